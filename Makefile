@@ -1,0 +1,30 @@
+# netprov.dockernet: the two commands are `make demo` and `make test`.
+SHELL := /bin/bash
+.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop
+
+test:
+	scripts/test.sh
+
+demo:
+	scripts/demo.sh
+
+demo-clean:
+	scripts/demo.sh clean
+
+bootstrap:
+	scripts/bootstrap.sh
+
+unit: bootstrap
+	source scripts/env.sh && .venv/bin/python -m pytest -q tests/unit
+
+integration: bootstrap
+	source scripts/env.sh && scripts/engine.sh start && scripts/test-image.sh && .venv/bin/python -m pytest -q tests/integration
+
+sanity: bootstrap
+	scripts/sanity.sh
+
+engine-start:
+	scripts/engine.sh start
+
+engine-stop:
+	scripts/engine.sh stop

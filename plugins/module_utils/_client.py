@@ -1,0 +1,213 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One connection to the Docker Engine per run, over the docker SDK's APIClient.
+
+Option names and environment fallbacks are community.docker's. Every SDK or
+transport failure becomes an EngineError naming the engine and the fix.
+"""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import json
+import os
+import socket
+import struct
+import traceback
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError
+
+try:
+    import docker
+    from docker.errors import APIError, DockerException, NotFound
+    HAS_DOCKER = True
+    DOCKER_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - exercised only without the SDK
+    HAS_DOCKER = False
+    DOCKER_IMPORT_ERROR = traceback.format_exc()
+
+    class APIError(Exception):
+        pass
+
+    class DockerException(Exception):
+        pass
+
+    class NotFound(Exception):
+        pass
+
+try:
+    from requests.exceptions import RequestException
+except ImportError:  # pragma: no cover
+    class RequestException(Exception):
+        pass
+
+DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
+MANAGED_LABEL = 'netprov.dockernet.managed'
+
+DOCKER_COMMON_ARGS = dict(
+    docker_host=dict(type='str', default=DEFAULT_DOCKER_HOST, aliases=['docker_url'],
+                     fallback=(env_fallback, ['DOCKER_HOST'])),
+    tls=dict(type='bool', default=False),
+    validate_certs=dict(type='bool', default=False, aliases=['tls_verify'],
+                        fallback=(env_fallback, ['DOCKER_TLS_VERIFY'])),
+    ca_path=dict(type='path', aliases=['ca_cert', 'tls_ca_cert', 'cacert_path']),
+    client_cert=dict(type='path', aliases=['tls_client_cert', 'cert_path']),
+    client_key=dict(type='path', aliases=['tls_client_key', 'key_path'], no_log=False),
+    api_version=dict(type='str', default='auto', aliases=['docker_api_version'],
+                     fallback=(env_fallback, ['DOCKER_API_VERSION'])),
+    timeout=dict(type='int', default=60, fallback=(env_fallback, ['DOCKER_TIMEOUT'])),
+)
+
+
+def _tls_config(params):
+    cert_dir = os.environ.get('DOCKER_CERT_PATH')
+    ca = params.get('ca_path') or (cert_dir and os.path.join(cert_dir, 'ca.pem'))
+    cert = params.get('client_cert') or (cert_dir and os.path.join(cert_dir, 'cert.pem'))
+    key = params.get('client_key') or (cert_dir and os.path.join(cert_dir, 'key.pem'))
+    if not (params.get('tls') or params.get('validate_certs')):
+        return False
+    client_cert = (cert, key) if cert and key else None
+    return docker.tls.TLSConfig(client_cert=client_cert, ca_cert=ca if params.get('validate_certs') else None,
+                                verify=bool(params.get('validate_certs')))
+
+
+def _unix_path(url):
+    if url.startswith('unix://'):
+        return url[len('unix://'):]
+    if url.startswith('/'):
+        return url
+    return None
+
+
+class Engine(object):
+    """A connected engine: the calls the core needs, errors made readable."""
+
+    def __init__(self, params):
+        if not HAS_DOCKER:
+            raise EngineError(
+                "the Python 'docker' SDK is not installed for the interpreter running this module; "
+                "install it on the target (pip install 'docker>=6') or point ansible_python_interpreter "
+                "at a Python that has it", details=DOCKER_IMPORT_ERROR)
+        self.url = params.get('docker_host') or DEFAULT_DOCKER_HOST
+        if self.url.startswith('/'):
+            self.url = 'unix://' + self.url
+        try:
+            self.api = docker.APIClient(base_url=self.url, version=params.get('api_version') or 'auto',
+                                        timeout=params.get('timeout') or 60, tls=_tls_config(params))
+            # version='auto' already made one round trip; this confirms it.
+            self.version_info = self.api.version()
+        except (DockerException, RequestException, OSError) as exc:
+            raise EngineError(
+                'cannot reach the Docker Engine at %s (%s); start the engine (dockerd) or set docker_host '
+                '(or DOCKER_HOST) to the socket or URL where it listens' % (self.url, _short(exc)))
+        self._netns = False
+
+    # -- what this engine is -------------------------------------------------
+    @property
+    def server_version(self):
+        return self.version_info.get('Version', '')
+
+    @property
+    def is_local(self):
+        return _unix_path(self.url) is not None
+
+    def netns_path(self):
+        """The network namespace of the engine's process, or None for our own.
+
+        The peer credentials of the unix socket give the engine's pid. With
+        systemd socket activation they name PID 1, whose namespace is the
+        host's, which is the right answer there too.
+        """
+        if self._netns is not False:
+            return self._netns
+        self._netns = None
+        path = _unix_path(self.url)
+        if path is None:
+            return None
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(path)
+                pid = struct.unpack('3i', s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                       struct.calcsize('3i')))[0]
+            finally:
+                s.close()
+            theirs = '/proc/%d/ns/net' % pid
+            if os.stat(theirs).st_ino != os.stat('/proc/self/ns/net').st_ino:
+                self._netns = theirs
+        except OSError:
+            self._netns = None
+        return self._netns
+
+    # -- calls ---------------------------------------------------------------
+    def call(self, what, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except NotFound as exc:
+            raise EngineError('%s: not found (%s)' % (what, _short(exc)))
+        except APIError as exc:
+            raise EngineError('%s: the engine refused: %s' % (what, _short(exc)))
+        except (DockerException, RequestException, OSError) as exc:
+            raise EngineError('%s: lost the Docker Engine at %s (%s)' % (what, self.url, _short(exc)))
+
+    def networks(self):
+        """Every network, as the list endpoint returns it (no endpoints)."""
+        return self.call('list networks', self.api.networks)
+
+    def inspect_network(self, ident):
+        return self.call('inspect network %s' % ident, self.api.inspect_network, ident)
+
+    def find_network(self, ident):
+        try:
+            return self.api.inspect_network(ident)
+        except NotFound:
+            return None
+        except APIError as exc:
+            raise EngineError('inspect network %s: the engine refused: %s' % (ident, _short(exc)))
+        except (DockerException, RequestException, OSError) as exc:
+            raise EngineError('inspect network %s: lost the Docker Engine at %s (%s)' % (ident, self.url, _short(exc)))
+
+    def create_network(self, body):
+        """Create from a full Engine API body (ConfigOnly/ConfigFrom included)."""
+        def _create():
+            url = self.api._url('/networks/create')
+            return self.api._result(self.api._post_json(url, data=body), True)
+        return self.call('create network %s' % body.get('Name'), _create)
+
+    def remove_network(self, ident):
+        return self.call('remove network %s' % ident, self.api.remove_network, ident)
+
+    def connect(self, container, network, endpoint):
+        """Connect with a recorded or wanted endpoint config (see _spec.endpoint_config)."""
+        def _connect():
+            data = {'Container': container, 'EndpointConfig': endpoint}
+            url = self.api._url('/networks/{0}/connect', network)
+            self.api._raise_for_status(self.api._post_json(url, data=data))
+        return self.call('connect %s to network %s' % (container, network), _connect)
+
+    def disconnect(self, container, network, force=False):
+        return self.call('disconnect %s from network %s' % (container, network),
+                         self.api.disconnect_container_from_network, container, network, force=force)
+
+    def inspect_container(self, ident):
+        try:
+            return self.api.inspect_container(ident)
+        except NotFound:
+            return None
+        except (APIError, DockerException, RequestException, OSError) as exc:
+            raise EngineError('inspect container %s: %s' % (ident, _short(exc)))
+
+    def info(self):
+        return self.call('engine info', self.api.info)
+
+
+def _short(exc):
+    text = getattr(exc, 'explanation', None) or str(exc)
+    if isinstance(text, bytes):
+        text = text.decode('utf-8', 'replace')
+    return ' '.join(str(text).split())[:500]
+
+
+def dumps(obj):
+    return json.dumps(obj, sort_keys=True)
