@@ -3,7 +3,7 @@
 # image, then run unit tests, integration tests and ansible-test sanity.
 # Stops the engine at the end only if this run started it.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 source scripts/env.sh
 start=$(date +%s)
 
@@ -23,6 +23,7 @@ run() {  # name, command...; pytest's 5 (no tests) counts as a failure
 }
 
 run unit        .venv/bin/python -m pytest -q -p no:cacheprovider tests/unit
+# shellcheck disable=SC2086 # NETPROV_PYTEST_ARGS is split into words on purpose
 run integration .venv/bin/python -m pytest -q -p no:cacheprovider tests/integration ${NETPROV_PYTEST_ARGS:-}
 if [ -x scripts/sanity.sh ]; then run sanity scripts/sanity.sh; fi
 
