@@ -11,7 +11,7 @@ __metaclass__ = type
 from ansible_collections.netprov.dockernet.plugins.module_utils import _hostcheck
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError, NetprovError
 from ansible_collections.netprov.dockernet.plugins.module_utils._plan import (
-    create_body, fixed_addresses_fit, plan_network)
+    compare, create_body, fixed_addresses_fit, plan_network)
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
     MANAGED_LABEL, endpoint_config, endpoint_from_container, normalise_have)
 from ansible_collections.netprov.dockernet.plugins.module_utils._validate import (
@@ -56,6 +56,11 @@ class EngineState(object):
         self._full = {}
         self._containers = {}
 
+    def light(self, name):
+        """The network as listed (no endpoints), or None: enough to see it is unchanged."""
+        found = self.matches(name)
+        return found[0] if found else None
+
     def matches(self, name):
         return sorted([n for n in self.networks if n['name'] == name], key=_sort_key)
 
@@ -80,6 +85,13 @@ class EngineState(object):
         return out
 
 
+def _unchanged_without_inspect(state, want):
+    """True when the listing alone proves there is nothing to do (no endpoint to look at)."""
+    light = state.light(want['name'])
+    return (light is not None and want['state'] == 'present' and not want['containers']
+            and not want['containers_exclusive'] and want['recreate'] != 'always' and not compare(want, light))
+
+
 def prepare(state, want, path='', skip_overlap=()):
     """Validate and plan one normalised network. Returns (steps, warnings); raises on refusal."""
     warnings = validate_want(want, path)
@@ -87,6 +99,8 @@ def prepare(state, want, path='', skip_overlap=()):
     if len(found) > 1:
         warnings.append('%s: %d networks are named %s (a concurrent create); the oldest, %s, is the one managed'
                         % (path or want['name'], len(found), want['name'], found[0]['id'][:12]))
+    if _unchanged_without_inspect(state, want):
+        return [{'action': 'none', 'network': want['name'], 'reason': 'matches the spec'}], warnings
     have = state.full(want['name'])
     if want['state'] == 'present':
         rule_config_source(want, state.networks, path)

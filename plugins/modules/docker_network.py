@@ -152,15 +152,13 @@ diff:
       returned: always
 '''
 
-import traceback
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._core import (
     EngineState, apply_steps, predict, prepare, public_plan, summary)
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import NetprovError
 from ansible_collections.netprov.dockernet.plugins.module_utils._plan import is_change
+from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import network_options, normalise_want
 
 
@@ -191,12 +189,7 @@ def main():
     argument_spec = network_options(top_level=True)
     argument_spec.update(DOCKER_COMMON_ARGS)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        module.exit_json(**run(module))
-    except NetprovError as exc:
-        module.fail_json(msg=str(exc), **exc.details)
-    except Exception as exc:  # a bug: keep the traceback for the report
-        module.fail_json(msg='unexpected error: %s' % exc, exception=traceback.format_exc())
+    execute(module, run)
 
 
 if __name__ == '__main__':

@@ -91,14 +91,12 @@ networks:
   elements: dict
 '''
 
-import traceback
-
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import NetprovError
 from ansible_collections.netprov.dockernet.plugins.module_utils._info import describe_network
 from ansible_collections.netprov.dockernet.plugins.module_utils._core import EngineState
+from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
 
 
 def run(module):
@@ -116,12 +114,7 @@ def main():
     argument_spec = dict(name=dict(type='str'))
     argument_spec.update(DOCKER_COMMON_ARGS)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        module.exit_json(**run(module))
-    except NetprovError as exc:
-        module.fail_json(msg=str(exc), **exc.details)
-    except Exception as exc:
-        module.fail_json(msg='unexpected error: %s' % exc, exception=traceback.format_exc())
+    execute(module, run)
 
 
 if __name__ == '__main__':
