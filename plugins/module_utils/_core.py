@@ -8,6 +8,8 @@ validate -> plan -> host checks -> apply exactly the plan.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import time
+
 from ansible_collections.netprov.dockernet.plugins.module_utils import _hostcheck
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError, NetprovError
 from ansible_collections.netprov.dockernet.plugins.module_utils._plan import (
@@ -136,9 +138,26 @@ def _create(engine, body, outcome):
     Every racer keeps the oldest network of that name (then the lowest id)
     and removes its own if it lost, so all runs converge on one network.
     """
-    created = engine.create_network(body)
-    my_id = created.get('Id')
+    failure = None
+    try:
+        my_id = engine.create_network(body).get('Id')
+    except EngineError as exc:
+        failure = exc
+        # A racer that created it first makes ours fail ("already exists",
+        # or "Pool overlaps" with its own subnet): use the racer's network.
+        my_id = None
     same = [n for n in engine.networks() if n.get('Name') == body['Name']]
+    # The racer's network holds its pool before it is listed: look again briefly.
+    for _attempt in range(10 if failure is not None and not same else 0):
+        time.sleep(0.2)
+        same = [n for n in engine.networks() if n.get('Name') == body['Name']]
+        if same:
+            break
+    if failure is not None:
+        if not same:
+            raise failure
+        outcome.warnings.append('network %s was created concurrently by another run; using it' % body['Name'])
+        return sorted(same, key=lambda n: (n.get('Created') or '', n.get('Id') or ''))[0]['Id']
     if len(same) <= 1:
         return my_id
     same.sort(key=lambda n: (n.get('Created') or '', n.get('Id') or ''))
