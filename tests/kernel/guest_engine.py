@@ -64,6 +64,11 @@ class GuestEngine(object):
 
     # -- lifecycle
     def start(self, timeout=90):
+        """Launch dockerd and wait until it answers."""
+        return self.launch().wait_ready(timeout)
+
+    def launch(self):
+        """Launch dockerd without waiting (start several, then wait_ready() each)."""
         os.makedirs(self.dir, exist_ok=True)
         cfg = os.path.join(self.dir, 'daemon.json')
         with open(cfg, 'w') as f:
@@ -73,9 +78,13 @@ class GuestEngine(object):
                 '--host', self.host]
         if self.netns:
             argv = ['nsenter', '--net=/run/netns/%s' % self.netns] + argv
-        t0 = time.monotonic()
+        self.t0 = time.monotonic()
         self.logf = open(os.path.join(self.dir, 'dockerd.log'), 'w')
         self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def wait_ready(self, timeout=90):
+        t0 = self.t0
         while time.monotonic() - t0 < timeout:
             if self.proc.poll() is not None:
                 raise AssertionError('dockerd %s exited rc=%s:\n%s' % (self.name, self.proc.returncode, self.log_tail()))
@@ -85,11 +94,17 @@ class GuestEngine(object):
             time.sleep(0.3)
         raise AssertionError('dockerd %s did not answer in %d s:\n%s' % (self.name, timeout, self.log_tail()))
 
+    def signal_stop(self):
+        """SIGTERM to dockerd, without waiting (stop several at once, then stop() each)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+
     def stop(self, timeout=30):
+        """Stop dockerd (SIGKILL to its process group after `timeout` s) and remove its directories."""
         if self.proc is None:
             return
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self.signal_stop()
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -136,10 +151,12 @@ class GuestEngine(object):
         argv = ['run', '-d', '--name', name, '--network', network] + (['--ip', ip] if ip else []) + list(args) + [IMAGE]
 
         def attempt():
+            t0 = time.monotonic()
             r = self.docker(*argv, check=False)
             if r.returncode != 0:
                 self.docker('rm', '-f', name, check=False)
                 raise AssertionError('docker %s: rc=%d\n%s' % (' '.join(argv), r.returncode, r.stdout))
+            log('container %s on %s (%s) started in %.1f s' % (name, network, self.name, time.monotonic() - t0))
             return r.stdout.strip()
         return retry(what or 'start %s on %s (%s)' % (name, network, self.name), attempt)
 
