@@ -6,8 +6,9 @@ guest (Debian's user-mode-linux, 6.1) has them all. This boots one guest
 report in the guest's results directory, and turns each guest test case
 into a subtest here, with the guest's output on failure.
 
-Tests marked kernel_slow (over 3 minutes: the encrypted overlay proof)
-run only with NETPROV_UML_SLOW=1 (`make test-kernel`).
+Tests marked kernel_slow (over 3 minutes) run only with
+NETPROV_UML_SLOW=1 (`make test-kernel`). NETPROV_UML_TESTS picks the guest
+tests (default: tests/kernel).
 """
 import os
 import subprocess
@@ -23,6 +24,8 @@ import guest  # noqa: E402
 
 IMAGE = os.environ.get('NETPROV_TEST_IMAGE', 'netprov-test/busybox:latest')
 SLOW = os.environ.get('NETPROV_UML_SLOW') == '1'
+# Which guest tests to run (pytest arguments, relative to the repo root).
+GUEST_TESTS = os.environ.get('NETPROV_UML_TESTS', 'tests/kernel')
 
 pytestmark = pytest.mark.skipif(guest.available() is not None, reason='UML guest: %s' % guest.available())
 
@@ -41,8 +44,8 @@ def _save_image():
 @pytest.fixture(scope='module')
 def guest_run():
     tar = _save_image()
-    args = ['.venv/bin/python', '-m', 'pytest', '-q', '-rA', '-p', 'no:cacheprovider',
-            '--junitxml="$NETPROV_UML_RESULTS/junit.xml"', 'tests/kernel']
+    args = ['.venv/bin/python', '-m', 'pytest', '-q', '-rA', '-p', 'no:cacheprovider', '--durations=0',
+            '--junitxml="$NETPROV_UML_RESULTS/junit.xml"', GUEST_TESTS]
     if not SLOW:
         args[-1:-1] = ['-m', "'not kernel_slow'"]
     t0 = time.monotonic()
@@ -54,6 +57,7 @@ def guest_run():
             os.unlink(tar)
     print('uml tier: %.1f s on the host (guest at command start after %.1f s)'
           % (time.monotonic() - t0, res.boot_seconds or -1))
+    print('--- guest pytest (tail)\n' + res.output[-4000:])
     yield res
     if res.rc == 0:
         subprocess.run(['rm', '-rf', res.results_dir])
