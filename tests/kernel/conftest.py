@@ -44,7 +44,7 @@ def netns():
 
 def sh(*argv, check=True, timeout=120, **kw):
     """Run a command, return CompletedProcess with text stdout+stderr; raise with the output on failure."""
-    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+    r = subprocess.run(argv, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
                        timeout=timeout, **kw)
     if check and r.returncode != 0:
         raise AssertionError('%s: rc=%d\n%s' % (' '.join(argv), r.returncode, r.stdout))

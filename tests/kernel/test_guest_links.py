@@ -30,7 +30,7 @@ def _add_parent(ipr, name='np-par0'):
 def test_dummy(netns):
     with IPRoute(netns=netns) as ipr:
         ipr.link('add', ifname='np-dum0', kind='dummy')
-        _, kind, _ = _info(ipr, 'np-dum0')
+        kind = _info(ipr, 'np-dum0')[1]
         assert kind == 'dummy'
 
 
@@ -76,7 +76,7 @@ def test_macvlan_on_vlan(netns):
         ipr.link('add', ifname='np-par0.50', kind='vlan', link=parent, vlan_id=50)
         vlan = ipr.link_lookup(ifname='np-par0.50')[0]
         ipr.link('add', ifname='np-mv50', kind='macvlan', link=vlan, macvlan_mode='bridge')
-        _, kind, _ = _info(ipr, 'np-mv50')
+        kind = _info(ipr, 'np-mv50')[1]
         assert kind == 'macvlan'
 
 

@@ -7,7 +7,6 @@ then holds ESP states in transport mode with Docker's reqid 0xd0c4e3 and
 rfc4106(gcm(aes)), whose packet counters rise with more pings.
 """
 import re
-import subprocess
 import time
 
 import pytest
@@ -22,6 +21,7 @@ NODES = (  # netns, address on the bridge, bip, address pool
     ('np-ov1', '198.19.30.1', '198.19.31.1/24', '198.19.40.0/21'),
     ('np-ov2', '198.19.30.2', '198.19.32.1/24', '198.19.48.0/21'),
 )
+NAMESPACES = [node[0] for node in NODES]
 REQID = 0xd0c4e3
 
 
@@ -50,7 +50,7 @@ def fabric():
             br = ipr.link_lookup(ifname=BRIDGE)[0]
             ipr.link('set', index=br, state='up')
             sh('iptables', '-I', *rule)
-            for ns, addr, _, _ in NODES:
+            for ns, addr, _bip, _pool in NODES:
                 _netns.create(ns)
                 made_ns.append(ns)
                 host_end = ns + 'h'
@@ -76,7 +76,7 @@ def fabric():
 def swarm(fabric):
     engines = []
     try:
-        for ns, _, bip, pool in NODES:
+        for ns, _addr, bip, pool in NODES:
             engines.append(GuestEngine(ns, netns=ns, bip=bip, pool=pool).launch())
         for eng in engines:
             eng.wait_ready()
@@ -110,14 +110,14 @@ def test_encrypted_overlay_carries_ping_through_esp(swarm):
     log('encrypted overlay: ping by name across engines after %.1f s' % (time.monotonic() - t0))
 
     before = {}
-    for ns, _, _, _ in NODES:
+    for ns in NAMESPACES:
         states, out = _esp_states(ns)
         # one state per direction towards the one peer
         assert len(states) >= 2, 'no ESP states with reqid 0xd0c4e3 in %s:\n%s' % (ns, out)
         before[ns] = dict(states)
     ping = mgr.exec('np-ova', 'ping', '-c', '5', '-W', '3', 'np-ovb')
     assert '5 packets received' in ping.stdout, ping.stdout
-    for ns, _, _, _ in NODES:
+    for ns in NAMESPACES:
         states, out = _esp_states(ns)
         after = dict(states)
         rose = [spi for spi, n in after.items() if n > before[ns].get(spi, 0)]

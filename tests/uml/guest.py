@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run one command inside a User-Mode Linux guest and read back what it did.
 
 The guest is Debian's `user-mode-linux` kernel (6.1, with ipvlan, 802.1Q,
@@ -199,7 +198,7 @@ def _build_preload():
         return None
     os.makedirs(BUILD, exist_ok=True)
     tmp = so + '.%d.tmp' % os.getpid()
-    r = subprocess.run([cc, '-O2', '-shared', '-fPIC', '-o', tmp, PRELOAD_SRC, '-ldl', '-lpthread'],
+    r = subprocess.run([cc, '-O2', '-shared', '-fPIC', '-o', tmp, PRELOAD_SRC, '-ldl', '-lpthread'], check=False,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
     if r.returncode != 0:
         raise GuestError('building %s failed:\n%s' % (PRELOAD_SRC, r.stdout))
@@ -305,7 +304,7 @@ def run_in_guest(command, timeout=600, mem='1G', modules=MODULES, env=None, keep
     if os.path.exists(timeline):
         with open(timeline) as f:
             for line in f:
-                up, _, what = line.strip().partition(' ')
+                up, what = (line.strip().split(' ', 1) + [''])[:2]
                 if what == 'modules':
                     boot = float(up)
     res = GuestResult(rc, results, seconds, boot, timed_out, console_text)
@@ -318,7 +317,7 @@ def run_in_guest(command, timeout=600, mem='1G', modules=MODULES, env=None, keep
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    p = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     p.add_argument('--mem', default='1G')
     p.add_argument('--timeout', type=float, default=600)
     p.add_argument('-e', '--env', action='append', default=[], metavar='NAME=VALUE')
