@@ -260,7 +260,8 @@ def run_in_guest(command, timeout=600, mem='1G', modules=MODULES, env=None, keep
     umid = os.path.basename(results)
     bindir = '/run/netprov-uml/bin'
     mode = xstate_mode()
-    guest_env = {'native': {}, 'preload': NO_AVX512_ENV, 'fxsave': NO_AVX_ENV}[mode].copy()
+    cpu_env = {'native': {}, 'preload': NO_AVX512_ENV, 'fxsave': NO_AVX_ENV}[mode]
+    guest_env = dict(cpu_env)
     guest_env.update(env or {})
     init = os.path.join(results, 'init')
     with open(init, 'w') as f:
@@ -274,6 +275,9 @@ def run_in_guest(command, timeout=600, mem='1G', modules=MODULES, env=None, keep
     argv = [LINUX_UML, 'mem=%s' % mem, 'umid=%s' % umid, 'uml_dir=%s' % results,
             'root=/dev/root', 'rootfstype=hostfs', 'hostfs=/', 'rw', 'init=%s' % init,
             'con=null', 'con0=null,fd:1', 'quiet']
+    # The kernel hands NAME=value arguments to init as its environment: the
+    # init shell itself must already run without the CPU features it avoids.
+    argv += ['%s=%s' % kv for kv in sorted(cpu_env.items())]
     console_path = os.path.join(results, 'console')
     proc_env = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'TMPDIR': '/dev/shm', 'HOME': os.environ.get('HOME', '/root')}
     if mode == 'fxsave':
