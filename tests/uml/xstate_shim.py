@@ -46,17 +46,7 @@ def _insn(code, jt, jf, k):
 
 
 def program():
-    # index: instruction; jt/jf are relative skips
-    insns = [
-        _insn(LD_W_ABS, 0, 0, OFF_ARCH),            # 0
-        _insn(JEQ_K, 0, 7, AUDIT_ARCH_X86_64),      # 1 -> 9 allow
-        _insn(LD_W_ABS, 0, 0, OFF_NR),              # 2
-        _insn(JEQ_K, 0, 5, NR_PTRACE),              # 3 -> 9 allow
-        _insn(LD_W_ABS, 0, 0, OFF_ARG0),            # 4
-        _insn(JEQ_K, 1, 0, PTRACE_GETREGSET),       # 5 -> 7
-        _insn(JEQ_K, 0, 3, PTRACE_SETREGSET),       # 6 -> 10? no: -> 10 is errno; fix below
-    ]
-    # rebuilt explicitly for clarity
+    # jt/jf are relative skips: "-> N" names the instruction they land on
     insns = [
         _insn(LD_W_ABS, 0, 0, OFF_ARCH),            # 0
         _insn(JEQ_K, 0, 8, AUDIT_ARCH_X86_64),      # 1: else -> 10 allow
