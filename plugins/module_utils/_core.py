@@ -11,7 +11,8 @@ __metaclass__ = type
 import time
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _hostcheck
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError, NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+    EngineError, KernelError, NetprovError, ValidationError, join_path)
 from ansible_collections.netprov.dockernet.plugins.module_utils._plan import (
     compare, create_body, fixed_addresses_fit, plan_network)
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
@@ -72,6 +73,12 @@ class EngineState(object):
             found = self.matches(name)
             self._full[name] = normalise_have(self.engine.inspect_network(found[0]['id'])) if found else None
         return self._full[name]
+
+    def swarm_info(self):
+        """The engine's Swarm section of /info, read once."""
+        if not hasattr(self, '_swarm'):
+            self._swarm = (self.engine.info() or {}).get('Swarm') or {}
+        return self._swarm
 
     def container(self, name):
         if name not in self._containers:
@@ -250,6 +257,28 @@ def apply_steps(state, steps):
             raise
         outcome.done.append(step)
     return outcome
+
+
+def verify_encryption(state, want, path=''):
+    """verify: wait (bounded) until the kernel's ESP states cover every peer of an encrypted overlay."""
+    from ansible_collections.netprov.dockernet.plugins.module_utils._info import describe_network
+    if not (want.get('verify') and want['state'] == 'present'):
+        return None
+    deadline = time.time() + max(0, want['verify_timeout'])
+    while True:
+        fresh = EngineState(state.engine)
+        found = fresh.matches(want['name'])
+        report = describe_network(fresh, found[0]['id']).get('encryption') if found else None
+        if report is None:
+            raise ValidationError('verify applies to encrypted overlay networks only', path=join_path(path, 'verify'))
+        if report['active'] or time.time() >= deadline:
+            break
+        time.sleep(2)
+    if not report['active']:
+        raise KernelError('network %s is not encrypted end to end after %ds: %s' % (
+            want['name'], want['verify_timeout'], report['reason']), path=join_path(path, 'verify'),
+            encryption=report)
+    return report
 
 
 def _label(step):
