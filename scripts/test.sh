@@ -3,13 +3,18 @@
 # image, then run unit tests, integration tests and ansible-test sanity.
 # Stops the engine at the end only if this run started it.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 source scripts/env.sh
 start=$(date +%s)
 
 scripts/bootstrap.sh || exit 1
+# Stop the engine at the end only if this run started it: a started.pid left by
+# another run (the shared engine) is not ours to stop.
+state=${NETPROV_STATE_DIR:-/tmp/netprov-engine}
+before=$(cat "$state/started.pid" 2>/dev/null || true)
 scripts/engine.sh start || exit 1
-trap 'scripts/engine.sh stop' EXIT
+after=$(cat "$state/started.pid" 2>/dev/null || true)
+if [ -n "$after" ] && [ "$after" != "$before" ]; then trap 'scripts/engine.sh stop' EXIT; fi
 scripts/test-image.sh || exit 1
 
 status=0
@@ -23,6 +28,7 @@ run() {  # name, command...; pytest's 5 (no tests) counts as a failure
 }
 
 run unit        .venv/bin/python -m pytest -q -p no:cacheprovider tests/unit
+# shellcheck disable=SC2086 # NETPROV_PYTEST_ARGS is split into words on purpose
 run integration .venv/bin/python -m pytest -q -p no:cacheprovider tests/integration ${NETPROV_PYTEST_ARGS:-}
 if [ -x scripts/sanity.sh ]; then run sanity scripts/sanity.sh; fi
 
