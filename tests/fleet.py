@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A test fleet: N Docker Engines on this machine, one per network namespace.
 
 Each engine runs its own ``dockerd`` (own data root, exec root, pid file,
@@ -55,10 +54,10 @@ class FleetError(Exception):
 
 
 def _run(cmd, check=True, **kw):
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PATH=PATH), **kw)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PATH=PATH), check=False, **kw)
     if check and proc.returncode != 0:
-        raise FleetError('%s failed (rc=%d): %s' % (' '.join(cmd), proc.returncode,
-                                                     (proc.stderr or proc.stdout).strip()))
+        detail = (proc.stderr or proc.stdout).strip()
+        raise FleetError('%s failed (rc=%d): %s' % (' '.join(cmd), proc.returncode, detail))
     return proc
 
 
@@ -113,7 +112,7 @@ class Fleet(object):
         self.inventory = os.path.join(self.dir, 'inventory.ini')
         self.forward_rule = ['FORWARD', '-i', self.bridge, '-o', self.bridge, '-j', 'ACCEPT']
         self.made = []  # what exists, in creation order: ('bridge',), ('netns', name), ...
-        self.started_at = None
+        self.owner = os.getpid()  # the process that made it; a fleet whose owner died is stale
         self.up_seconds = None
 
     # -- state file ------------------------------------------------------------
@@ -123,7 +122,7 @@ class Fleet(object):
 
     def _save(self):
         state = dict(n=self.n, dir=self.dir, cidr=self.cidr, image=self.image, tag=self.tag,
-                     made=self.made, pids=[e['pid'] for e in self.engines])
+                     made=self.made, pids=[e['pid'] for e in self.engines], owner=self.owner)
         tmp = self.state_file + '.tmp'
         with open(tmp, 'w') as f:
             json.dump(state, f, indent=1)
@@ -140,6 +139,7 @@ class Fleet(object):
             state = json.load(f)
         fleet = cls(state['n'], state['dir'], cidr=state['cidr'], image=state['image'], tag=state['tag'])
         fleet.made = state['made']
+        fleet.owner = state.get('owner')
         for engine, pid in zip(fleet.engines, state['pids']):
             engine['pid'] = pid
         return fleet
@@ -367,6 +367,27 @@ class Fleet(object):
                 errors.append('umount -l %s failed' % point)
 
 
+def reap_stale(parent='/tmp', prefix='nps-'):
+    """Take down fleets under ``parent/prefix*`` whose owning process is gone (a killed test run)."""
+    reaped = []
+    for name in sorted(os.listdir(parent)):
+        path = os.path.join(parent, name)
+        if not name.startswith(prefix) or not os.path.isfile(os.path.join(path, 'fleet.json')):
+            continue
+        try:
+            fleet = Fleet.load(path)
+        except (OSError, ValueError, KeyError, FleetError):
+            continue
+        if fleet.owner and not _alive(fleet.owner):
+            fleet.down()
+            reaped.append(path)
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+    return reaped
+
+
 def _signal(pid, sig):
     try:
         os.kill(pid, sig)
@@ -392,6 +413,7 @@ def main(argv):
     usage = 'usage: fleet.py up N DIR | down DIR'
     if len(argv) == 3 and argv[0] == 'up':
         fleet = Fleet(int(argv[1]), argv[2])
+        fleet.owner = None  # a human's fleet: never reaped as stale, only `down` removes it
         fleet.up()
         print('fleet: %d engines up in %.1f s' % (fleet.n, fleet.up_seconds))
         for e in fleet.engines:

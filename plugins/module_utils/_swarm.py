@@ -50,7 +50,7 @@ def split_hostport(addr, default_port=SWARM_PORT):
     """'h' -> ('h', 2377); 'h:p' -> ('h', p); '[v6]:p' and bare v6 handled."""
     addr = addr.strip()
     if addr.startswith('['):
-        host, _, rest = addr[1:].partition(']')
+        host, rest = addr[1:].split(']', 1)
         return host, int(rest[1:]) if rest.startswith(':') else default_port
     if addr.count(':') == 1:
         host, port = addr.split(':')

@@ -19,14 +19,16 @@ description:
     The last manager, or a manager whose departure would lose quorum, is refused unless O(force=true).
   - No join token, unlock key or TLS key is ever part of the result, the plan or the diff.
 author:
-  - netprov.dockernet developers
+  - netprov.dockernet developers (@netprov)
 extends_documentation_fragment:
   - netprov.dockernet.docker
 attributes:
   check_mode:
     support: full
+    description: Returns the plan a real run applies, and changes nothing.
   diff_mode:
     support: full
+    description: Returns the node's swarm state before and after.
 options:
   state:
     description:

@@ -15,15 +15,16 @@ description:
     manager, and the whole result is then marked so that Ansible never prints it (as with C(no_log), at any
     verbosity). The registered variable still holds them, for the next task's O(netprov.dockernet.docker_swarm#module:join_token).
 author:
-  - netprov.dockernet developers
+  - netprov.dockernet developers (@netprov)
 extends_documentation_fragment:
   - netprov.dockernet.docker
 attributes:
   check_mode:
     support: full
-    details: Reads only; runs in check mode too.
+    description: Reads only, so it runs in check mode too.
   diff_mode:
     support: none
+    description: Changes nothing, so there is no diff.
 options:
   join_tokens:
     description:

@@ -3,4 +3,5 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from conftest_fleet import fleet  # noqa: E402,F401  the session fixture for multi-engine tests
+# the session fixture for multi-engine tests
+from conftest_fleet import fleet  # noqa: E402,F401 pylint: disable=unused-import

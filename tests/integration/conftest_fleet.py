@@ -11,13 +11,15 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from fleet import Fleet  # noqa: E402
+from fleet import Fleet, reap_stale  # noqa: E402
 
 
 @pytest.fixture(scope='session')
 def fleet():
     if os.geteuid() != 0:
         pytest.skip('the fleet needs root (network namespaces, a bridge, dockerd)')
+    for path in reap_stale():
+        sys.stderr.write('\nfleet: took down the stale fleet in %s (its test run died)\n' % path)
     workdir = tempfile.mkdtemp(prefix='nps-', dir='/tmp')  # short: unix socket paths have a limit
     f = Fleet(int(os.environ.get('NETPROV_FLEET_SIZE', '3')), workdir)
     f.up()

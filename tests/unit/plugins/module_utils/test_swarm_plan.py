@@ -36,6 +36,10 @@ def have(state='active', manager=False, node_id='n1', addr='198.18.128.11', node
     return h
 
 
+def steps_of(w, h):
+    return _swarm.plan(w, h)[0]
+
+
 def actions(steps):
     return [s['action'] for s in steps]
 
@@ -68,14 +72,13 @@ def test_bad_pool_names_its_item():
 
 # -- present ---------------------------------------------------------------------------
 def test_inactive_without_join_initialises():
-    steps, _ = _swarm.plan(want(advertise_addr='198.18.128.11', default_addr_pool=['198.18.176.0/21']),
-                           have('inactive'))
+    steps = steps_of(want(advertise_addr='198.18.128.11', default_addr_pool=['198.18.176.0/21']), have('inactive'))
     assert actions(steps) == ['init']
     assert steps[0]['default_addr_pool'] == ['198.18.176.0/21']
 
 
 def test_inactive_with_join_joins_and_no_step_holds_the_token():
-    steps, _ = _swarm.plan(want(role='worker', availability='drain', **JOIN), have('inactive'))
+    steps = steps_of(want(role='worker', availability='drain', **JOIN), have('inactive'))
     assert actions(steps) == ['join']
     assert steps[0]['remote_addrs'] == ['198.18.128.11:2377'] and steps[0]['availability'] == 'drain'
     assert TOKEN not in repr(steps)
@@ -99,7 +102,7 @@ def test_role_mismatch_on_a_joined_node_is_refused():
 
 @pytest.mark.parametrize('state', ['pending', 'error'])
 def test_half_joined_node_leaves_then_joins(state):
-    steps, _ = _swarm.plan(want(**JOIN), have(state))
+    steps = steps_of(want(**JOIN), have(state))
     assert actions(steps) == ['leave', 'join']
     assert steps[0]['force'] is True and 'half-joined' in steps[0]['reason']
 
@@ -115,13 +118,13 @@ def test_locked_node_is_refused():
 
 
 def test_rotation_is_honoured_on_its_own():
-    steps, _ = _swarm.plan(want(rotate_worker_token=True), have(manager=True))
+    steps = steps_of(want(rotate_worker_token=True), have(manager=True))
     assert actions(steps) == ['update']
     assert steps[0]['rotate_worker_token'] is True and 'rotate_manager_token' not in steps[0]
 
 
 def test_autolock_change_is_an_update():
-    steps, _ = _swarm.plan(want(autolock_managers=True), have(manager=True))
+    steps = steps_of(want(autolock_managers=True), have(manager=True))
     assert steps == [dict(action='update', reason='autolock_managers is False, True wanted', autolock_managers=True)]
     assert _swarm.plan(want(autolock_managers=False), have(manager=True))[0] == []
 
@@ -145,7 +148,7 @@ def test_other_advertise_address_is_refused():
 
 
 def test_manager_availability_is_updated_worker_warns():
-    steps, _ = _swarm.plan(want(availability='drain', **JOIN), have(manager=True))
+    steps = steps_of(want(availability='drain', **JOIN), have(manager=True))
     assert actions(steps) == ['update_node'] and steps[0]['node_id'] == 'n1'
     steps, warnings = _swarm.plan(want(availability='drain', **JOIN), have())
     assert steps == [] and 'availability' in warnings[0]
@@ -153,13 +156,13 @@ def test_manager_availability_is_updated_worker_warns():
 
 # -- gwbridge ---------------------------------------------------------------------------
 def test_gwbridge_made_before_init():
-    steps, _ = _swarm.plan(want(gwbridge_subnet='198.18.184.0/24'), have('inactive'))
+    steps = steps_of(want(gwbridge_subnet='198.18.184.0/24'), have('inactive'))
     assert actions(steps) == ['create_gwbridge', 'init']
 
 
 def test_gwbridge_with_other_subnet_is_replaced_before_join_when_empty():
     gw = dict(subnet='198.18.144.0/26', containers=[])
-    steps, _ = _swarm.plan(want(gwbridge_subnet='198.18.184.0/24', **JOIN), have('inactive', gwbridge=gw))
+    steps = steps_of(want(gwbridge_subnet='198.18.184.0/24', **JOIN), have('inactive', gwbridge=gw))
     assert actions(steps) == ['remove_gwbridge', 'create_gwbridge', 'join']
 
 
@@ -183,20 +186,20 @@ def test_absent_when_out_of_a_swarm_changes_nothing():
 
 
 def test_worker_leaves():
-    steps, _ = _swarm.plan(want(state='absent'), have())
+    steps = steps_of(want(state='absent'), have())
     assert steps == [dict(action='leave', reason='this worker is in a swarm and state: absent was asked', force=False)]
 
 
 def test_last_manager_is_refused_without_force():
     with pytest.raises(ConflictError, match='^force: this node is the last manager'):
         _swarm.plan(want(state='absent'), have(manager=True))
-    steps, _ = _swarm.plan(want(state='absent', force=True), have(manager=True))
+    steps = steps_of(want(state='absent', force=True), have(manager=True))
     assert actions(steps) == ['leave'] and steps[0]['force'] is True
 
 
 def test_manager_with_others_is_demoted_first():
     nodes = [node('n1', 'manager', addr='198.18.128.11'), node('n3', 'manager', addr='198.18.128.13'), node('n2')]
-    steps, _ = _swarm.plan(want(state='absent'), have(manager=True, nodes=nodes))
+    steps = steps_of(want(state='absent'), have(manager=True, nodes=nodes))
     assert actions(steps) == ['demote', 'leave']
     assert steps[0]['node_id'] == 'n1' and steps[1]['force'] is False
 
@@ -214,19 +217,19 @@ def test_quorum_guard(reachable, ok):
     else:
         with pytest.raises(ConflictError, match='^force: .*quorum'):
             _swarm.plan(want(state='absent'), h)
-        steps, _ = _swarm.plan(want(state='absent', force=True), h)
+        steps = steps_of(want(state='absent', force=True), h)
         assert actions(steps) == ['leave'] and steps[0]['force'] is True
 
 
 def test_half_joined_leaves_with_force():
-    steps, _ = _swarm.plan(want(state='absent'), have('pending'))
+    steps = steps_of(want(state='absent'), have('pending'))
     assert actions(steps) == ['leave'] and steps[0]['force'] is True
 
 
 # -- predicted state --------------------------------------------------------------------
 def test_prediction_follows_the_steps():
     h = have('inactive')
-    steps, _ = _swarm.plan(want(role='manager', advertise_addr='198.18.128.13', **JOIN), h)
+    steps = steps_of(want(role='manager', advertise_addr='198.18.128.13', **JOIN), h)
     after = _swarm.predict(h, steps, None)
     assert after['local_node_state'] == 'active' and after['role'] == 'manager'
     assert after['node_addr'] == '198.18.128.13' and after['manager_addresses'] == ['198.18.128.11:2377']
