@@ -3,7 +3,7 @@
 """Run docker_swarm_info, and hide its whole result from output when it carries a secret.
 
 A module cannot mark its own result no_log: Ansible strips ``_ansible_*`` keys
-from module returns (with a warning that prints the value), and adding the
+from module returns (with a warning), and adding the
 token to ``module.no_log_values`` replaces it by ``********`` in the returned
 data itself, so the next task could not use it. An action plugin may set
 ``_ansible_no_log``: callbacks then print only "censored" at any verbosity,
