@@ -5,6 +5,7 @@ engine2 joins as a worker and engine3 as a manager, then the membership is
 taken apart again. Each playbook targets the whole fleet; tasks pick their
 host with ``when``.
 """
+import ipaddress
 import subprocess
 
 import pytest
@@ -13,6 +14,7 @@ from ansible_play import play
 
 SWARM = 'netprov.dockernet.docker_swarm'
 INFO = 'netprov.dockernet.docker_swarm_info'
+NETWORK = 'netprov.dockernet.docker_network'
 DEFAULTS = {'group/netprov.dockernet.docker': {'docker_host': '{{ docker_host }}'}}
 OVERLAY = 'npsw-overlay'
 
@@ -43,7 +45,7 @@ def join_task(host, role, token_from, **extra):
 
 
 def gwbridge_subnet(fleet):
-    return fleet.scratch.replace('/21', '/24')
+    return str(next(ipaddress.ip_network(fleet.scratch).subnets(new_prefix=24)))
 
 
 def forming_tasks(fleet):
@@ -120,9 +122,16 @@ def test_nodes_and_roles(swarm_fleet):
 
 
 def test_containers_on_two_engines_ping_by_name_over_an_overlay(swarm_fleet):
-    # TODO: docker_network (being written on main) once it is merged; the CLI meanwhile.
-    swarm_fleet.docker('engine1', 'network', 'create', '-d', 'overlay', '--attachable', OVERLAY)
+    subnet = str(list(ipaddress.ip_network(swarm_fleet.scratch).subnets(new_prefix=24))[1])
+    overlay = {NETWORK: {'name': OVERLAY, 'driver': 'overlay', 'attachable': True,
+                         'ipam_config': [{'subnet': subnet}]}}
+    encrypted = {NETWORK: {'name': OVERLAY + '-enc', 'driver': 'overlay', 'attachable': True, 'encrypted': True}}
+    r = fleet_play(swarm_fleet, [on('engine1', overlay), on('engine1', overlay), on('engine1', encrypted)])
     try:
+        made, again, refused = r[0]['engine1'], r[1]['engine1'], r[2]['engine1']
+        assert made['changed'] is True and again['changed'] is False, made.get('msg')
+        # this machine's kernel has no ESP: an encrypted overlay is refused, naming it
+        assert refused.get('failed') is True and 'ESP' in refused['msg'], refused
         image = swarm_fleet.image
         swarm_fleet.docker('engine1', 'run', '-d', '--name', 'npsw-a', '--network', OVERLAY, image)
         swarm_fleet.docker('engine2', 'run', '-d', '--name', 'npsw-b', '--network', OVERLAY, image)
