@@ -15,7 +15,7 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FRAGMENT = os.path.join(ROOT, 'plugins', 'doc_fragments', 'network.py')
 MODULE = os.path.join(ROOT, 'plugins', 'modules', 'docker_networks.py')
-POLICY = ('containers_exclusive', 'recreate', 'force', 'kernel_check')
+POLICY = ('containers_exclusive', 'recreate', 'force', 'kernel_check', 'verify', 'verify_timeout')
 
 HEAD = {
     'module': 'docker_networks',

@@ -161,4 +161,17 @@ options:
     type: str
     default: fail
     choices: [fail, warn, skip]
+  verify:
+    description:
+      - For an encrypted overlay, after the run wait until the kernel holds ESP states (Docker's reqid 0xd0c4e3,
+        transport mode) in both directions towards every peer that has a container or task on the network, and
+        fail naming the peers without them.
+      - The check reads the kernel's xfrm state in the engine's network namespace, so the engine must be on the
+        host the task runs on.
+    type: bool
+    default: false
+  verify_timeout:
+    description: Seconds O(verify) waits for the ESP states.
+    type: int
+    default: 60
 '''

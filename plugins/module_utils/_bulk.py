@@ -8,7 +8,7 @@ network does not stop the others, and the result says what was done.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._core import apply_steps, prepare
+from ansible_collections.netprov.dockernet.plugins.module_utils._core import apply_steps, prepare, verify_encryption
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
     ConflictError, NetprovError, ValidationError, join_path)
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
@@ -45,7 +45,7 @@ def _as_have(want):
 def plan_all(state, entries, defaults, top, purge, purge_labels=None):
     """Validate and plan every entry, then purge. Returns (planned, warnings).
 
-    planned is a list of (name, steps). Raises one ValidationError listing
+    planned is a list of (name, steps, want, path); want is None for a purge. Raises one ValidationError listing
     every bad entry, before anything is touched.
     """
     wants, errors, warnings, planned = [], [], [], []
@@ -67,7 +67,7 @@ def plan_all(state, entries, defaults, top, purge, purge_labels=None):
     for path, want in wants:
         try:
             steps, warns = prepare(state, want, path)
-            planned.append((want['name'], steps))
+            planned.append((want['name'], steps, want, path))
             warnings.extend(warns)
         except NetprovError as exc:
             errors.append(str(exc))
@@ -103,7 +103,7 @@ def plan_purge(state, declared, force, labels=None):
                  for c in attached]
         steps.append({'action': 'remove', 'network': net['name'], 'reason': 'managed and not declared (purge)',
                       'id': full['id']})
-        planned.append((net['name'], steps))
+        planned.append((net['name'], steps, None, 'purge'))
     if busy:
         raise ConflictError('purge would remove networks that still have containers attached: %s; detach them or '
                             'set force: true' % '; '.join(busy), path='purge', networks=busy)
@@ -126,7 +126,7 @@ def classify(steps):
 def apply_all(state, planned):
     """Apply each network's steps; a failure is recorded and the others go on."""
     done, failed, warnings, reconnected = [], [], [], []
-    for name, steps in planned:
+    for name, steps, _want, _path in planned:
         if all(s['action'] == 'none' for s in steps):
             continue
         try:
@@ -140,9 +140,23 @@ def apply_all(state, planned):
     return done, failed, warnings, reconnected
 
 
+def verify_all(state, planned, failed):
+    """verify: true entries, once everything is applied; a failure joins the failed list."""
+    reports = {}
+    broken = set(f['network'] for f in failed)
+    for name, _steps, want, path in planned:
+        if want is None or not want.get('verify') or name in broken:
+            continue
+        try:
+            reports[name] = verify_encryption(state, want, path)
+        except NetprovError as exc:
+            failed.append({'network': name, 'msg': str(exc), 'done': [], 'not_done': ['verify']})
+    return reports
+
+
 def summarise(planned):
     lists = dict((k, []) for k in ('created', 'updated', 'recreated', 'removed', 'unchanged'))
-    for name, steps in planned:
+    for name, steps, _want, _path in planned:
         lists[classify(steps)].append(name)
     return lists
 

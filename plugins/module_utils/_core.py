@@ -8,8 +8,11 @@ validate -> plan -> host checks -> apply exactly the plan.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import time
+
 from ansible_collections.netprov.dockernet.plugins.module_utils import _hostcheck
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError, NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+    EngineError, KernelError, NetprovError, ValidationError, join_path)
 from ansible_collections.netprov.dockernet.plugins.module_utils._plan import (
     compare, create_body, fixed_addresses_fit, plan_network)
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
@@ -70,6 +73,12 @@ class EngineState(object):
             found = self.matches(name)
             self._full[name] = normalise_have(self.engine.inspect_network(found[0]['id'])) if found else None
         return self._full[name]
+
+    def swarm_info(self):
+        """The engine's Swarm section of /info, read once."""
+        if not hasattr(self, '_swarm'):
+            self._swarm = (self.engine.info() or {}).get('Swarm') or {}
+        return self._swarm
 
     def container(self, name):
         if name not in self._containers:
@@ -136,9 +145,26 @@ def _create(engine, body, outcome):
     Every racer keeps the oldest network of that name (then the lowest id)
     and removes its own if it lost, so all runs converge on one network.
     """
-    created = engine.create_network(body)
-    my_id = created.get('Id')
+    failure = None
+    try:
+        my_id = engine.create_network(body).get('Id')
+    except EngineError as exc:
+        failure = exc
+        # A racer that created it first makes ours fail ("already exists",
+        # or "Pool overlaps" with its own subnet): use the racer's network.
+        my_id = None
     same = [n for n in engine.networks() if n.get('Name') == body['Name']]
+    # The racer's network holds its pool before it is listed: look again briefly.
+    for _attempt in range(10 if failure is not None and not same else 0):
+        time.sleep(0.2)
+        same = [n for n in engine.networks() if n.get('Name') == body['Name']]
+        if same:
+            break
+    if failure is not None:
+        if not same:
+            raise failure
+        outcome.warnings.append('network %s was created concurrently by another run; using it' % body['Name'])
+        return sorted(same, key=lambda n: (n.get('Created') or '', n.get('Id') or ''))[0]['Id']
     if len(same) <= 1:
         return my_id
     same.sort(key=lambda n: (n.get('Created') or '', n.get('Id') or ''))
@@ -231,6 +257,28 @@ def apply_steps(state, steps):
             raise
         outcome.done.append(step)
     return outcome
+
+
+def verify_encryption(state, want, path=''):
+    """verify: wait (bounded) until the kernel's ESP states cover every peer of an encrypted overlay."""
+    from ansible_collections.netprov.dockernet.plugins.module_utils._info import describe_network
+    if not (want.get('verify') and want['state'] == 'present'):
+        return None
+    deadline = time.time() + max(0, want['verify_timeout'])
+    while True:
+        fresh = EngineState(state.engine)
+        found = fresh.matches(want['name'])
+        report = describe_network(fresh, found[0]['id']).get('encryption') if found else None
+        if report is None:
+            raise ValidationError('verify applies to encrypted overlay networks only', path=join_path(path, 'verify'))
+        if report['active'] or time.time() >= deadline:
+            break
+        time.sleep(2)
+    if not report['active']:
+        raise KernelError('network %s is not encrypted end to end after %ds: %s' % (
+            want['name'], want['verify_timeout'], report['reason']), path=join_path(path, 'verify'),
+            encryption=report)
+    return report
 
 
 def _label(step):

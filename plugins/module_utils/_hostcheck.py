@@ -10,7 +10,30 @@ in _probes) run in a scratch namespace.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+from ansible_collections.netprov.dockernet.plugins.module_utils import _esp
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import KernelError, ValidationError, join_path
+from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MTU_OPTION
+
+
+def _esp_missing(engine, netns):
+    """Besides ESP: the iptables matches of the engine's encryption rules, and an engine that fails closed."""
+    missing = _esp.missing_matches(_esp.iptables_matches(netns))
+    if not _esp.engine_fails_closed(engine.server_version):
+        missing.append('Docker Engine %s: versions before 23.0.3 (20.10.24 on the 20.10 line) can send overlay '
+                       'traffic in clear text when a match is missing; upgrade the engine' % engine.server_version)
+    return missing
+
+
+def _underlay_mtu(netns, netlink):
+    """The MTU of the link carrying the default route in the engine's namespace."""
+    try:
+        for name in netlink.default_route_links(netns):
+            link = netlink.get_link(name, netns)
+            if link and link.get('mtu'):
+                return link['mtu']
+    except Exception:  # pylint: disable=broad-exception-caught
+        return None  # advice only: never fail a run over it
+    return None
 
 
 def needed_features(driver, options):
@@ -70,6 +93,12 @@ def check_host(engine, step, networks, kernel_check, path, probes, netlink):
         return warnings
     results = probes.probe(tuple(features))
     missing = [probes.missing_message(f, results[f]['detail']) for f in features if not results[f]['supported']]
+    if 'esp' in features:
+        missing.extend(_esp_missing(engine, netns))
+        if not options.get(MTU_OPTION):
+            advice = _esp.mtu_advice(_underlay_mtu(netns, netlink))
+            if advice:
+                warnings.append('%s: %s' % (path or step['network'], advice))
     if missing:
         text = '; '.join(missing)
         if kernel_check == 'fail':

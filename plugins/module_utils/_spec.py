@@ -80,11 +80,14 @@ NETWORK_OPTIONS = dict(
     recreate=dict(type='str', choices=['never', 'reconnect', 'always']),
     force=dict(type='bool'),
     kernel_check=dict(type='str', choices=['fail', 'warn', 'skip']),
+    verify=dict(type='bool'),
+    verify_timeout=dict(type='int'),
 )
 
 # Defaults applied after docker_networks merged its `defaults`, so that a
 # nested entry can tell "not given" from "given as the default".
-POLICY_DEFAULTS = dict(containers_exclusive=False, recreate='never', force=False, kernel_check='fail')
+POLICY_DEFAULTS = dict(containers_exclusive=False, recreate='never', force=False, kernel_check='fail', verify=False,
+                       verify_timeout=60)
 
 
 def network_options(top_level=True):

@@ -127,6 +127,12 @@ network:
     ipam_options: {}
     ipam_config: [{subnet: 198.18.10.0/24, gateway: 198.18.10.1}]
     containers: [web]
+encryption:
+  description:
+    - With O(verify=true), the kernel's ESP states for this encrypted overlay, as
+      M(netprov.dockernet.docker_network_info) reports them in RV(netprov.dockernet.docker_network_info#module:network.encryption).
+  returned: when O(verify=true) and not in check mode
+  type: dict
 reconnected:
   description: Containers reattached after the network was recreated.
   returned: always
@@ -156,7 +162,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._core import (
-    EngineState, apply_steps, predict, prepare, public_plan, summary)
+    EngineState, apply_steps, predict, prepare, public_plan, summary, verify_encryption)
 from ansible_collections.netprov.dockernet.plugins.module_utils._plan import is_change
 from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import network_options, normalise_want
@@ -177,6 +183,8 @@ def run(module):
         result['reconnected'] = outcome.reconnected
         result['reconnect_failed'] = outcome.reconnect_failed
         after = summary(EngineState(engine).full(want['name']))
+    if not module.check_mode:
+        result['encryption'] = verify_encryption(state, want)
     result['network'] = after
     if module._diff:
         result['diff'] = dict(before=before, after=after)

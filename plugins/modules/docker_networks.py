@@ -218,6 +218,20 @@ options:
         - fail
         - warn
         - skip
+      verify:
+        description:
+        - For an encrypted overlay, after the run wait until the kernel holds ESP states (Docker's reqid 0xd0c4e3, transport
+          mode) in both directions towards every peer that has a container or task on the network, and fail naming the
+          peers without them.
+        - The check reads the kernel's xfrm state in the engine's network namespace, so the engine must be on the host
+          the task runs on.
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: bool
+      verify_timeout:
+        description:
+        - Seconds O(networks[].verify) waits for the ESP states.
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: int
   defaults:
     description:
     - 'Options merged under every entry of O(networks): an entry''s own value wins; maps (labels, driver_options, ipam_driver_options)
@@ -392,6 +406,20 @@ options:
         - fail
         - warn
         - skip
+      verify:
+        description:
+        - For an encrypted overlay, after the run wait until the kernel holds ESP states (Docker's reqid 0xd0c4e3, transport
+          mode) in both directions towards every peer that has a container or task on the network, and fail naming the
+          peers without them.
+        - The check reads the kernel's xfrm state in the engine's network namespace, so the engine must be on the host
+          the task runs on.
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: bool
+      verify_timeout:
+        description:
+        - Seconds O(networks[].verify) waits for the ESP states.
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: int
   purge:
     description:
     - Remove the managed networks that are not listed in O(networks).
@@ -501,6 +529,10 @@ reconnected:
   returned: always
   type: list
   elements: str
+encryption:
+  description: With O(networks[].verify=true), each verified network's ESP report, by name.
+  returned: when not in check mode
+  type: dict
 failed_networks:
   description: Networks whose steps failed while applying, each with C(network), C(msg), C(done) and C(not_done).
   returned: on failure while applying
@@ -523,7 +555,7 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._bulk import apply_all, plan_all, summarise
+from ansible_collections.netprov.dockernet.plugins.module_utils._bulk import apply_all, plan_all, summarise, verify_all
 from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._core import EngineState, predict, summary
 from ansible_collections.netprov.dockernet.plugins.module_utils._plan import is_change
@@ -556,10 +588,10 @@ def run(module):
     entries = [_strip_none(e) for e in p['networks']]
     planned, warnings = plan_all(state, entries, _strip_none(p['defaults']), p, p['purge'],
                                  p['purge_labels'])
-    steps = [s for _name, network_steps in planned for s in network_steps]
-    result = dict(changed=any(is_change(s) for _name, s in planned), plan=steps, reconnected=[])
+    steps = [s for _name, network_steps, _want, _path in planned for s in network_steps]
+    result = dict(changed=any(is_change(item[1]) for item in planned), plan=steps, reconnected=[])
     result.update(summarise(planned))
-    changed_names = [name for name, s in planned if is_change(s)]
+    changed_names = [item[0] for item in planned if is_change(item[1])]
     before = dict((n, summary(state.full(n))) for n in changed_names) if module._diff else {}
     failed, after = [], {}
     if result['changed'] and not module.check_mode:
@@ -570,15 +602,17 @@ def run(module):
             fresh = EngineState(engine)
             after = dict((n, summary(fresh.full(n))) for n in changed_names)
     elif module._diff:
-        after = dict((n, predict(state.full(n), s)) for n, s in planned if is_change(s))
+        after = dict((item[0], predict(state.full(item[0]), item[1])) for item in planned if is_change(item[1]))
+    if not module.check_mode:
+        result['encryption'] = verify_all(state, planned, failed)
     if module._diff:
         result['diff'] = dict(before=before, after=after)
     for warning in warnings:
         module.warn(warning)
     if failed:
         lines = ['%s: %s' % (f['network'], f['msg']) for f in failed]
-        module.fail_json(msg='%d of %d networks failed; the others were applied as planned:\n%s'
-                         % (len(failed), len(changed_names), '\n'.join(lines)), failed_networks=failed, **result)
+        module.fail_json(msg='%d network(s) failed; the others were applied as planned:\n%s'
+                         % (len(failed), '\n'.join(lines)), failed_networks=failed, **result)
     return result
 
 

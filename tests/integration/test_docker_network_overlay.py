@@ -41,3 +41,10 @@ def test_encrypted_overlay_refused_without_esp_and_created_with_warn(swarm, scra
     warned = run_module(M, dict(args, kernel_check='warn'))
     assert warned['changed'] is True and any('ESP' in w for w in warned['warnings'])
     assert 'encrypted' in swarm.api.inspect_network(name)['Options']
+    assert any('MTU' in w for w in warned['warnings']), warned['warnings']
+    info = run_module('netprov.dockernet.docker_network_info', {'name': name})
+    enc = info['network']['encryption']
+    # One node, no peer yet: nothing to be active with, and the report says why.
+    assert enc['active'] is False and enc['peers'] == [] and 'no other node' in enc['reason'], enc
+    verify = run_module(M, dict(args, kernel_check='warn', verify=True, verify_timeout=2))
+    assert verify.get('failed') is True and verify['msg'].startswith('verify:'), verify.get('msg')
