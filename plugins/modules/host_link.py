@@ -22,11 +22,9 @@ description:
   - Settings that are fixed when a link is made (kind, parent, VLAN id, modes,
     VXLAN settings, veth peer) are changed only by removing and re-creating the
     link, and only with O(recreate=true).
+extends_documentation_fragment: [netprov.dockernet.host]
 author:
   - netprov.dockernet contributors
-requirements:
-  - pyroute2 on the managed host
-  - the C(ip) command only for the ESP probe of M(netprov.dockernet.host_network_info)
 options:
   name:
     description: Name of the link (1-15 characters).
@@ -110,11 +108,6 @@ options:
     description: Remove addresses of the link that are not in O(addresses).
     type: bool
     default: false
-  netns:
-    description:
-      - Network namespace to work in, a name under C(/run/netns) or an absolute
-        path such as C(/proc/PID/ns/net). Default is the module's own.
-    type: str
   allow_management:
     description: Allow changes that could cut the management path (see description).
     type: bool
@@ -230,7 +223,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _links, _netlink, _persist
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS, run_module
 
 
 def run(module):
@@ -260,6 +253,7 @@ def run(module):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
+            HOST_COMMON_ARGS,
             name=dict(type='str', required=True),
             state=dict(type='str', default='present', choices=['present', 'absent', 'up', 'down']),
             kind=dict(type='str', choices=list(_links.KINDS)),
@@ -280,7 +274,6 @@ def main():
             mac=dict(type='str'),
             addresses=dict(type='list', elements='str'),
             addresses_exclusive=dict(type='bool', default=False),
-            netns=dict(type='str'),
             allow_management=dict(type='bool', default=False),
             recreate=dict(type='bool', default=False),
             kernel_check=dict(type='str', default='fail', choices=['fail', 'warn', 'skip']),
@@ -291,11 +284,7 @@ def main():
         mutually_exclusive=[('vxlan_remote', 'vxlan_group')],
         supports_check_mode=True,
     )
-    try:
-        result = run(module)
-    except NetprovError as exc:
-        module.fail_json(msg=str(exc), **exc.details)
-    module.exit_json(**result)
+    run_module(module, run)
 
 
 if __name__ == '__main__':

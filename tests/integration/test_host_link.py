@@ -7,15 +7,10 @@ from pyroute2 import IPRoute
 from ansible_play import play
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
 from kernel_expect import expected_capabilities
-from scratch_netns import scratch_netns
+from scratch_netns import ns  # noqa: F401 (fixture)
 
 M = 'netprov.dockernet.host_link'
 
-
-@pytest.fixture
-def ns():
-    with scratch_netns('nl-link') as name:
-        yield name
 
 
 def lab(ns):

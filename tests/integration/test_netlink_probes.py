@@ -7,13 +7,8 @@ from pyroute2 import IPRoute
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _probes
 from kernel_expect import expected_capabilities
-from scratch_netns import scratch_names, scratch_netns
+from scratch_netns import ns, scratch_names  # noqa: F401 (fixture)
 
-
-@pytest.fixture
-def ns():
-    with scratch_netns() as name:
-        yield name
 
 
 def test_probe_matches_this_kernel():
