@@ -214,6 +214,9 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
         raise ConflictError('a link named %s already exists; pick another peer name or remove it' % want['peer'],
                             path='peer')
 
+    if want.get('kind') in ('macvlan', 'ipvlan') and (have is None or have.get('parent') != want['parent']):
+        _check_siblings(want, links)
+
     if have is None:
         if 'kind' not in want:
             raise ValidationError('no link %s exists; give kind to create it' % name, path='name')
@@ -253,6 +256,29 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
         steps.append({'action': 'set', 'link': name, 'field': 'state', 'before': have.get('state'),
                       'after': target, 'reason': 'state is %s' % target})
     return _guard(steps, management, allow_management)
+
+
+def _check_siblings(want, links):
+    """The kernel keeps one macvlan or one ipvlan port per parent: ipvlan mode
+    and flag belong to the parent, and the two kinds cannot share it."""
+    kind, parent = want['kind'], want['parent']
+    siblings = [l for l in links.values() if l.get('parent') == parent and l['kind'] in ('macvlan', 'ipvlan')
+                and l['name'] != want['name']]
+    other = 'ipvlan' if kind == 'macvlan' else 'macvlan'
+    clash = sorted(l['name'] for l in siblings if l['kind'] == other)
+    if clash:
+        raise ConflictError('%s carries %s links (%s); the kernel does not allow macvlan and ipvlan links on one '
+                            'parent' % (parent, other, ', '.join(clash)), path='parent')
+    if kind != 'ipvlan':
+        return
+    mates = [l for l in siblings if l['kind'] == 'ipvlan']
+    for key in ('ipvlan_mode', 'ipvlan_flag'):
+        differ = [l for l in mates if want.get(key) and l.get(key) != want[key]]
+        if differ:
+            raise ConflictError('%s already carries ipvlan links in mode %s, flag %s (%s); the mode and flag belong '
+                                'to the parent and would change for all of them' % (
+                                    parent, differ[0].get('ipvlan_mode'), differ[0].get('ipvlan_flag'),
+                                    ', '.join(sorted(l['name'] for l in differ))), path=key)
 
 
 def _guard(steps, management, allow_management):

@@ -59,7 +59,11 @@ options:
     type: str
     choices: [private, vepa, bridge, passthru, source]
   ipvlan_mode:
-    description: Mode of an ipvlan link; when creating and not given, the kernel's default (V(l3)).
+    description:
+      - Mode of an ipvlan link; when creating and not given, the kernel's default (V(l3)).
+      - The kernel keeps the mode and flag per parent, for all its ipvlan links, so a
+        new ipvlan link in another mode than its siblings is refused, and so is
+        mixing macvlan and ipvlan links on one parent.
     type: str
     choices: [l2, l3, l3s]
   ipvlan_flag:

@@ -120,3 +120,17 @@ def test_route_plan_default_takeover():
     assert 'take over the ipv4 default route via 198.18.0.1 dev eth0' in str(exc.value)
     higher = _routes.normalise({'dest': 'default', 'gateway': '198.18.0.2', 'metric': 200, 'table': 254})
     assert _routes.plan(higher, [have], {'eth0'})[0]['action'] == 'add'
+
+
+def test_ipvlan_siblings_share_the_parent_mode():
+    links = {'eth1': link('eth1'), 'iv0': link('iv0', kind='ipvlan', parent='eth1', ipvlan_mode='l2',
+                                                 ipvlan_flag='bridge'),
+             'eth2': link('eth2'), 'mv0': link('mv0', kind='macvlan', parent='eth2')}
+    same = _links.normalise(params(name='iv1', kind='ipvlan', parent='eth1', ipvlan_mode='l2'))
+    assert _links.plan(same, links)[0]['action'] == 'create'
+    with pytest.raises(ConflictError) as exc:
+        _links.plan(_links.normalise(params(name='iv1', kind='ipvlan', parent='eth1', ipvlan_mode='l3')), links)
+    assert exc.value.path == 'ipvlan_mode'
+    with pytest.raises(ConflictError) as exc:
+        _links.plan(_links.normalise(params(name='iv2', kind='ipvlan', parent='eth2')), links)
+    assert str(exc.value).startswith('parent: eth2 carries macvlan links (mv0)')
