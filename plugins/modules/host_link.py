@@ -24,7 +24,7 @@ description:
     link, and only with O(recreate=true).
 extends_documentation_fragment: [netprov.dockernet.host]
 author:
-  - netprov.dockernet contributors
+  - netprov.dockernet developers (@netprov)
 options:
   name:
     description: Name of the link (1-15 characters).

@@ -21,7 +21,7 @@ description:
     M(netprov.dockernet.docker_network) and the preflight role.
 extends_documentation_fragment: [netprov.dockernet.host]
 author:
-  - netprov.dockernet contributors
+  - netprov.dockernet developers (@netprov)
 requirements:
   - the C(ip) command for the ESP probe (pyroute2 has no xfrm support)
 options:

@@ -18,7 +18,7 @@ description:
     O(allow_management=true).
 extends_documentation_fragment: [netprov.dockernet.host]
 author:
-  - netprov.dockernet contributors
+  - netprov.dockernet developers (@netprov)
 options:
   dest:
     description: Destination network in CIDR form, or V(default).

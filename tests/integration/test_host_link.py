@@ -7,10 +7,9 @@ from pyroute2 import IPRoute
 from ansible_play import play
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
 from kernel_expect import expected_capabilities
-from scratch_netns import ns  # noqa: F401 (fixture)
+from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 
 M = 'netprov.dockernet.host_link'
-
 
 
 def lab(ns):

@@ -9,7 +9,7 @@ import pytest
 
 from ansible_play import play
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _probes
-from scratch_netns import ns  # noqa: F401 (fixture)
+from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 
 M = 'netprov.dockernet.host_link'
 

@@ -3,12 +3,11 @@
 from ansible_play import play
 from ansible_collections.netprov.dockernet.plugins.module_utils import _routes
 from kernel_expect import expected_capabilities
-from scratch_netns import ns, scratch_names  # noqa: F401 (fixture)
+from scratch_netns import ns, scratch_names  # noqa: F401 pylint: disable=unused-import
 
 L = 'netprov.dockernet.host_link'
 R = 'netprov.dockernet.host_route'
 I = 'netprov.dockernet.host_network_info'
-
 
 
 def base(ns):

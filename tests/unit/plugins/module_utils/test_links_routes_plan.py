@@ -123,9 +123,9 @@ def test_route_plan_default_takeover():
 
 
 def test_ipvlan_siblings_share_the_parent_mode():
-    links = {'eth1': link('eth1'), 'iv0': link('iv0', kind='ipvlan', parent='eth1', ipvlan_mode='l2',
-                                                 ipvlan_flag='bridge'),
-             'eth2': link('eth2'), 'mv0': link('mv0', kind='macvlan', parent='eth2')}
+    iv0 = link('iv0', kind='ipvlan', parent='eth1', ipvlan_mode='l2', ipvlan_flag='bridge')
+    links = {'eth1': link('eth1'), 'iv0': iv0, 'eth2': link('eth2'),
+             'mv0': link('mv0', kind='macvlan', parent='eth2')}
     same = _links.normalise(params(name='iv1', kind='ipvlan', parent='eth1', ipvlan_mode='l2'))
     assert _links.plan(same, links)[0]['action'] == 'create'
     with pytest.raises(ConflictError) as exc:
