@@ -1,6 +1,6 @@
 # netprov.dockernet: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop
+.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel
 
 test:
 	scripts/test.sh
@@ -19,6 +19,10 @@ unit: bootstrap
 
 integration: bootstrap
 	source scripts/env.sh && scripts/engine.sh start && scripts/test-image.sh && .venv/bin/python -m pytest -q tests/integration
+
+# The kernel tier alone, slow guest tests included (tests/uml/README.md).
+test-kernel: bootstrap
+	source scripts/env.sh && scripts/engine.sh start && scripts/test-image.sh && NETPROV_UML_SLOW=1 .venv/bin/python -m pytest -q -rA -p no:cacheprovider tests/integration/test_uml_kernel.py
 
 sanity: bootstrap
 	scripts/sanity.sh

@@ -23,8 +23,8 @@ start)
 }
 JSON
   fi
-  pgrep -x containerd >/dev/null || true
-  nohup /usr/sbin/dockerd >"$STATE/dockerd.log" 2>&1 &
+  # Its own session: a shell or job that ends must not take the engine with it.
+  setsid nohup /usr/sbin/dockerd >"$STATE/dockerd.log" 2>&1 < /dev/null &
   echo $! > "$STATE/started.pid"
   for _ in $(seq 1 60); do answers && { echo "engine: started (pid $(cat "$STATE/started.pid"))"; exit 0; }; sleep 0.5; done
   echo "engine: dockerd did not answer within 30 s; last log lines:" >&2

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the Makefile's scripts: where the collection and the venv live.
 # Interpreter discovery picks a broken pyenv shim on these machines, so the
 # venv's python is named explicitly for every local host.

@@ -201,6 +201,14 @@ class Engine(object):
     def info(self):
         return self.call('engine info', self.api.info)
 
+    def post_json(self, what, path, body):
+        """POST a full Engine API body to ``path``; the decoded JSON answer, or None when empty."""
+        def _post():
+            response = self.api._post_json(self.api._url(path), data=body)
+            self.api._raise_for_status(response)
+            return response.json() if response.content else None
+        return self.call(what, _post)
+
 
 def _short(exc):
     text = getattr(exc, 'explanation', None) or str(exc)

@@ -171,6 +171,9 @@ def _remove_netns(name):
 def probe(features=FEATURES):
     """{feature: {'supported': bool, 'detail': str}} for each feature asked,
     each probed for real once per process."""
+    if not _netlink.HAS_PYROUTE2:
+        raise _netlink.KernelError('kernel probes need the Python library pyroute2 on the managed host: %s'
+                                   % _netlink.PYROUTE2_IMPORT_ERROR)
     unknown = [f for f in features if f not in FEATURES]
     if unknown:
         raise ValueError('unknown probe features %s (known: %s)' % (unknown, ', '.join(FEATURES)))

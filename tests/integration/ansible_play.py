@@ -81,7 +81,7 @@ def play(tasks, hosts='localhost', inventory=None, check=False, diff=False, play
             cmd.append('--diff')
         if verbosity:
             cmd.append('-' + 'v' * verbosity)
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), timeout=timeout)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(env), timeout=timeout, check=False)
         per_host = {}
         for name in os.listdir(tmp):
             if name.startswith('results.json.'):

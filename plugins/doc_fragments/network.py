@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # The options of one network (plugins/module_utils/_spec.py NETWORK_OPTIONS).
+    # docker_networks repeats them under `networks`; tests/unit keeps the two in step.
+    DOCUMENTATION = r'''
+options:
+  name:
+    description:
+      - The network's name.
+      - The predefined networks C(bridge), C(host) and C(none) cannot be managed.
+    type: str
+    required: true
+    aliases: [network_name]
+  state:
+    description:
+      - V(present) creates the network, or recreates it when it differs from the spec.
+      - V(absent) removes it; with attached containers only when O(force=true).
+    type: str
+    default: present
+    choices: [present, absent]
+  driver:
+    description:
+      - The network driver, V(bridge) when the network is created and this is not set.
+      - V(host) and V(none) are refused; attach containers to the predefined networks instead.
+    type: str
+  driver_options:
+    description:
+      - Driver options passed to the engine as they are, compared after normalising spellings
+        (V(mtu) is C(com.docker.network.driver.mtu), V(macvlan.mode) is C(macvlan_mode)).
+    type: dict
+  parent:
+    description:
+      - The host interface a macvlan or ipvlan network hangs on. A dotted name such as V(eth1.30) makes the
+        engine create an 802.1Q sub-interface of V(eth1), which must exist.
+    type: str
+  macvlan_mode:
+    description: The macvlan mode; only with O(driver=macvlan).
+    type: str
+    choices: [bridge, private, vepa, passthru]
+  ipvlan_mode:
+    description: The ipvlan mode; only with O(driver=ipvlan).
+    type: str
+    choices: [l2, l3, l3s]
+  ipvlan_flag:
+    description: The ipvlan flag; only with O(driver=ipvlan).
+    type: str
+    choices: [bridge, private, vepa]
+  mtu:
+    description: The MTU of the network's interfaces (C(com.docker.network.driver.mtu)).
+    type: int
+  encrypted:
+    description:
+      - Encrypt the data plane of an overlay network with IPsec ESP. Only with O(driver=overlay).
+      - Refused on a host whose kernel cannot create ESP states, where the overlay would drop all traffic.
+    type: bool
+  attachable:
+    description: Let standalone containers attach to an overlay network.
+    type: bool
+  ingress:
+    description: Make this overlay the swarm's routing-mesh network.
+    type: bool
+  internal:
+    description: Restrict external access to the network.
+    type: bool
+  enable_ipv6:
+    description: Enable IPv6; needed for IPv6 subnets in O(ipam_config).
+    type: bool
+  scope:
+    description: The network's scope.
+    type: str
+    choices: [local, global, swarm]
+  config_only:
+    description: Create a configuration-only network, a template for networks made with O(config_from).
+    type: bool
+  config_from:
+    description: Create the network from this configuration-only network's addresses and options.
+    type: str
+  labels:
+    description:
+      - Labels of the network. Only the labels given are compared; labels the engine or others added are kept.
+      - C(netprov.dockernet.managed=true) is always added.
+    type: dict
+  ipam_driver:
+    description: The IPAM driver, C(default) when not set.
+    type: str
+  ipam_driver_options:
+    description: Options of the IPAM driver.
+    type: dict
+  ipam_config:
+    description:
+      - The address pools. When not set (or empty), the engine picks a subnet and this is not compared.
+      - Subnets must not overlap each other or another network on the engine.
+    type: list
+    elements: dict
+    suboptions:
+      subnet:
+        description: A subnet in CIDR form; host bits are ignored (V(198.18.1.5/24) is V(198.18.1.0/24)).
+        type: str
+      iprange:
+        description: The range within O(ipam_config[].subnet) that containers get addresses from.
+        type: str
+        aliases: [ip_range]
+      gateway:
+        description: The gateway address, within the subnet.
+        type: str
+      aux_addresses:
+        description: Addresses within the subnet that the engine must not hand out, by name.
+        type: dict
+  containers:
+    description:
+      - Containers that must be attached, with their endpoint settings.
+      - Containers not listed are left attached unless O(containers_exclusive=true).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The container's name or id.
+        type: str
+        required: true
+      aliases:
+        description: The container's aliases on this network, exactly.
+        type: list
+        elements: str
+      ipv4_address:
+        description: A fixed IPv4 address, within a subnet of O(ipam_config).
+        type: str
+      ipv6_address:
+        description: A fixed IPv6 address, within a subnet of O(ipam_config).
+        type: str
+  containers_exclusive:
+    description: Also disconnect the containers that are attached but not listed in O(containers).
+    type: bool
+    default: false
+  recreate:
+    description:
+      - What to do when the network must be recreated to match the spec.
+      - V(never) recreates it only when no container is attached, and otherwise fails naming them.
+      - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options), recreates the
+        network and reattaches each container exactly; if the new network cannot be created, the old one is
+        restored with its containers.
+      - V(always) recreates the network on every run, reconnecting as V(reconnect) does.
+      - A network used by swarm services is never recreated; the module names the services.
+    type: str
+    default: never
+    choices: [never, reconnect, always]
+  force:
+    description: With O(state=absent), disconnect attached containers and remove the network.
+    type: bool
+    default: false
+  kernel_check:
+    description:
+      - What to do when the engine's host kernel lacks a feature the network needs.
+      - V(fail) refuses before anything is made, naming the feature; V(warn) creates the network and warns;
+        V(skip) does not probe.
+      - The parent interface is checked in every mode but V(skip).
+    type: str
+    default: fail
+    choices: [fail, warn, skip]
+  verify:
+    description:
+      - For an encrypted overlay, after the run wait until the kernel holds ESP states (Docker's reqid 0xd0c4e3,
+        transport mode) in both directions towards every peer that has a container or task on the network, and
+        fail naming the peers without them.
+      - The check reads the kernel's xfrm state in the engine's network namespace, so the engine must be on the
+        host the task runs on.
+    type: bool
+    default: false
+  verify_timeout:
+    description: Seconds O(verify) waits for the ESP states.
+    type: int
+    default: 60
+'''

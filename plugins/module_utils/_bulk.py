@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""docker_networks: many networks on one engine, through the same core as docker_network.
+
+Everything is validated and planned before anything is touched; one failing
+network does not stop the others, and the result says what was done.
+"""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.netprov.dockernet.plugins.module_utils._core import apply_steps, prepare, verify_encryption
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+    ConflictError, NetprovError, ValidationError, join_path)
+from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
+    PREDEFINED, normalise_have, normalise_want)
+from ansible_collections.netprov.dockernet.plugins.module_utils._validate import rule_overlaps
+
+_MAPS = ('labels', 'driver_options', 'ipam_driver_options')
+_POLICY = ('kernel_check', 'recreate', 'force')
+
+
+def merge_entry(entry, defaults, top):
+    """One entry's parameters: the entry, over `defaults`, over the module's own policy options."""
+    params = dict(entry)
+    for key, value in (defaults or {}).items():
+        if value is None:
+            continue
+        if key in _MAPS and params.get(key) is not None:
+            merged = dict(value)
+            merged.update(params[key])
+            params[key] = merged
+        elif params.get(key) is None:
+            params[key] = value
+    for key in _POLICY:
+        if params.get(key) is None and top.get(key) is not None:
+            params[key] = top[key]
+    return params
+
+
+def _as_have(want):
+    """A wanted network in the shape rule_overlaps compares against."""
+    return {'name': want['name'], 'config_only': want.get('config_only'), 'ipam_config': want['ipam_config']}
+
+
+def plan_all(state, entries, defaults, top, purge, purge_labels=None):
+    """Validate and plan every entry, then purge. Returns (planned, warnings).
+
+    planned is a list of (name, steps, want, path); want is None for a purge. Raises one ValidationError listing
+    every bad entry, before anything is touched.
+    """
+    wants, errors, warnings, planned = [], [], [], []
+    seen = {}
+    for i, entry in enumerate(entries):
+        path = 'networks[%d]' % i
+        try:
+            want = normalise_want(merge_entry(entry, defaults, top), path)
+            if want['name'] in seen:
+                raise ValidationError('network %s is listed twice (also networks[%d]); merge the entries'
+                                      % (want['name'], seen[want['name']]), path=join_path(path, 'name'))
+            seen[want['name']] = i
+            if want['state'] == 'present':
+                others = [_as_have(w) for _path, w in wants if w['state'] == 'present']
+                rule_overlaps(want, others, path)
+            wants.append((path, want))
+        except NetprovError as exc:
+            errors.append(str(exc))
+    for path, want in wants:
+        try:
+            steps, warns = prepare(state, want, path)
+            planned.append((want['name'], steps, want, path))
+            warnings.extend(warns)
+        except NetprovError as exc:
+            errors.append(str(exc))
+    if purge:
+        try:
+            planned.extend(plan_purge(state, set(seen), top.get('force'), purge_labels))
+        except NetprovError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise ValidationError('%d problem(s), nothing was changed:\n%s' % (len(errors), '\n'.join(errors)),
+                              errors=errors)
+    return planned, warnings
+
+
+def plan_purge(state, declared, force, labels=None):
+    """Remove managed networks that are not declared; never a hand-made or predefined one.
+
+    ``labels`` narrows the purge to managed networks that also carry all of
+    them, so several stacks can share one engine.
+    """
+    planned, busy = [], []
+    for net in sorted(state.networks, key=lambda n: n['name']):
+        if not net['managed'] or net['name'] in declared or net['name'] in PREDEFINED:
+            continue
+        if any(net['labels'].get(k) != str(v) for k, v in (labels or {}).items()):
+            continue
+        full = state.full(net['name']) or net
+        attached = sorted(full['endpoints'])
+        if attached and not force:
+            busy.append('%s (containers: %s)' % (net['name'], ', '.join(attached)))
+            continue
+        steps = [{'action': 'disconnect', 'network': net['name'], 'reason': 'purge with force', 'container': c}
+                 for c in attached]
+        steps.append({'action': 'remove', 'network': net['name'], 'reason': 'managed and not declared (purge)',
+                      'id': full['id']})
+        planned.append((net['name'], steps, None, 'purge'))
+    if busy:
+        raise ConflictError('purge would remove networks that still have containers attached: %s; detach them or '
+                            'set force: true' % '; '.join(busy), path='purge', networks=busy)
+    return planned
+
+
+_KIND = {'create': 'created', 'recreate': 'recreated', 'remove': 'removed'}
+
+
+def classify(steps):
+    """created / recreated / removed / updated (endpoints only) / unchanged."""
+    for step in steps:
+        if step['action'] in _KIND:
+            return _KIND[step['action']]
+    if all(s['action'] == 'none' for s in steps):
+        return 'unchanged'
+    return 'updated'
+
+
+def apply_all(state, planned):
+    """Apply each network's steps; a failure is recorded and the others go on."""
+    done, failed, warnings, reconnected = [], [], [], []
+    for name, steps, _want, _path in planned:
+        if all(s['action'] == 'none' for s in steps):
+            continue
+        try:
+            outcome = apply_steps(state, steps)
+            warnings.extend(outcome.warnings)
+            reconnected.extend(outcome.reconnected)
+            done.append(name)
+        except NetprovError as exc:
+            failed.append({'network': name, 'msg': str(exc), 'done': exc.details.get('done', []),
+                           'not_done': exc.details.get('not_done', [])})
+    return done, failed, warnings, reconnected
+
+
+def verify_all(state, planned, failed):
+    """verify: true entries, once everything is applied; a failure joins the failed list."""
+    reports = {}
+    broken = set(f['network'] for f in failed)
+    for name, _steps, want, path in planned:
+        if want is None or not want.get('verify') or name in broken:
+            continue
+        try:
+            reports[name] = verify_encryption(state, want, path)
+        except NetprovError as exc:
+            failed.append({'network': name, 'msg': str(exc), 'done': [], 'not_done': ['verify']})
+    return reports
+
+
+def summarise(planned):
+    lists = dict((k, []) for k in ('created', 'updated', 'recreated', 'removed', 'unchanged'))
+    for name, steps, _want, _path in planned:
+        lists[classify(steps)].append(name)
+    return lists
+
+
+__all__ = ['merge_entry', 'plan_all', 'apply_all', 'summarise', 'normalise_have']

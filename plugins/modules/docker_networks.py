@@ -1,0 +1,625 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+# Generated from plugins/doc_fragments/network.py by scripts/gen_docs.py; edit those.
+DOCUMENTATION = r'''
+module: docker_networks
+short_description: Manage a declared set of Docker networks on one engine in one call
+version_added: 0.1.0
+description:
+- 'Brings every network listed in O(networks) to its spec in one module call: one listing of the engine, inspecting only
+  the networks that may need a change, then the plan applied.'
+- Each entry takes exactly the options of M(netprov.dockernet.docker_network), validated by the same argument spec and
+  planned by the same core.
+- Every entry is validated, including subnet overlaps between entries and with the engine, before anything is touched.
+  A failure on one network while applying leaves the others as planned and is reported with what was and was not done;
+  a re-run converges.
+- With O(purge=true), managed networks (label C(netprov.dockernet.managed=true)) that are not listed are removed. Networks
+  without that label, and the predefined ones, are never removed.
+author:
+- netprov.dockernet developers (@netprov)
+extends_documentation_fragment:
+- netprov.dockernet.docker
+attributes:
+  check_mode:
+    support: full
+    description: Returns the plan a real run applies, and changes nothing.
+  diff_mode:
+    support: full
+    description: Returns each changed network before and after.
+requirements:
+- docker (Python SDK) >= 6.0
+- pyroute2 >= 0.7, on the engine's host, for the parent and kernel checks
+options:
+  networks:
+    description:
+    - The networks, each with the options of M(netprov.dockernet.docker_network).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description:
+        - The network's name.
+        - The predefined networks C(bridge), C(host) and C(none) cannot be managed.
+        type: str
+        required: true
+        aliases:
+        - network_name
+      state:
+        description:
+        - V(present) creates the network, or recreates it when it differs from the spec.
+        - V(absent) removes it; with attached containers only when O(networks[].force=true).
+        type: str
+        default: present
+        choices:
+        - present
+        - absent
+      driver:
+        description:
+        - The network driver, V(bridge) when the network is created and this is not set.
+        - V(host) and V(none) are refused; attach containers to the predefined networks instead.
+        type: str
+      driver_options:
+        description:
+        - Driver options passed to the engine as they are, compared after normalising spellings (V(mtu) is C(com.docker.network.driver.mtu),
+          V(macvlan.mode) is C(macvlan_mode)).
+        type: dict
+      parent:
+        description:
+        - The host interface a macvlan or ipvlan network hangs on. A dotted name such as V(eth1.30) makes the engine
+          create an 802.1Q sub-interface of V(eth1), which must exist.
+        type: str
+      macvlan_mode:
+        description: The macvlan mode; only with O(networks[].driver=macvlan).
+        type: str
+        choices:
+        - bridge
+        - private
+        - vepa
+        - passthru
+      ipvlan_mode:
+        description: The ipvlan mode; only with O(networks[].driver=ipvlan).
+        type: str
+        choices:
+        - l2
+        - l3
+        - l3s
+      ipvlan_flag:
+        description: The ipvlan flag; only with O(networks[].driver=ipvlan).
+        type: str
+        choices:
+        - bridge
+        - private
+        - vepa
+      mtu:
+        description: The MTU of the network's interfaces (C(com.docker.network.driver.mtu)).
+        type: int
+      encrypted:
+        description:
+        - Encrypt the data plane of an overlay network with IPsec ESP. Only with O(networks[].driver=overlay).
+        - Refused on a host whose kernel cannot create ESP states, where the overlay would drop all traffic.
+        type: bool
+      attachable:
+        description: Let standalone containers attach to an overlay network.
+        type: bool
+      ingress:
+        description: Make this overlay the swarm's routing-mesh network.
+        type: bool
+      internal:
+        description: Restrict external access to the network.
+        type: bool
+      enable_ipv6:
+        description: Enable IPv6; needed for IPv6 subnets in O(networks[].ipam_config).
+        type: bool
+      scope:
+        description: The network's scope.
+        type: str
+        choices:
+        - local
+        - global
+        - swarm
+      config_only:
+        description: Create a configuration-only network, a template for networks made with O(networks[].config_from).
+        type: bool
+      config_from:
+        description: Create the network from this configuration-only network's addresses and options.
+        type: str
+      labels:
+        description:
+        - Labels of the network. Only the labels given are compared; labels the engine or others added are kept.
+        - C(netprov.dockernet.managed=true) is always added.
+        type: dict
+      ipam_driver:
+        description: The IPAM driver, C(default) when not set.
+        type: str
+      ipam_driver_options:
+        description: Options of the IPAM driver.
+        type: dict
+      ipam_config:
+        description:
+        - The address pools. When not set (or empty), the engine picks a subnet and this is not compared.
+        - Subnets must not overlap each other or another network on the engine.
+        type: list
+        elements: dict
+        suboptions:
+          subnet:
+            description: A subnet in CIDR form; host bits are ignored (V(198.18.1.5/24) is V(198.18.1.0/24)).
+            type: str
+          iprange:
+            description: The range within O(networks[].ipam_config[].subnet) that containers get addresses from.
+            type: str
+            aliases:
+            - ip_range
+          gateway:
+            description: The gateway address, within the subnet.
+            type: str
+          aux_addresses:
+            description: Addresses within the subnet that the engine must not hand out, by name.
+            type: dict
+      containers:
+        description:
+        - Containers that must be attached, with their endpoint settings.
+        - Containers not listed are left attached unless O(networks[].containers_exclusive=true).
+        type: list
+        elements: dict
+        suboptions:
+          name:
+            description: The container's name or id.
+            type: str
+            required: true
+          aliases:
+            description: The container's aliases on this network, exactly.
+            type: list
+            elements: str
+          ipv4_address:
+            description: A fixed IPv4 address, within a subnet of O(networks[].ipam_config).
+            type: str
+          ipv6_address:
+            description: A fixed IPv6 address, within a subnet of O(networks[].ipam_config).
+            type: str
+      containers_exclusive:
+        description:
+        - Also disconnect the containers that are attached but not listed in O(networks[].containers).
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: bool
+      recreate:
+        description:
+        - What to do when the network must be recreated to match the spec.
+        - V(never) recreates it only when no container is attached, and otherwise fails naming them.
+        - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options), recreates the network
+          and reattaches each container exactly; if the new network cannot be created, the old one is restored with its
+          containers.
+        - V(always) recreates the network on every run, reconnecting as V(reconnect) does.
+        - A network used by swarm services is never recreated; the module names the services.
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: str
+        choices:
+        - never
+        - reconnect
+        - always
+      force:
+        description:
+        - With O(networks[].state=absent), disconnect attached containers and remove the network.
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: bool
+      kernel_check:
+        description:
+        - What to do when the engine's host kernel lacks a feature the network needs.
+        - V(fail) refuses before anything is made, naming the feature; V(warn) creates the network and warns; V(skip)
+          does not probe.
+        - The parent interface is checked in every mode but V(skip).
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: str
+        choices:
+        - fail
+        - warn
+        - skip
+      verify:
+        description:
+        - For an encrypted overlay, after the run wait until the kernel holds ESP states (Docker's reqid 0xd0c4e3, transport
+          mode) in both directions towards every peer that has a container or task on the network, and fail naming the
+          peers without them.
+        - The check reads the kernel's xfrm state in the engine's network namespace, so the engine must be on the host
+          the task runs on.
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: bool
+      verify_timeout:
+        description:
+        - Seconds O(networks[].verify) waits for the ESP states.
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: int
+  defaults:
+    description:
+    - 'Options merged under every entry of O(networks): an entry''s own value wins; maps (labels, driver_options, ipam_driver_options)
+      are merged key by key.'
+    type: dict
+    suboptions:
+      state:
+        description:
+        - V(present) creates the network, or recreates it when it differs from the spec.
+        - V(absent) removes it; with attached containers only when O(networks[].force=true).
+        type: str
+        choices:
+        - present
+        - absent
+      driver:
+        description:
+        - The network driver, V(bridge) when the network is created and this is not set.
+        - V(host) and V(none) are refused; attach containers to the predefined networks instead.
+        type: str
+      driver_options:
+        description:
+        - Driver options passed to the engine as they are, compared after normalising spellings (V(mtu) is C(com.docker.network.driver.mtu),
+          V(macvlan.mode) is C(macvlan_mode)).
+        type: dict
+      parent:
+        description:
+        - The host interface a macvlan or ipvlan network hangs on. A dotted name such as V(eth1.30) makes the engine
+          create an 802.1Q sub-interface of V(eth1), which must exist.
+        type: str
+      macvlan_mode:
+        description: The macvlan mode; only with O(networks[].driver=macvlan).
+        type: str
+        choices:
+        - bridge
+        - private
+        - vepa
+        - passthru
+      ipvlan_mode:
+        description: The ipvlan mode; only with O(networks[].driver=ipvlan).
+        type: str
+        choices:
+        - l2
+        - l3
+        - l3s
+      ipvlan_flag:
+        description: The ipvlan flag; only with O(networks[].driver=ipvlan).
+        type: str
+        choices:
+        - bridge
+        - private
+        - vepa
+      mtu:
+        description: The MTU of the network's interfaces (C(com.docker.network.driver.mtu)).
+        type: int
+      encrypted:
+        description:
+        - Encrypt the data plane of an overlay network with IPsec ESP. Only with O(networks[].driver=overlay).
+        - Refused on a host whose kernel cannot create ESP states, where the overlay would drop all traffic.
+        type: bool
+      attachable:
+        description: Let standalone containers attach to an overlay network.
+        type: bool
+      ingress:
+        description: Make this overlay the swarm's routing-mesh network.
+        type: bool
+      internal:
+        description: Restrict external access to the network.
+        type: bool
+      enable_ipv6:
+        description: Enable IPv6; needed for IPv6 subnets in O(networks[].ipam_config).
+        type: bool
+      scope:
+        description: The network's scope.
+        type: str
+        choices:
+        - local
+        - global
+        - swarm
+      config_only:
+        description: Create a configuration-only network, a template for networks made with O(networks[].config_from).
+        type: bool
+      config_from:
+        description: Create the network from this configuration-only network's addresses and options.
+        type: str
+      labels:
+        description:
+        - Labels of the network. Only the labels given are compared; labels the engine or others added are kept.
+        - C(netprov.dockernet.managed=true) is always added.
+        type: dict
+      ipam_driver:
+        description: The IPAM driver, C(default) when not set.
+        type: str
+      ipam_driver_options:
+        description: Options of the IPAM driver.
+        type: dict
+      ipam_config:
+        description:
+        - The address pools. When not set (or empty), the engine picks a subnet and this is not compared.
+        - Subnets must not overlap each other or another network on the engine.
+        type: list
+        elements: dict
+        suboptions:
+          subnet:
+            description: A subnet in CIDR form; host bits are ignored (V(198.18.1.5/24) is V(198.18.1.0/24)).
+            type: str
+          iprange:
+            description: The range within O(networks[].ipam_config[].subnet) that containers get addresses from.
+            type: str
+            aliases:
+            - ip_range
+          gateway:
+            description: The gateway address, within the subnet.
+            type: str
+          aux_addresses:
+            description: Addresses within the subnet that the engine must not hand out, by name.
+            type: dict
+      containers:
+        description:
+        - Containers that must be attached, with their endpoint settings.
+        - Containers not listed are left attached unless O(networks[].containers_exclusive=true).
+        type: list
+        elements: dict
+        suboptions:
+          name:
+            description: The container's name or id.
+            type: str
+            required: true
+          aliases:
+            description: The container's aliases on this network, exactly.
+            type: list
+            elements: str
+          ipv4_address:
+            description: A fixed IPv4 address, within a subnet of O(networks[].ipam_config).
+            type: str
+          ipv6_address:
+            description: A fixed IPv6 address, within a subnet of O(networks[].ipam_config).
+            type: str
+      containers_exclusive:
+        description:
+        - Also disconnect the containers that are attached but not listed in O(networks[].containers).
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: bool
+      recreate:
+        description:
+        - What to do when the network must be recreated to match the spec.
+        - V(never) recreates it only when no container is attached, and otherwise fails naming them.
+        - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options), recreates the network
+          and reattaches each container exactly; if the new network cannot be created, the old one is restored with its
+          containers.
+        - V(always) recreates the network on every run, reconnecting as V(reconnect) does.
+        - A network used by swarm services is never recreated; the module names the services.
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: str
+        choices:
+        - never
+        - reconnect
+        - always
+      force:
+        description:
+        - With O(networks[].state=absent), disconnect attached containers and remove the network.
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: bool
+      kernel_check:
+        description:
+        - What to do when the engine's host kernel lacks a feature the network needs.
+        - V(fail) refuses before anything is made, naming the feature; V(warn) creates the network and warns; V(skip)
+          does not probe.
+        - The parent interface is checked in every mode but V(skip).
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: str
+        choices:
+        - fail
+        - warn
+        - skip
+      verify:
+        description:
+        - For an encrypted overlay, after the run wait until the kernel holds ESP states (Docker's reqid 0xd0c4e3, transport
+          mode) in both directions towards every peer that has a container or task on the network, and fail naming the
+          peers without them.
+        - The check reads the kernel's xfrm state in the engine's network namespace, so the engine must be on the host
+          the task runs on.
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: bool
+      verify_timeout:
+        description:
+        - Seconds O(networks[].verify) waits for the ESP states.
+        - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
+        type: int
+  purge:
+    description:
+    - Remove the managed networks that are not listed in O(networks).
+    - A network with containers attached is refused, naming them, unless O(force=true).
+    type: bool
+    default: false
+  purge_labels:
+    description:
+    - Limit O(purge) to managed networks that also carry all of these labels, so that several stacks (or playbooks) can
+      share one engine, each purging only its own.
+    type: dict
+  force:
+    description:
+    - With O(purge=true), disconnect containers from the networks it removes.
+    - Also the default of each entry's O(networks[].force).
+    type: bool
+    default: false
+  kernel_check:
+    description:
+    - The default of each entry's O(networks[].kernel_check).
+    type: str
+    default: fail
+    choices:
+    - fail
+    - warn
+    - skip
+  recreate:
+    description:
+    - The default of each entry's O(networks[].recreate).
+    type: str
+    default: never
+    choices:
+    - never
+    - reconnect
+    - always
+'''
+
+EXAMPLES = r'''
+- name: Every network this host should have, in one call
+  netprov.dockernet.docker_networks:
+    defaults:
+      labels:
+        owner: platform
+    networks:
+      - name: frontend
+        ipam_config:
+          - subnet: 198.18.40.0/24
+      - name: backend
+        internal: true
+        ipam_config:
+          - subnet: 198.18.41.0/24
+      - name: lan
+        driver: macvlan
+        parent: eth1
+        ipam_config:
+          - subnet: 198.18.42.0/24
+            gateway: 198.18.42.1
+
+- name: The same, and remove managed networks that are no longer listed
+  netprov.dockernet.docker_networks:
+    purge: true
+    networks:
+      - name: frontend
+        ipam_config:
+          - subnet: 198.18.40.0/24
+'''
+
+RETURN = r'''
+changed:
+  description: Whether any network was (or in check mode, would be) changed.
+  returned: always
+  type: bool
+plan:
+  description:
+    - Every step of the run, network by network, in the format of M(netprov.dockernet.docker_network)'s RV(plan).
+    - In check mode it is what a real run would do; a real run returns the same steps.
+  returned: always
+  type: list
+  elements: dict
+created:
+  description: Networks created.
+  returned: always
+  type: list
+  elements: str
+updated:
+  description: Networks whose attached containers changed, the network itself unchanged.
+  returned: always
+  type: list
+  elements: str
+recreated:
+  description: Networks recreated to match their spec.
+  returned: always
+  type: list
+  elements: str
+removed:
+  description: Networks removed (O(networks[].state=absent) or O(purge)).
+  returned: always
+  type: list
+  elements: str
+unchanged:
+  description: Networks that already matched.
+  returned: always
+  type: list
+  elements: str
+reconnected:
+  description: Containers reattached after their network was recreated.
+  returned: always
+  type: list
+  elements: str
+encryption:
+  description: With O(networks[].verify=true), each verified network's ESP report, by name.
+  returned: when not in check mode
+  type: dict
+failed_networks:
+  description: Networks whose steps failed while applying, each with C(network), C(msg), C(done) and C(not_done).
+  returned: on failure while applying
+  type: list
+  elements: dict
+diff:
+  description: The changed networks' summaries before and after, by name.
+  returned: when diff mode is on
+  type: dict
+  contains:
+    before:
+      description: Each changed network before the run.
+      type: dict
+      returned: always
+    after:
+      description: Each changed network after the run (predicted in check mode).
+      type: dict
+      returned: always
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.netprov.dockernet.plugins.module_utils._bulk import apply_all, plan_all, summarise, verify_all
+from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
+from ansible_collections.netprov.dockernet.plugins.module_utils._core import EngineState, predict, summary
+from ansible_collections.netprov.dockernet.plugins.module_utils._plan import is_change
+from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._spec import defaults_options, network_options
+
+
+def argument_spec():
+    spec = dict(
+        networks=dict(type='list', elements='dict', required=True, options=network_options(top_level=False)),
+        defaults=dict(type='dict', options=defaults_options()),
+        purge=dict(type='bool', default=False),
+        purge_labels=dict(type='dict'),
+        force=dict(type='bool', default=False),
+        kernel_check=dict(type='str', default='fail', choices=['fail', 'warn', 'skip']),
+        recreate=dict(type='str', default='never', choices=['never', 'reconnect', 'always']),
+    )
+    spec.update(DOCKER_COMMON_ARGS)
+    return spec
+
+
+def _strip_none(d):
+    return dict((k, v) for k, v in (d or {}).items() if v is not None)
+
+
+def run(module):
+    p = module.params
+    engine = Engine(p)
+    state = EngineState(engine)
+    entries = [_strip_none(e) for e in p['networks']]
+    planned, warnings = plan_all(state, entries, _strip_none(p['defaults']), p, p['purge'],
+                                 p['purge_labels'])
+    steps = [s for _name, network_steps, _want, _path in planned for s in network_steps]
+    result = dict(changed=any(is_change(item[1]) for item in planned), plan=steps, reconnected=[])
+    result.update(summarise(planned))
+    changed_names = [item[0] for item in planned if is_change(item[1])]
+    before = dict((n, summary(state.full(n))) for n in changed_names) if module._diff else {}
+    failed, after = [], {}
+    if result['changed'] and not module.check_mode:
+        done, failed, warns, reconnected = apply_all(state, planned)
+        warnings.extend(warns)
+        result['reconnected'] = reconnected
+        if module._diff:
+            fresh = EngineState(engine)
+            after = dict((n, summary(fresh.full(n))) for n in changed_names)
+    elif module._diff:
+        after = dict((item[0], predict(state.full(item[0]), item[1])) for item in planned if is_change(item[1]))
+    if not module.check_mode:
+        result['encryption'] = verify_all(state, planned, failed)
+    if module._diff:
+        result['diff'] = dict(before=before, after=after)
+    for warning in warnings:
+        module.warn(warning)
+    if failed:
+        lines = ['%s: %s' % (f['network'], f['msg']) for f in failed]
+        module.fail_json(msg='%d network(s) failed; the others were applied as planned:\n%s'
+                         % (len(failed), '\n'.join(lines)), failed_networks=failed, **result)
+    return result
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    execute(module, run)
+
+
+if __name__ == '__main__':
+    main()

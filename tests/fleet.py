@@ -1,0 +1,436 @@
+"""A test fleet: N Docker Engines on this machine, one per network namespace.
+
+Each engine runs its own ``dockerd`` (own data root, exec root, pid file,
+unix socket, ``bip`` and address pool) under ``nsenter --net=`` in a
+namespace made with ``ip netns add``; the namespaces hang off one Linux
+bridge in the root namespace through veth pairs. Every address comes from
+one range (198.18.128.0/18 unless told otherwise), laid out in /24 blocks:
+
+====================  ==========================================
+block 0               the link between engines (engine K: .(10+K))
+blocks 1..15          engine K's ``bip`` (block K, gateway .1)
+blocks 16..47         engine K's default address pool (a /23, /26 nets)
+blocks 48..55 (/21)   ``swarm_pool``: for swarm ``default_addr_pool``
+blocks 56..63 (/21)   ``scratch``: free for tests (gwbridge subnets, ...)
+====================  ==========================================
+
+The bridge has no address, so the root namespace gets no route into the
+range and nothing can leave through eth0. ``ip netns exec`` is not used:
+it remounts /sys and dockerd then fails ("Devices cgroup isn't mounted").
+
+Every resource is recorded in ``DIR/fleet.json`` before it is made, so
+``down`` cleans up after a partial ``up`` or a crashed test run too.
+
+For humans::
+
+    python tests/fleet.py up 3 /tmp/f     # prints the inventory path
+    python tests/fleet.py down /tmp/f
+
+For pytest, see ``tests/integration/conftest_fleet.py`` (fixture ``fleet``).
+"""
+import binascii
+import ipaddress
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYTHON = os.path.join(ROOT, '.venv', 'bin', 'python')
+DOCKER = '/usr/bin/docker'
+DOCKERD = '/usr/sbin/dockerd'
+MAIN_SOCKET = 'unix:///var/run/docker.sock'
+DEFAULT_RANGE = os.environ.get('NETPROV_FLEET_RANGE', '198.18.128.0/18')
+DEFAULT_IMAGE = os.environ.get('NETPROV_TEST_IMAGE', 'netprov-test/busybox:latest')
+MAX_ENGINES = 15
+PATH = '/usr/sbin:/sbin:/usr/bin:/bin:' + os.environ.get('PATH', '')
+
+
+class FleetError(Exception):
+    pass
+
+
+def _run(cmd, check=True, **kw):
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, PATH=PATH), check=False, **kw)
+    if check and proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip()
+        raise FleetError('%s failed (rc=%d): %s' % (' '.join(cmd), proc.returncode, detail))
+    return proc
+
+
+def plan_addresses(cidr, n):
+    """The address layout of a fleet of ``n`` engines in ``cidr`` (a /18)."""
+    net = ipaddress.ip_network(cidr)
+    if net.prefixlen != 18:
+        raise FleetError('fleet range %s: must be a /18 (64 /24 blocks)' % cidr)
+    if not 1 <= n <= MAX_ENGINES:
+        raise FleetError('fleet size %d: must be between 1 and %d' % (n, MAX_ENGINES))
+    blocks = list(net.subnets(new_prefix=24))
+    link = blocks[0]
+    engines = []
+    for k in range(1, n + 1):
+        pool = ipaddress.ip_network('%s/23' % blocks[16 + 2 * (k - 1)].network_address)
+        engines.append({
+            'addr': str(link.network_address + 10 + k),
+            'bip': '%s/24' % (blocks[k].network_address + 1),
+            'pool': str(pool),
+        })
+    return {
+        'link': str(link),
+        'engines': engines,
+        'swarm_pool': '%s/21' % blocks[48].network_address,
+        'scratch': '%s/21' % blocks[56].network_address,
+    }
+
+
+class Fleet(object):
+    """N engines; ``up()`` starts them, ``down()`` removes everything."""
+
+    def __init__(self, n, workdir, cidr=DEFAULT_RANGE, image=DEFAULT_IMAGE, tag=None):
+        self.n = n
+        self.dir = os.path.abspath(workdir)
+        self.cidr = cidr
+        self.image = image
+        self.tag = tag or binascii.hexlify(os.urandom(2)).decode()
+        self.layout = plan_addresses(cidr, n)
+        self.bridge = 'npsbr%s' % self.tag
+        self.engines = []
+        for k, addrs in enumerate(self.layout['engines'], 1):
+            name = 'engine%d' % k
+            self.engines.append(dict(
+                addrs, name=name, k=k,
+                netns='nps%s-%s' % (self.tag, name),
+                veth='nps%se%d' % (self.tag, k),
+                dir=os.path.join(self.dir, name),
+                socket=os.path.join(self.dir, '%s.sock' % name),
+                url='unix://%s' % os.path.join(self.dir, '%s.sock' % name),
+                pid=None,
+            ))
+        self.inventory = os.path.join(self.dir, 'inventory.ini')
+        self.forward_rule = ['FORWARD', '-i', self.bridge, '-o', self.bridge, '-j', 'ACCEPT']
+        self.made = []  # what exists, in creation order: ('bridge',), ('netns', name), ...
+        self.owner = os.getpid()  # the process that made it; a fleet whose owner died is stale
+        self.up_seconds = None
+
+    # -- state file ------------------------------------------------------------
+    @property
+    def state_file(self):
+        return os.path.join(self.dir, 'fleet.json')
+
+    def _save(self):
+        state = dict(n=self.n, dir=self.dir, cidr=self.cidr, image=self.image, tag=self.tag,
+                     made=self.made, pids=[e['pid'] for e in self.engines], owner=self.owner)
+        tmp = self.state_file + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(state, f, indent=1)
+        os.rename(tmp, self.state_file)
+
+    def _record(self, *item):
+        self.made.append(list(item))
+        self._save()
+
+    @classmethod
+    def load(cls, workdir):
+        path = os.path.join(os.path.abspath(workdir), 'fleet.json')
+        with open(path) as f:
+            state = json.load(f)
+        fleet = cls(state['n'], state['dir'], cidr=state['cidr'], image=state['image'], tag=state['tag'])
+        fleet.made = state['made']
+        fleet.owner = state.get('owner')
+        for engine, pid in zip(fleet.engines, state['pids']):
+            engine['pid'] = pid
+        return fleet
+
+    # -- helpers for tests -------------------------------------------------------
+    @property
+    def swarm_pool(self):
+        return self.layout['swarm_pool']
+
+    @property
+    def scratch(self):
+        return self.layout['scratch']
+
+    def engine(self, name_or_k):
+        for e in self.engines:
+            if name_or_k in (e['name'], e['k']):
+                return e
+        raise KeyError(name_or_k)
+
+    def docker(self, name_or_k, *args, check=True, timeout=120):
+        """Run the engine's own CLI against one fleet engine."""
+        e = self.engine(name_or_k)
+        return _run([DOCKER, '-H', e['url']] + list(args), check=check, timeout=timeout)
+
+    def client(self, name_or_k):
+        import docker
+        return docker.APIClient(base_url=self.engine(name_or_k)['url'], version='auto', timeout=60)
+
+    # -- up ------------------------------------------------------------------------
+    def up(self):
+        t0 = time.monotonic()
+        if os.path.exists(self.state_file):
+            raise FleetError('%s already holds a fleet; run `fleet.py down %s` first' % (self.dir, self.dir))
+        os.makedirs(self.dir, exist_ok=True)
+        self._save()
+        try:
+            self._network()
+            self._start_engines()
+            self._wait_engines()
+            self._load_image()
+            self._write_inventory()
+        except BaseException:
+            self.down()
+            raise
+        self.up_seconds = time.monotonic() - t0
+        return self
+
+    def _network(self):
+        self._record('bridge', self.bridge)
+        _run(['ip', 'link', 'add', self.bridge, 'type', 'bridge'])
+        _run(['ip', 'link', 'set', self.bridge, 'up'])
+        self._record('iptables', self.bridge)
+        _run(['iptables', '-I'] + self.forward_rule)
+        prefix = ipaddress.ip_network(self.layout['link']).prefixlen
+        for e in self.engines:
+            ns = e['netns']
+            self._record('netns', ns)
+            _run(['ip', 'netns', 'add', ns])
+            _run(['ip', 'link', 'add', e['veth'], 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns])
+            _run(['ip', 'link', 'set', e['veth'], 'master', self.bridge, 'up'])
+            for cmd in (['link', 'set', 'lo', 'up'],
+                        ['addr', 'add', '%s/%d' % (e['addr'], prefix), 'dev', 'eth0'],
+                        ['link', 'set', 'eth0', 'up']):
+                _run(['ip', '-n', ns] + cmd)
+
+    def _start_engines(self):
+        for e in self.engines:
+            os.makedirs(e['dir'], exist_ok=True)
+            config = os.path.join(e['dir'], 'daemon.json')
+            with open(config, 'w') as f:
+                f.write('{}\n')  # never read the machine's /etc/docker/daemon.json
+            argv = [
+                'nsenter', '--net=/run/netns/%s' % e['netns'],
+                'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', 'fleet-%s' % e['name'],
+                DOCKERD,
+                '--config-file', config,
+                '--data-root', os.path.join(e['dir'], 'data'),
+                '--exec-root', os.path.join(e['dir'], 'exec'),
+                '--pidfile', os.path.join(e['dir'], 'dockerd.pid'),
+                '--host', e['url'],
+                '--bip', e['bip'],
+                '--default-address-pool', 'base=%s,size=26' % e['pool'],
+                # its own containerd namespaces, in case a system containerd is shared
+                '--containerd-namespace', e['netns'],
+                '--containerd-plugins-namespace', e['netns'] + '-plugins',
+                '--shutdown-timeout', '2',
+                '--log-level', 'info',
+            ]
+            self._record('engine', e['name'])
+            with open(os.path.join(e['dir'], 'dockerd.log'), 'ab') as log:
+                proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                        env=dict(os.environ, PATH=PATH), start_new_session=True)
+            e['pid'] = proc.pid  # nsenter, unshare and sh exec: this pid becomes dockerd
+            e['proc'] = proc
+            self._save()
+
+    def _wait_engines(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        for e in self.engines:
+            while True:
+                if e['proc'].poll() is not None:
+                    raise FleetError('%s: dockerd exited (rc=%s) before answering; log tail:\n%s'
+                                     % (e['name'], e['proc'].returncode, self.log_tail(e)))
+                if os.path.exists(e['socket']) and _run([DOCKER, '-H', e['url'], 'version'],
+                                                        check=False, timeout=10).returncode == 0:
+                    break
+                if time.monotonic() > deadline:
+                    raise FleetError('%s: dockerd did not answer on %s within %d s; log tail:\n%s'
+                                     % (e['name'], e['socket'], timeout, self.log_tail(e)))
+                time.sleep(0.2)
+
+    def _load_image(self):
+        tar = os.path.join(self.dir, 'image.tar')
+        _run([DOCKER, '-H', MAIN_SOCKET, 'save', '-o', tar, self.image])
+        procs = [subprocess.Popen([DOCKER, '-H', e['url'], 'load', '-q', '-i', tar],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                 for e in self.engines]
+        for e, p in zip(self.engines, procs):
+            out = p.communicate(timeout=120)[0]
+            if p.returncode != 0:
+                raise FleetError('%s: loading %s failed: %s' % (e['name'], self.image, out.strip()))
+        os.unlink(tar)
+
+    def _write_inventory(self):
+        lines = ['[fleet]']
+        for e in self.engines:
+            lines.append('%s ansible_connection=local ansible_python_interpreter=%s docker_host=%s fleet_addr=%s'
+                         % (e['name'], PYTHON, e['url'], e['addr']))
+        lines += ['', '[fleet:vars]', 'fleet_swarm_pool=%s' % self.swarm_pool, '']
+        with open(self.inventory, 'w') as f:
+            f.write('\n'.join(lines))
+
+    def log_tail(self, e, lines=20):
+        try:
+            with open(os.path.join(e['dir'], 'dockerd.log'), errors='replace') as f:
+                return ''.join(f.readlines()[-lines:])
+        except OSError:
+            return '(no log)'
+
+    # -- down ----------------------------------------------------------------------
+    def down(self):
+        """Remove everything ``up`` made, whatever state it is in; never raises for leftovers."""
+        errors = []
+        kinds = [m[0] for m in self.made]
+        if 'engine' in kinds:
+            self._stop_engines(errors)
+        self._unmount(errors)
+        for item in reversed(self.made):
+            kind, name = item[0], item[1]
+            if kind == 'netns':
+                veth = next((e['veth'] for e in self.engines if e['netns'] == name), None)
+                if veth:  # at once, not when the kernel gets round to freeing the namespace
+                    _run(['ip', 'link', 'del', veth], check=False)
+                _run(['ip', 'netns', 'del', name], check=False)
+            elif kind == 'iptables':
+                while _run(['iptables', '-D'] + self.forward_rule, check=False).returncode == 0:
+                    pass
+            elif kind == 'bridge':
+                _run(['ip', 'link', 'del', self.bridge], check=False)
+        for e in self.engines:
+            for path in (e['dir'], e['socket']):
+                try:
+                    if os.path.isdir(path):
+                        shutil.rmtree(path)
+                    elif os.path.lexists(path):
+                        os.unlink(path)
+                except OSError as exc:
+                    errors.append('remove %s: %s' % (path, exc))
+        for name in ('inventory.ini', 'image.tar', 'fleet.json'):
+            path = os.path.join(self.dir, name)
+            if os.path.exists(path):
+                os.unlink(path)
+        self.made = []
+        if errors:
+            sys.stderr.write('fleet down: leftovers:\n  %s\n' % '\n  '.join(errors))
+        return errors
+
+    def _pids_of_ours(self):
+        """Processes whose command line names this fleet's directory (dockerd, containerd, shims)."""
+        pids = []
+        for entry in os.listdir('/proc'):
+            if not entry.isdigit() or int(entry) == os.getpid():
+                continue
+            try:
+                with open('/proc/%s/cmdline' % entry, 'rb') as f:
+                    cmd = f.read().decode('utf-8', 'replace')
+            except OSError:
+                continue
+            if self.dir + '/' in cmd:
+                pids.append(int(entry))
+        return pids
+
+    def _stop_engines(self, errors, timeout=30):
+        pids = [e['pid'] for e in self.engines if e.get('pid')]
+        for pid in pids:
+            _signal(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for e in self.engines:
+            pid = e.get('pid')
+            while pid and _alive(pid, e.get('proc')) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if pid and _alive(pid, e.get('proc')):
+                errors.append('%s: dockerd %d ignored SIGTERM for %d s; killed' % (e['name'], pid, timeout))
+                _signal(pid, signal.SIGKILL)
+        # containerd and shims a killed dockerd left behind
+        stragglers = self._pids_of_ours()
+        for pid in stragglers:
+            _signal(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while stragglers and time.monotonic() < deadline:
+            stragglers = [p for p in stragglers if _alive(p)]
+            time.sleep(0.2)
+        for pid in stragglers:
+            _signal(pid, signal.SIGKILL)
+
+    def _unmount(self, errors):
+        mounts = []
+        with open('/proc/self/mountinfo') as f:
+            for line in f:
+                point = line.split()[4].replace('\\040', ' ')
+                if point == self.dir or point.startswith(self.dir + '/'):
+                    mounts.append(point)
+        for point in sorted(set(mounts), key=len, reverse=True):
+            if _run(['umount', '-l', point], check=False).returncode != 0:
+                errors.append('umount -l %s failed' % point)
+
+
+def reap_stale(parent='/tmp', prefix='nps-'):
+    """Take down fleets under ``parent/prefix*`` whose owning process is gone (a killed test run)."""
+    reaped = []
+    for name in sorted(os.listdir(parent)):
+        path = os.path.join(parent, name)
+        if not name.startswith(prefix) or not os.path.isfile(os.path.join(path, 'fleet.json')):
+            continue
+        try:
+            fleet = Fleet.load(path)
+        except (OSError, ValueError, KeyError, FleetError):
+            continue
+        if fleet.owner and not _alive(fleet.owner):
+            fleet.down()
+            reaped.append(path)
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+    return reaped
+
+
+def _signal(pid, sig):
+    try:
+        os.kill(pid, sig)
+    except OSError:
+        pass
+
+
+def _alive(pid, proc=None):
+    if proc is not None:
+        return proc.poll() is None
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().split(') ', 1)[1][0] != 'Z'
+    except OSError:
+        return False
+
+
+def main(argv):
+    usage = 'usage: fleet.py up N DIR | down DIR'
+    if len(argv) == 3 and argv[0] == 'up':
+        fleet = Fleet(int(argv[1]), argv[2])
+        fleet.owner = None  # a human's fleet: never reaped as stale, only `down` removes it
+        fleet.up()
+        print('fleet: %d engines up in %.1f s' % (fleet.n, fleet.up_seconds))
+        for e in fleet.engines:
+            print('  %s  netns %s  addr %s  DOCKER_HOST=%s' % (e['name'], e['netns'], e['addr'], e['url']))
+        print('inventory: %s' % fleet.inventory)
+        print('swarm default_addr_pool for tests: %s' % fleet.swarm_pool)
+        return 0
+    if len(argv) == 2 and argv[0] == 'down':
+        if not os.path.exists(os.path.join(argv[1], 'fleet.json')):
+            print('fleet: nothing recorded in %s' % argv[1])
+            return 0
+        errors = Fleet.load(argv[1]).down()
+        print('fleet: down%s' % (' with leftovers' if errors else ''))
+        return 1 if errors else 0
+    sys.stderr.write(usage + '\n')
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

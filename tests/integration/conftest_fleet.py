@@ -1,0 +1,34 @@
+"""The ``fleet`` fixture: three Docker Engines in network namespaces, one per inventory host.
+
+Session-scoped and started only when a test asks for it; torn down at the end
+of the session whatever the tests did. ``NETPROV_FLEET_SIZE`` changes N.
+"""
+import os
+import sys
+import tempfile
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from fleet import Fleet, reap_stale  # noqa: E402
+
+
+@pytest.fixture(scope='session')
+def fleet():
+    if os.geteuid() != 0:
+        pytest.skip('the fleet needs root (network namespaces, a bridge, dockerd)')
+    for path in reap_stale():
+        sys.stderr.write('\nfleet: took down the stale fleet in %s (its test run died)\n' % path)
+    workdir = tempfile.mkdtemp(prefix='nps-', dir='/tmp')  # short: unix socket paths have a limit
+    f = Fleet(int(os.environ.get('NETPROV_FLEET_SIZE', '3')), workdir)
+    f.up()
+    sys.stderr.write('\nfleet: %d engines up in %.1f s (%s)\n' % (f.n, f.up_seconds, workdir))
+    try:
+        yield f
+    finally:
+        f.down()
+        try:
+            os.rmdir(workdir)
+        except OSError:
+            pass

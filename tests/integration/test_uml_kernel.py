@@ -1,0 +1,89 @@
+"""The kernel tier: guest-side tests (tests/kernel) run inside a User-Mode Linux guest.
+
+The machine kernel lacks ipvlan, 802.1Q, dummy, ESP and IPVS; the UML
+guest (Debian's user-mode-linux, 6.1) has them all. This boots one guest
+(tests/uml/guest.py), runs pytest on tests/kernel there with a junit
+report in the guest's results directory, and turns each guest test case
+into a subtest here, with the guest's output on failure.
+
+Tests marked kernel_slow (over 3 minutes) run only with
+NETPROV_UML_SLOW=1 (`make test-kernel`). NETPROV_UML_TESTS picks the guest
+tests (default: tests/kernel).
+"""
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'uml'))
+import guest  # noqa: E402
+
+IMAGE = os.environ.get('NETPROV_TEST_IMAGE', 'netprov-test/busybox:latest')
+SLOW = os.environ.get('NETPROV_UML_SLOW') == '1'
+# Which guest tests to run (pytest arguments, relative to the repo root).
+GUEST_TESTS = os.environ.get('NETPROV_UML_TESTS', 'tests/kernel')
+
+pytestmark = pytest.mark.skipif(guest.available() is not None, reason='UML guest: %s' % guest.available())
+
+
+def _save_image():
+    """The host's test image as a tar the guest engines load; None to let the guest build it."""
+    tar = '/tmp/netprov-uml-image-%d.tar' % os.getpid()
+    r = subprocess.run(['/usr/bin/docker', 'save', '-o', tar, IMAGE], check=False, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, universal_newlines=True)
+    if r.returncode != 0:
+        print('docker save %s failed, the guest builds its own: %s' % (IMAGE, r.stdout))
+        return None
+    return tar
+
+
+@pytest.fixture(scope='module')
+def guest_run():
+    tar = _save_image()
+    args = ['.venv/bin/python', '-m', 'pytest', '-q', '-rA', '-p', 'no:cacheprovider', '--durations=0',
+            '--junitxml="$NETPROV_UML_RESULTS/junit.xml"', GUEST_TESTS]
+    if not SLOW:
+        args[-1:-1] = ['-m', "'not kernel_slow'"]
+    t0 = time.monotonic()
+    try:
+        res = guest.run_in_guest(' '.join(args), timeout=1500 if SLOW else 600, mem='2G',
+                                 env={'NETPROV_UML_IMAGE_TAR': tar} if tar else {}, log=print)
+    finally:
+        if tar and os.path.exists(tar):
+            os.unlink(tar)
+    print('uml tier: %.1f s on the host (guest at command start after %.1f s)'
+          % (time.monotonic() - t0, res.boot_seconds or -1))
+    print('--- guest pytest (tail)\n' + res.output[-4000:])
+    yield res
+    if res.rc == 0:
+        subprocess.run(['rm', '-rf', res.results_dir], check=False)
+
+
+def _cases(path):
+    for case in ET.parse(path).getroot().iter('testcase'):
+        name = '%s::%s' % (case.get('classname'), case.get('name'))
+        bad = [c for c in case if c.tag in ('failure', 'error')]
+        skipped = [c for c in case if c.tag == 'skipped']
+        yield name, bad, skipped
+
+
+def test_guest_kernel_tier(guest_run, subtests, record_property):
+    res = guest_run
+    record_property('uml_seconds', round(res.seconds, 1))
+    record_property('uml_boot_seconds', res.boot_seconds)
+    assert res.rc is not None, 'the guest did not finish its tests:\n' + res.report()
+    junit = os.path.join(res.results_dir, 'junit.xml')
+    assert os.path.exists(junit), 'no junit report from the guest:\n' + res.report()
+    cases = list(_cases(junit))
+    assert cases, 'the guest ran no test:\n' + res.report()
+    for name, bad, skipped in cases:
+        with subtests.test(msg=name):
+            if skipped:
+                pytest.skip(skipped[0].get('message', 'skipped in the guest'))
+            assert not bad, '%s failed in the UML guest:\n%s\n--- guest log\n%s' % (
+                name, '\n'.join((b.get('message') or '') + '\n' + (b.text or '') for b in bad), res.read('guest.log'))
+    assert res.rc == 0, res.report()

@@ -1,0 +1,238 @@
+"""docker_swarm's planning: pure tables of (want, have) -> steps or refusal."""
+import pytest
+
+from ansible_collections.netprov.dockernet.plugins.module_utils import _swarm
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, ValidationError
+
+TOKEN = 'SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx'
+
+
+def want(**params):
+    p = dict((k, v.get('default')) for k, v in _swarm.SWARM_ARGS.items())
+    p.update(params)
+    return _swarm.want_from_params(p, resolve=False)
+
+
+def node(ident, role='worker', reachable=True, availability='active', addr=None):
+    n = dict(id=ident, hostname=ident, role=role, availability=availability, state='ready', addr=addr,
+             leader=False, reachability=None, manager_addr=None, engine_version='20.10.24')
+    if role == 'manager':
+        n.update(reachability='reachable' if reachable else 'unreachable', manager_addr='%s:2377' % addr)
+    return n
+
+
+def have(state='active', manager=False, node_id='n1', addr='198.18.128.11', nodes=None, gwbridge=None,
+         remote=('198.18.128.11:2377',), **cluster):
+    h = dict(local_state=state, error='', node_id=node_id if state == 'active' else None,
+             node_addr=addr if state != 'inactive' else None, is_manager=manager and state == 'active',
+             remote_managers=list(remote) if state != 'inactive' else [], cluster=None, nodes=None,
+             gwbridge=gwbridge)
+    if h['is_manager']:
+        c = dict(id='c1', version=10, data_path_port=4789, default_addr_pool=['198.18.176.0/21'], subnet_size=24,
+                 autolock_managers=False)
+        c.update(cluster)
+        h['cluster'] = c
+        h['nodes'] = nodes if nodes is not None else [node(node_id, 'manager', addr=addr)]
+    return h
+
+
+def steps_of(w, h):
+    return _swarm.plan(w, h)[0]
+
+
+def actions(steps):
+    return [s['action'] for s in steps]
+
+
+JOIN = dict(remote_addrs=['198.18.128.11'], join_token=TOKEN)
+
+
+# -- want ----------------------------------------------------------------------------
+def test_join_needs_both_addrs_and_token():
+    with pytest.raises(ValidationError, match='^join_token: joining needs both'):
+        want(remote_addrs=['198.18.128.11'])
+    with pytest.raises(ValidationError, match='^remote_addrs: '):
+        want(join_token=TOKEN)
+
+
+@pytest.mark.parametrize('given,expected', [
+    ('198.18.128.11', '198.18.128.11:2377'),
+    ('198.18.128.11:4000', '198.18.128.11:4000'),
+    ('[2001:db8::1]:2377', '[2001:db8::1]:2377'),
+    ('2001:db8::1', '[2001:db8::1]:2377'),
+])
+def test_manager_addresses_are_normalised(given, expected):
+    assert _swarm.norm_addr(given, resolve=False) == expected
+
+
+def test_bad_pool_names_its_item():
+    with pytest.raises(ValidationError, match=r'^default_addr_pool\[1\]: '):
+        want(default_addr_pool=['198.18.176.0/21', 'nonsense'])
+
+
+# -- present ---------------------------------------------------------------------------
+def test_inactive_without_join_initialises():
+    steps = steps_of(want(advertise_addr='198.18.128.11', default_addr_pool=['198.18.176.0/21']), have('inactive'))
+    assert actions(steps) == ['init']
+    assert steps[0]['default_addr_pool'] == ['198.18.176.0/21']
+
+
+def test_inactive_with_join_joins_and_no_step_holds_the_token():
+    steps = steps_of(want(role='worker', availability='drain', **JOIN), have('inactive'))
+    assert actions(steps) == ['join']
+    assert steps[0]['remote_addrs'] == ['198.18.128.11:2377'] and steps[0]['availability'] == 'drain'
+    assert TOKEN not in repr(steps)
+
+
+def test_already_in_the_intended_swarm_changes_nothing():
+    assert _swarm.plan(want(role='worker', **JOIN), have())[0] == []
+    assert _swarm.plan(want(advertise_addr='198.18.128.11', default_addr_pool=['198.18.176.0/21'],
+                            subnet_size=24), have(manager=True))[0] == []
+
+
+def test_joined_to_another_swarm_is_refused():
+    with pytest.raises(ConflictError, match='^remote_addrs: this node is already in a swarm'):
+        _swarm.plan(want(**JOIN), have(remote=('198.18.128.99:2377',)))
+
+
+def test_role_mismatch_on_a_joined_node_is_refused():
+    with pytest.raises(ConflictError, match='^role: this node is already a worker in this swarm, not a manager'):
+        _swarm.plan(want(role='manager', **JOIN), have())
+
+
+@pytest.mark.parametrize('state', ['pending', 'error'])
+def test_half_joined_node_leaves_then_joins(state):
+    steps = steps_of(want(**JOIN), have(state))
+    assert actions(steps) == ['leave', 'join']
+    assert steps[0]['force'] is True and 'half-joined' in steps[0]['reason']
+
+
+def test_half_joined_without_join_parameters_is_refused():
+    with pytest.raises(ConflictError, match='half-joined'):
+        _swarm.plan(want(), have('pending'))
+
+
+def test_locked_node_is_refused():
+    with pytest.raises(ConflictError, match='locked'):
+        _swarm.plan(want(), have('locked'))
+
+
+def test_rotation_is_honoured_on_its_own():
+    steps = steps_of(want(rotate_worker_token=True), have(manager=True))
+    assert actions(steps) == ['update']
+    assert steps[0]['rotate_worker_token'] is True and 'rotate_manager_token' not in steps[0]
+
+
+def test_autolock_change_is_an_update():
+    steps = steps_of(want(autolock_managers=True), have(manager=True))
+    assert steps == [dict(action='update', reason='autolock_managers is False, True wanted', autolock_managers=True)]
+    assert _swarm.plan(want(autolock_managers=False), have(manager=True))[0] == []
+
+
+@pytest.mark.parametrize('key,value', [('data_path_port', 4790), ('subnet_size', 26),
+                                       ('default_addr_pool', ['198.18.184.0/21'])])
+def test_init_only_settings_cannot_change(key, value):
+    with pytest.raises(ConflictError, match='^%s: .*only be set when the swarm is initialised' % key):
+        _swarm.plan(want(**{key: value}), have(manager=True))
+
+
+def test_swarm_settings_on_a_worker_warn():
+    steps, warnings = _swarm.plan(want(rotate_worker_token=True), have())
+    assert steps == [] and 'only a manager' in warnings[0]
+
+
+def test_other_advertise_address_is_refused():
+    with pytest.raises(ConflictError, match='^advertise_addr: this node advertises 198.18.128.11'):
+        _swarm.plan(want(advertise_addr='198.18.128.12:2377'), have(manager=True))
+    assert _swarm.plan(want(advertise_addr='eth0'), have(manager=True))[0] == []
+
+
+def test_manager_availability_is_updated_worker_warns():
+    steps = steps_of(want(availability='drain', **JOIN), have(manager=True))
+    assert actions(steps) == ['update_node'] and steps[0]['node_id'] == 'n1'
+    steps, warnings = _swarm.plan(want(availability='drain', **JOIN), have())
+    assert steps == [] and 'availability' in warnings[0]
+
+
+# -- gwbridge ---------------------------------------------------------------------------
+def test_gwbridge_made_before_init():
+    steps = steps_of(want(gwbridge_subnet='198.18.184.0/24'), have('inactive'))
+    assert actions(steps) == ['create_gwbridge', 'init']
+
+
+def test_gwbridge_with_other_subnet_is_replaced_before_join_when_empty():
+    gw = dict(subnet='198.18.144.0/26', containers=[])
+    steps = steps_of(want(gwbridge_subnet='198.18.184.0/24', **JOIN), have('inactive', gwbridge=gw))
+    assert actions(steps) == ['remove_gwbridge', 'create_gwbridge', 'join']
+
+
+def test_gwbridge_with_containers_is_not_replaced():
+    gw = dict(subnet='198.18.144.0/26', containers=['web'])
+    with pytest.raises(ConflictError, match='^gwbridge_subnet: .*containers web'):
+        _swarm.plan(want(gwbridge_subnet='198.18.184.0/24'), have('inactive', gwbridge=gw))
+
+
+def test_gwbridge_cannot_move_in_a_swarm():
+    gw = dict(subnet='198.18.144.0/26', containers=[])
+    with pytest.raises(ConflictError, match='cannot move while this node is in the swarm'):
+        _swarm.plan(want(gwbridge_subnet='198.18.184.0/24'), have(manager=True, gwbridge=gw))
+    same = dict(subnet='198.18.184.0/24', containers=['x'])
+    assert _swarm.plan(want(gwbridge_subnet='198.18.184.0/24'), have(manager=True, gwbridge=same))[0] == []
+
+
+# -- absent -----------------------------------------------------------------------------
+def test_absent_when_out_of_a_swarm_changes_nothing():
+    assert _swarm.plan(want(state='absent'), have('inactive'))[0] == []
+
+
+def test_worker_leaves():
+    steps = steps_of(want(state='absent'), have())
+    assert steps == [dict(action='leave', reason='this worker is in a swarm and state: absent was asked', force=False)]
+
+
+def test_last_manager_is_refused_without_force():
+    with pytest.raises(ConflictError, match='^force: this node is the last manager'):
+        _swarm.plan(want(state='absent'), have(manager=True))
+    steps = steps_of(want(state='absent', force=True), have(manager=True))
+    assert actions(steps) == ['leave'] and steps[0]['force'] is True
+
+
+def test_manager_with_others_is_demoted_first():
+    nodes = [node('n1', 'manager', addr='198.18.128.11'), node('n3', 'manager', addr='198.18.128.13'), node('n2')]
+    steps = steps_of(want(state='absent'), have(manager=True, nodes=nodes))
+    assert actions(steps) == ['demote', 'leave']
+    assert steps[0]['node_id'] == 'n1' and steps[1]['force'] is False
+
+
+@pytest.mark.parametrize('reachable,ok', [
+    ((True, True, True), True),     # 3 -> 2, both up
+    ((True, True, False), False),   # 3 -> 2 with one down: 1 of 2 is no quorum
+    ((True, False), False),         # 2 -> 1, the other down: demotion cannot commit
+])
+def test_quorum_guard(reachable, ok):
+    nodes = [node('n%d' % i, 'manager', reachable=r, addr='198.18.128.%d' % (11 + i)) for i, r in enumerate(reachable)]
+    h = have(manager=True, node_id='n0', nodes=nodes)
+    if ok:
+        assert actions(_swarm.plan(want(state='absent'), h)[0]) == ['demote', 'leave']
+    else:
+        with pytest.raises(ConflictError, match='^force: .*quorum'):
+            _swarm.plan(want(state='absent'), h)
+        steps = steps_of(want(state='absent', force=True), h)
+        assert actions(steps) == ['leave'] and steps[0]['force'] is True
+
+
+def test_half_joined_leaves_with_force():
+    steps = steps_of(want(state='absent'), have('pending'))
+    assert actions(steps) == ['leave'] and steps[0]['force'] is True
+
+
+# -- predicted state --------------------------------------------------------------------
+def test_prediction_follows_the_steps():
+    h = have('inactive')
+    steps = steps_of(want(role='manager', advertise_addr='198.18.128.13', **JOIN), h)
+    after = _swarm.predict(h, steps, None)
+    assert after['local_node_state'] == 'active' and after['role'] == 'manager'
+    assert after['node_addr'] == '198.18.128.13' and after['manager_addresses'] == ['198.18.128.11:2377']
+    h = have(manager=True, nodes=[node('n1', 'manager', addr='a'), node('n3', 'manager', addr='b')])
+    after = _swarm.predict(h, _swarm.plan(want(state='absent'), h)[0], None)
+    assert after['local_node_state'] == 'inactive' and after['role'] is None

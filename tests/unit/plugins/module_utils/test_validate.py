@@ -1,0 +1,94 @@
+"""Every validation rule: the error names the field and the fix."""
+import pytest
+
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._spec import normalise_have, normalise_want
+from ansible_collections.netprov.dockernet.plugins.module_utils._validate import (
+    rule_config_source, rule_containers_exist, rule_overlaps, validate_want)
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostcheck import needed_features
+
+
+def refused(path_prefix, **kw):
+    kw.setdefault('name', 'n1')
+    with pytest.raises(ValidationError) as err:
+        validate_want(normalise_want(kw), path_prefix)
+    return str(err.value)
+
+
+@pytest.mark.parametrize('kw, field', [
+    ({'name': 'bridge'}, 'name'),
+    ({'name': ' '}, 'name'),
+    ({'driver': 'host'}, 'driver'),
+    ({'driver': 'none'}, 'driver'),
+    ({'encrypted': True}, 'encrypted'),
+    ({'driver': 'bridge', 'macvlan_mode': 'vepa'}, 'macvlan_mode'),
+    ({'driver': 'macvlan', 'ipvlan_mode': 'l3'}, 'ipvlan_mode'),
+    ({'driver': 'macvlan', 'ipvlan_flag': 'private'}, 'ipvlan_flag'),
+    ({'parent': 'eth1'}, 'parent'),
+    ({'mtu': 20}, 'mtu'),
+    ({'ipam_config': [{'gateway': '198.18.1.1'}]}, 'ipam_config[0].subnet'),
+    ({'ipam_config': [{'subnet': '198.18.1.0/24', 'gateway': '198.18.2.1'}]}, 'ipam_config[0].gateway'),
+    ({'ipam_config': [{'subnet': '198.18.1.0/24', 'iprange': '198.18.0.0/16'}]}, 'ipam_config[0].iprange'),
+    ({'ipam_config': [{'subnet': '198.18.1.0/24', 'aux_addresses': {'a': '2001:db8::1'}}]},
+     'ipam_config[0].aux_addresses.a'),
+    ({'ipam_config': [{'subnet': '198.18.1.0/24'}, {'subnet': '198.18.1.0/25'}]}, 'ipam_config[1].subnet'),
+    ({'ipam_config': [{'subnet': '2001:db8::/64'}]}, 'ipam_config[0].subnet'),
+    ({'config_from': 'tmpl', 'ipam_config': [{'subnet': '198.18.1.0/24'}]}, 'config_from'),
+    ({'config_from': 'tmpl', 'labels': {'a': 'b'}}, 'config_from'),
+    ({'config_only': True, 'containers': [{'name': 'c'}]}, 'containers'),
+    ({'containers': [{'name': 'c'}, {'name': 'c'}]}, 'containers[1].name'),
+    ({'ipam_config': [{'subnet': '198.18.1.0/24'}], 'containers': [{'name': 'c', 'ipv4_address': '198.18.2.5'}]},
+     'containers[0].ipv4_address'),
+    ({'containers': [{'name': 'c', 'ipv4_address': '2001:db8::5'}]}, 'containers[0].ipv4_address'),
+])
+def test_rule_names_the_field(kw, field):
+    assert refused('networks[3]', **kw).startswith('networks[3].%s:' % field)
+
+
+def test_attachable_outside_overlay_only_warns():
+    warnings = validate_want(normalise_want({'name': 'n', 'attachable': True}))
+    assert warnings and 'attachable' in warnings[0]
+
+
+def test_absent_skips_spec_rules():
+    assert validate_want(normalise_want({'name': 'n', 'state': 'absent', 'encrypted': True})) == []
+
+
+def _net(name, subnet, **kw):
+    d = {'Name': name, 'Driver': 'bridge', 'IPAM': {'Config': [{'Subnet': subnet}]}}
+    d.update(kw)
+    return normalise_have(d)
+
+
+def test_overlap_with_another_network_names_it():
+    w = normalise_want({'name': 'n', 'ipam_config': [{'subnet': '198.18.1.128/25'}]})
+    with pytest.raises(ValidationError) as err:
+        rule_overlaps(w, [_net('other', '198.18.1.0/24')], 'networks[0]')
+    assert str(err.value).startswith('networks[0].ipam_config[0].subnet:') and 'other' in str(err.value)
+    # config-only templates and the network itself do not count
+    rule_overlaps(w, [_net('tmpl', '198.18.1.0/24', ConfigOnly=True), _net('n', '198.18.1.0/24')], '')
+
+
+def test_config_from_needs_a_config_only_network():
+    w = normalise_want({'name': 'n', 'config_from': 'plain'})
+    with pytest.raises(ValidationError, match='not a config-only'):
+        rule_config_source(w, [_net('plain', '198.18.1.0/24')], '')
+    with pytest.raises(ValidationError, match='does not exist'):
+        rule_config_source(w, [], '')
+
+
+def test_container_in_none_mode_is_refused():
+    w = normalise_want({'name': 'n', 'containers': [{'name': 'c'}]})
+    with pytest.raises(ValidationError, match='network mode none'):
+        rule_containers_exist(w, {'c': {'HostConfig': {'NetworkMode': 'none'}}}, '')
+
+
+@pytest.mark.parametrize('driver, options, features', [
+    ('bridge', {}, []),
+    ('macvlan', {'parent': 'eth1'}, ['macvlan']),
+    ('macvlan', {}, ['macvlan', 'dummy']),
+    ('ipvlan', {'parent': 'eth1.30'}, ['ipvlan', 'vlan']),
+    ('overlay', {'encrypted': ''}, ['esp']),
+])
+def test_kernel_features_needed(driver, options, features):
+    assert needed_features(driver, options) == features

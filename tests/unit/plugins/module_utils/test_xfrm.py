@@ -1,0 +1,68 @@
+"""Parsing `ip -s xfrm state` into the encryption report."""
+from ansible_collections.netprov.dockernet.plugins.module_utils._xfrm import encryption_report, parse_states
+
+SAMPLE = """src 198.19.30.1 dst 198.19.30.2
+\tproto esp spi 0x5a3b1c2d reqid 13681891(0x00d0c4e3) mode transport
+\treplay-window 0 seq 0x00000000 flag  (0x00000000)
+\taead rfc4106(gcm(aes)) 0x0123456789abcdef0123456789abcdef01234567 128
+\tanti-replay context: seq 0x0, oseq 0x8, bitmap 0x00000000
+\tsel src 0.0.0.0/0 dst 0.0.0.0/0 uid 0
+\tlifetime config:
+\t  limit: soft (INF)(bytes), hard (INF)(bytes)
+\t  limit: soft (INF)(packets), hard (INF)(packets)
+\tlifetime current:
+\t  832(bytes), 8(packets)
+\t  add 2026-11-25 09:30:01 use 2026-11-25 09:30:05
+\tstats:
+\t  replay-window 0 replay 0 failed 0
+src 198.19.30.2 dst 198.19.30.1
+\tproto esp spi 0x1f2e3d4c reqid 13681891(0x00d0c4e3) mode transport
+\treplay-window 0 seq 0x00000000 flag  (0x00000000)
+\taead rfc4106(gcm(aes)) 0xfedcba9876543210fedcba9876543210fedcba98 128
+\tlifetime current:
+\t  0(bytes), 0(packets)
+src 198.18.0.1 dst 198.18.0.9
+\tproto esp spi 0x00000001 reqid 1 mode tunnel
+\taead rfc4106(gcm(aes)) 0x00 128
+"""
+
+
+def test_parse_states():
+    states = parse_states(SAMPLE)
+    assert len(states) == 3
+    assert states[0] == {'src': '198.19.30.1', 'dst': '198.19.30.2', 'proto': 'esp', 'spi': '0x5a3b1c2d',
+                         'reqid': 0xd0c4e3, 'mode': 'transport', 'aead': 'rfc4106(gcm(aes))', 'packets': 8}
+    assert states[2]['mode'] == 'tunnel'
+
+
+def test_active_when_every_peer_has_states_both_ways():
+    r = encryption_report(parse_states(SAMPLE), '198.19.30.1', ['198.19.30.1', '198.19.30.2'])
+    assert r['active'] is True and r['peers'] == ['198.19.30.2'] and r['missing'] == []
+    assert r['algorithm'] == 'rfc4106(gcm(aes))' and r['states'] == 2 and r['packets_out'] == 8
+
+
+def test_missing_peer_and_foreign_states_do_not_count():
+    r = encryption_report(parse_states(SAMPLE), '198.19.30.1', ['198.19.30.2', '198.19.30.3'])
+    assert r['active'] is False and r['missing'] == ['198.19.30.3']
+    assert encryption_report([], '198.18.0.1', ['198.18.0.9'])['active'] is False
+    assert encryption_report([], '198.18.0.1', [])['active'] is False
+
+
+def test_engine_versions_that_fail_closed():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._esp import engine_fails_closed
+    assert engine_fails_closed('20.10.24+dfsg1') and engine_fails_closed('23.0.3') and engine_fails_closed('28.2.2')
+    assert not engine_fails_closed('20.10.23') and not engine_fails_closed('23.0.2') and not engine_fails_closed('19.03.1')
+
+
+def test_mtu_advice():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._esp import mtu_advice
+    assert 'mtu: 1424' in mtu_advice(1500)
+    assert mtu_advice(9000) is None and mtu_advice(None) is None
+
+
+def test_missing_matches():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._esp import missing_matches
+    ok = (True, '')
+    assert missing_matches({'u32': (False, 'x'), 'bpf': ok, 'policy': ok, 'mark': ok}) == []
+    msgs = missing_matches({'u32': (False, 'no u32'), 'bpf': (False, 'no bpf'), 'policy': (False, 'np'), 'mark': ok})
+    assert len(msgs) == 2 and 'u32 or bpf' in msgs[0] and 'policy' in msgs[1]
