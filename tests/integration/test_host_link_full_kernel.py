@@ -2,8 +2,10 @@
 
 Each test skips unless _probes.probe() says the running kernel can do it, so
 on the machine kernel they skip and in the User-Mode Linux guest (a full
-kernel) they run:  NETPROV_KERNEL=full .venv/bin/python -m pytest \
-    tests/integration/test_host_link_full_kernel.py tests/integration/test_netlink_probes.py
+kernel) they run, through the kernel tier:
+
+    NETPROV_UML_TESTS="tests/integration/test_host_link_full_kernel.py tests/integration/test_netlink_probes.py" \
+        .venv/bin/python -m pytest -q tests/integration/test_uml_kernel.py
 """
 import pytest
 
