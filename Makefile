@@ -1,6 +1,6 @@
 # netprov.dockernet: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel
+.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel molecule lint
 
 test:
 	scripts/test.sh
@@ -32,3 +32,11 @@ engine-start:
 
 engine-stop:
 	scripts/engine.sh stop
+
+# Molecule scenarios on the fleet image (default: one host; fleet: three, a swarm).
+molecule:
+	scripts/molecule.sh
+
+# ansible-lint, production profile, on roles/, playbooks/ and molecule/.
+lint:
+	scripts/lint.sh
