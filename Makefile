@@ -1,6 +1,6 @@
 # netprov.dockernet: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel
+.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel docs docs-lint
 
 test:
 	scripts/test.sh
@@ -32,3 +32,10 @@ engine-start:
 
 engine-stop:
 	scripts/engine.sh stop
+
+# The docs site (HTML under docs/build/html) and the docs lint, from .venv-docs.
+docs:
+	scripts/docs.sh
+
+docs-lint:
+	scripts/docs-lint.sh
