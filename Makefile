@@ -1,6 +1,6 @@
 # netprov.dockernet: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel docs docs-lint
+.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel docs docs-lint changelog
 
 test:
 	scripts/test.sh
@@ -39,3 +39,7 @@ docs:
 
 docs-lint:
 	scripts/docs-lint.sh
+
+# CHANGELOG.md and changelogs/changelog.yaml from the fragments (scripts/changelog.sh).
+changelog:
+	scripts/changelog.sh

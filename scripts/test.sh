@@ -30,6 +30,7 @@ run unit        .venv/bin/python -m pytest -q -p no:cacheprovider tests/unit
 run integration .venv/bin/python -m pytest -q -p no:cacheprovider tests/integration ${NETPROV_PYTEST_ARGS:-}
 if [ -x scripts/sanity.sh ]; then run sanity scripts/sanity.sh; fi
 run docs-lint scripts/docs-lint.sh
+run changelog scripts/changelog.sh --check
 
 echo "make test: $([ $status -eq 0 ] && echo PASSED || echo FAILED) in $(( $(date +%s) - start )) s"
 exit $status
