@@ -5,7 +5,8 @@
 #   O(), RV(), M() reference pointing at something that exists, RST clean;
 # - ansible-doc renders every module (plugins/modules/*.py) and every role
 #   (roles/*/meta/argument_specs.yml), whatever exists now;
-# - docker_networks' generated DOCUMENTATION is current (scripts/gen_docs.py).
+# - docker_networks' generated DOCUMENTATION is current (scripts/gen_docs.py);
+# - README.md names every module and role.
 # Tools come from .venv-docs (scripts/docs-venv.sh). Called by scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,11 @@ check_doc module "${modules[@]}"
 check_doc role "${roles[@]}"
 
 .venv/bin/python scripts/gen_docs.py --check || rc=1
+
+# The README's tables name every module and role (a new one needs its row).
+for name in "${modules[@]}" "${roles[@]}"; do
+  grep -q "\`$name\`" README.md || { echo "docs-lint: README.md does not mention \`$name\`"; rc=1; }
+done
 
 echo "docs-lint: $([ "$rc" -eq 0 ] && echo PASSED || echo FAILED) in $(( $(date +%s) - t0 )) s"
 exit "$rc"
