@@ -1,6 +1,6 @@
 # netprov.dockernet: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel docs docs-lint changelog
+.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel docs docs-lint changelog units-ansible-test
 
 test:
 	scripts/test.sh
@@ -43,3 +43,7 @@ docs-lint:
 # CHANGELOG.md and changelogs/changelog.yaml from the fragments (scripts/changelog.sh).
 changelog:
 	scripts/changelog.sh
+
+# tests/unit through ansible-test units, on a copy of the collection (scripts/units.sh).
+units-ansible-test: bootstrap
+	scripts/units.sh

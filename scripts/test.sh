@@ -29,6 +29,7 @@ run unit        .venv/bin/python -m pytest -q -p no:cacheprovider tests/unit
 # shellcheck disable=SC2086 # NETPROV_PYTEST_ARGS is split into words on purpose
 run integration .venv/bin/python -m pytest -q -p no:cacheprovider tests/integration ${NETPROV_PYTEST_ARGS:-}
 if [ -x scripts/sanity.sh ]; then run sanity scripts/sanity.sh; fi
+run ansible-test-units scripts/units.sh
 run docs-lint scripts/docs-lint.sh
 run changelog scripts/changelog.sh --check
 

@@ -81,8 +81,7 @@ def _tasks(items, where):
         nested = [k for k in BLOCK_KEYS if k in item]
         if nested:
             for key in nested:
-                for sub in _tasks(item[key], '%s.%s' % (path, key)):
-                    yield sub
+                yield from _tasks(item[key], '%s.%s' % (path, key))
         else:
             yield path, item
 
