@@ -1,6 +1,13 @@
 # shellcheck shell=bash
 # Sourced by scripts/sanity.sh, scripts/units.sh and scripts/changelog.sh.
 #
+# run_ansible_test LABEL SUBCOMMAND PYTHON [ARGS...] runs `ansible-test SUBCOMMAND
+# --venv --python PYTHON ARGS` offline on a copy of the collection under
+# .build/LABEL/ (git-ignored), kept between runs: ansible-test keeps its
+# delegation virtualenv in the copy's tests/output/.tmp and its per-test
+# virtualenvs in ~/.ansible/test/venv, so a second run reuses both. Returns
+# ansible-test's exit status.
+#
 # copy_tree DEST copies the collection's files into DEST, for tools
 # that want the collection at .../ansible_collections/netprov/dockernet and
 # resolve symlinks (ansible-test), or that must not touch the checkout.
@@ -43,5 +50,24 @@ PY
 
 # Lines of pip's per-package chatter that ansible-test prints while building its
 # virtualenvs (it does not pass PIP_* variables on), for grep -v -E.
-# shellcheck disable=SC2034 # used by the scripts that source this file
 PIP_CHATTER='^(Looking in (indexes|links): |Collecting |  Downloading |Processing /|  Using cached |WARNING: Location .* is ignored: |     [^ ]* [0-9.]+/[0-9.]+ [kM]B )'
+
+run_ansible_test() {
+  local label=$1 sub=$2 pyver=$3 root dest t0 rc errexit=0
+  shift 3
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  dest=$root/.build/$label/ansible_collections/netprov/dockernet
+  t0=$(date +%s)
+  install_pip_standin
+  copy_tree "$dest"
+  echo "$label: ansible-test $sub --venv --python $pyver in $dest"
+  # ANSIBLE_COLLECTIONS_PATH would point Ansible at the checkout instead of the
+  # copy; ansible-test sets its own.
+  case $- in *e*) errexit=1; set +e ;; esac
+  (cd "$dest" && env -u ANSIBLE_COLLECTIONS_PATH ansible-test "$sub" --venv --python "$pyver" --color no "$@" 2>&1) \
+    | grep --line-buffered -v -E "$PIP_CHATTER"
+  rc=${PIPESTATUS[0]}
+  [ "$errexit" -eq 0 ] || set -e
+  echo "$label: $([ "$rc" -eq 0 ] && echo PASSED || echo "FAILED (rc=$rc)") in $(( $(date +%s) - t0 )) s"
+  return "$rc"
+}
