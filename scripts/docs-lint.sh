@@ -6,6 +6,7 @@
 # - ansible-doc renders every module (plugins/modules/*.py) and every role
 #   (roles/*/meta/argument_specs.yml), whatever exists now;
 # - docker_networks' generated DOCUMENTATION is current (scripts/gen_docs.py);
+# - every role entry point has version_added (for the changelog);
 # - README.md names every module and role.
 # Tools come from .venv-docs (scripts/docs-venv.sh). Called by scripts/test.sh.
 set -euo pipefail
@@ -41,7 +42,8 @@ check_doc() {  # type, names...: ansible-doc must render each (one call for all,
     echo "docs-lint: ansible-doc -t $type failed:"; echo "$out" | grep -B2 -A5 'WARNING\|ERROR' | head -30; rc=1
   fi
   for name in "$@"; do
-    grep -q "^> ${type^^} $name " <<<"$out" || { echo "docs-lint: ansible-doc -t $type did not render $name"; rc=1; }
+    # "> MODULE name (path)" for a module, "> ROLE: *name* (path)" for a role.
+    grep -qE "^> ${type^^}:? \*?${name}[* ]" <<<"$out" || { echo "docs-lint: ansible-doc -t $type did not render $name"; rc=1; }
   done
   echo "docs-lint: ansible-doc -t $type renders $# ($*)"
 }
@@ -49,6 +51,28 @@ check_doc module "${modules[@]}"
 check_doc role "${roles[@]}"
 
 .venv/bin/python scripts/gen_docs.py --check || rc=1
+
+# Each role's entry points say since when they exist (antsibull-changelog lists
+# a role under "New Roles" from version_added, as it does modules).
+if [ ${#roles[@]} -gt 0 ]; then
+  .venv/bin/python - "${roles[@]}" <<'PY' || rc=1
+import sys, yaml
+bad = []
+for fqcn in sys.argv[1:]:
+    name = fqcn.split('.')[-1]
+    path = 'roles/%s/meta/argument_specs.yml' % name
+    try:
+        specs = yaml.safe_load(open(path))['argument_specs']
+    except IOError:
+        path = path[:-3] + 'yaml'
+        specs = yaml.safe_load(open(path))['argument_specs']
+    bad.extend('%s: entry point %s has no version_added' % (path, ep)
+               for ep, spec in sorted(specs.items()) if not (spec or {}).get('version_added'))
+for line in bad:
+    print('docs-lint: ' + line)
+sys.exit(1 if bad else 0)
+PY
+fi
 
 # The README's tables name every module and role (a new one needs its row).
 for name in "${modules[@]}" "${roles[@]}"; do
