@@ -194,8 +194,11 @@ def run(module):
         found = state.matches(name)
         if not found:
             return dict(changed=False, exists=False, network={})
-        return dict(changed=False, exists=True, network=describe_network(state, found[0]['id']))
-    return dict(changed=False, networks=[describe_network(state, n['id']) for n in state.networks])
+        net = describe_network(state, found[0]['id'])
+        return dict(changed=False, exists=net is not None, network=net or {})
+    # A network removed between the listing and its inspect is simply not there any more.
+    described = [describe_network(state, n['id']) for n in state.networks]
+    return dict(changed=False, networks=[n for n in described if n is not None])
 
 
 def main():
