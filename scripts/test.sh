@@ -32,6 +32,9 @@ run integration .venv/bin/python -m pytest -q -p no:cacheprovider tests/integrat
 # verify (about 3 min; the fleet scenario runs with `make molecule`).
 [ -n "${NETPROV_SKIP_MOLECULE:-}" ] || run molecule scripts/molecule.sh default
 if [ -x scripts/sanity.sh ]; then run sanity scripts/sanity.sh; fi
+run ansible-test-units scripts/units.sh
+run docs-lint scripts/docs-lint.sh
+run changelog scripts/changelog.sh --check
 
 echo "make test: $([ $status -eq 0 ] && echo PASSED || echo FAILED) in $(( $(date +%s) - start )) s"
 exit $status
