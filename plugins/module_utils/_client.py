@@ -95,13 +95,23 @@ class Engine(object):
         try:
             self.api = docker.APIClient(base_url=self.url, version=params.get('api_version') or 'auto',
                                         timeout=params.get('timeout') or 60, tls=_tls_config(params))
-            # version='auto' already made one round trip; this confirms it.
-            self.version_info = self.api.version()
+            if (params.get('api_version') or 'auto') != 'auto':
+                # With version='auto' the client already asked the engine (GET /version) and failed here if
+                # it could not; a pinned version makes no request, so reach the engine once now.
+                self.api.ping()
         except (DockerException, RequestException, OSError) as exc:
             raise EngineError(
                 'cannot reach the Docker Engine at %s (%s); start the engine (dockerd) or set docker_host '
                 '(or DOCKER_HOST) to the socket or URL where it listens' % (self.url, _short(exc)))
         self._netns = False
+        self._version_info = None
+
+    @property
+    def version_info(self):
+        """The engine's GET /version answer, asked for only when needed (no module needs it on every run)."""
+        if self._version_info is None:
+            self._version_info = self.call('engine version', self.api.version)
+        return self._version_info
 
     # -- what this engine is -------------------------------------------------
     @property
