@@ -94,8 +94,9 @@ def test_playbook_makes_an_overlay_that_pings_through_esp(scenario):
     assert mgr['swarm_init']['changed'] is True and wrk['swarm_join']['changed'] is True
     created = mgr['overlay_made']
     assert created['changed'] is True and [s['action'] for s in created['plan']] == ['create'], created
-    # the default kernel_check passed on a kernel with ESP: no refusal and no warning
-    assert not created.get('warnings'), created.get('warnings')
+    # the default kernel_check passed on a kernel with ESP: no refusal, and nothing missing in a warning
+    # (MTU advice would be fair: the namespaces here have no default route, so there is none)
+    assert not [w for w in created.get('warnings', []) if 'kernel_check' in w or 'iptables' in w], created['warnings']
     for host in HOSTS:
         assert made[host]['container_run']['rc'] == 0, made[host]['container_run']
     verified = mgr['overlay_verified']
