@@ -1,6 +1,6 @@
 # netprov.dockernet: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel
+.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel docs docs-lint changelog units-ansible-test molecule lint
 
 test:
 	scripts/test.sh
@@ -32,3 +32,26 @@ engine-start:
 
 engine-stop:
 	scripts/engine.sh stop
+
+# The docs site (HTML under docs/build/html) and the docs lint, from .venv-docs.
+docs:
+	scripts/docs.sh
+
+docs-lint:
+	scripts/docs-lint.sh
+
+# CHANGELOG.md and changelogs/changelog.yaml from the fragments (scripts/changelog.sh).
+changelog:
+	scripts/changelog.sh
+
+# tests/unit through ansible-test units, on a copy of the collection (scripts/units.sh).
+units-ansible-test: bootstrap
+	scripts/units.sh
+
+# Molecule scenarios on the fleet image (default: one host; fleet: three, a swarm).
+molecule:
+	scripts/molecule.sh
+
+# ansible-lint, production profile, on roles/, playbooks/ and molecule/.
+lint:
+	scripts/lint.sh
