@@ -105,6 +105,7 @@ class Engine(object):
                 '(or DOCKER_HOST) to the socket or URL where it listens' % (self.url, _short(exc)))
         self._netns = False
         self._version_info = None
+        self._pid = False
 
     @property
     def version_info(self):
@@ -122,6 +123,26 @@ class Engine(object):
     def is_local(self):
         return _unix_path(self.url) is not None
 
+    def pid(self):
+        """The pid of the engine's process (the unix socket's peer), or None when not local or unknown."""
+        if self._pid is not False:
+            return self._pid
+        self._pid = None
+        path = _unix_path(self.url)
+        if path is None:
+            return None
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(path)
+                self._pid = struct.unpack('3i', s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                             struct.calcsize('3i')))[0] or None
+            finally:
+                s.close()
+        except OSError:
+            self._pid = None
+        return self._pid
+
     def netns_path(self):
         """The network namespace of the engine's process, or None for our own.
 
@@ -132,17 +153,10 @@ class Engine(object):
         if self._netns is not False:
             return self._netns
         self._netns = None
-        path = _unix_path(self.url)
-        if path is None:
+        pid = self.pid()
+        if pid is None:
             return None
         try:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                s.connect(path)
-                pid = struct.unpack('3i', s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
-                                                       struct.calcsize('3i')))[0]
-            finally:
-                s.close()
             theirs = '/proc/%d/ns/net' % pid
             if os.stat(theirs).st_ino != os.stat('/proc/self/ns/net').st_ino:
                 self._netns = theirs

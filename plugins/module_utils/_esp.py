@@ -5,12 +5,15 @@
 The engine's encryption rules use the iptables matches u32 (or bpf) and
 policy; without them old engines sent clear text and new ones drop the
 traffic. They are dry-run in a scratch chain with the same `iptables` the
-engine runs, in the engine's network namespace.
+engine runs (the first on the engine process's own PATH: the nft and the
+legacy variants are different rule sets, and the kernel may have only one),
+in the engine's network namespace.
 """
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import re
+import shutil
 import subprocess
 import uuid
 
@@ -37,20 +40,35 @@ def _run(cmd, netns):
     return proc.returncode, proc.stderr.decode('utf-8', 'replace').strip()
 
 
-def iptables_matches(netns=None):
+def engine_iptables(pid=None):
+    """The `iptables` the engine runs: the first on its process's PATH, else the first on ours."""
+    path = None
+    if pid:
+        try:
+            with open('/proc/%d/environ' % pid, 'rb') as f:
+                for item in f.read().split(b'\0'):
+                    if item.startswith(b'PATH='):
+                        path = item[len(b'PATH='):].decode('utf-8', 'replace')
+        except OSError:
+            path = None
+    found = shutil.which('iptables', path=path) if path else None
+    return found or shutil.which('iptables') or 'iptables'
+
+
+def iptables_matches(netns=None, iptables='iptables'):
     """{match: (supported, detail)} from rules added to, then removed with, a scratch chain."""
     chain = 'NETPROV-%s' % uuid.uuid4().hex[:8].upper()
-    rc, err = _run(['iptables', '-w', '-N', chain], netns)
+    rc, err = _run([iptables, '-w', '-N', chain], netns)
     if rc != 0:
-        return dict((name, (False, 'iptables unusable: %s' % err)) for name, _args in _MATCHES)
+        return dict((name, (False, '%s unusable: %s' % (iptables, err))) for name, _args in _MATCHES)
     found = {}
     try:
         for name, args in _MATCHES:
-            rc, err = _run(['iptables', '-w', '-A', chain] + args + ['-j', 'RETURN'], netns)
+            rc, err = _run([iptables, '-w', '-A', chain] + args + ['-j', 'RETURN'], netns)
             found[name] = (rc == 0, err.splitlines()[-1] if err else '')
     finally:
-        _run(['iptables', '-w', '-F', chain], netns)
-        _run(['iptables', '-w', '-X', chain], netns)
+        _run([iptables, '-w', '-F', chain], netns)
+        _run([iptables, '-w', '-X', chain], netns)
     return found
 
 

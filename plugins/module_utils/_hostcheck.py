@@ -17,7 +17,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MTU
 
 def _esp_missing(engine, netns):
     """Besides ESP: the iptables matches of the engine's encryption rules, and an engine that fails closed."""
-    missing = _esp.missing_matches(_esp.iptables_matches(netns))
+    missing = _esp.missing_matches(_esp.iptables_matches(netns, _esp.engine_iptables(engine.pid())))
     if not _esp.engine_fails_closed(engine.server_version):
         missing.append('Docker Engine %s: versions before 23.0.3 (20.10.24 on the 20.10 line) can send overlay '
                        'traffic in clear text when a match is missing; upgrade the engine' % engine.server_version)

@@ -23,7 +23,9 @@ def parse_states(text):
             continue
         state = {'src': head.group(1), 'dst': head.group(2), 'proto': None, 'spi': None, 'reqid': None,
                  'mode': None, 'aead': None, 'packets': None}
-        m = re.search(r'proto (\S+) spi (0x[0-9a-fA-F]+) reqid (\d+)(?:\(0x[0-9a-f]+\))? mode (\S+)', block)
+        # iproute2 6.x prints `spi 0x2b5858e6(727210214) reqid 13681891(0x00d0c4e3)`, older ones the hex alone
+        m = re.search(r'proto (\S+) spi (0x[0-9a-fA-F]+)(?:\(\d+\))? reqid (\d+)(?:\(0x[0-9a-fA-F]+\))? mode (\S+)',
+                      block)
         if m:
             state.update(proto=m.group(1), spi=m.group(2), reqid=int(m.group(3)), mode=m.group(4))
         m = re.search(r'aead (\S+)', block)

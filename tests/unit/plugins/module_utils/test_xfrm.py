@@ -66,3 +66,49 @@ def test_missing_matches():
     assert missing_matches({'u32': (False, 'x'), 'bpf': ok, 'policy': ok, 'mark': ok}) == []
     msgs = missing_matches({'u32': (False, 'no u32'), 'bpf': (False, 'no bpf'), 'policy': (False, 'np'), 'mark': ok})
     assert len(msgs) == 2 and 'u32 or bpf' in msgs[0] and 'policy' in msgs[1]
+
+
+# What iproute2 6.1 (Debian 12) printed in the UML guest for an encrypted overlay between
+# 198.19.20.1 and 198.19.20.2: the spi with its decimal value in parentheses.
+IPROUTE2_6_1 = """src 198.19.20.2 dst 198.19.20.1
+\tproto esp spi 0x2b5858e6(727210214) reqid 13681891(0x00d0c4e3) mode transport
+\treplay-window 0 seq 0x00000000 flag  (0x00000000)
+\taead rfc4106(gcm(aes)) 0x7f3c5791cbbd6ebcffa111213f6326602b5858e6 (160 bits) 64
+\tanti-replay context: seq 0x0, oseq 0x0, bitmap 0x00000000
+\tsel src 0.0.0.0/0 dst 0.0.0.0/0 uid 0
+\tlifetime config:
+\t  limit: soft (INF)(bytes), hard (INF)(bytes)
+\t  limit: soft (INF)(packets), hard (INF)(packets)
+\t  expire add: soft 0(sec), hard 0(sec)
+\t  expire use: soft 0(sec), hard 0(sec)
+\tlifetime current:
+\t  0(bytes), 0(packets)
+\t  add 2026-11-25 10:05:00 use -
+\tstats:
+\t  replay-window 0 replay 0 failed 0
+src 198.19.20.1 dst 198.19.20.2
+\tproto esp spi 0x8d2f6db3(2368695731) reqid 13681891(0x00d0c4e3) mode transport
+\treplay-window 0 seq 0x00000000 flag  (0x00000000)
+\taead rfc4106(gcm(aes)) 0x9fe8cd39888eb15dba9610387e5422598d2f6db3 (160 bits) 64
+\tanti-replay context: seq 0x0, oseq 0x5, bitmap 0x00000000
+\tsel src 0.0.0.0/0 dst 0.0.0.0/0 uid 0
+\tlifetime config:
+\t  limit: soft (INF)(bytes), hard (INF)(bytes)
+\t  limit: soft (INF)(packets), hard (INF)(packets)
+\t  expire add: soft 0(sec), hard 0(sec)
+\t  expire use: soft 0(sec), hard 0(sec)
+\tlifetime current:
+\t  620(bytes), 5(packets)
+\t  add 2026-11-25 10:05:00 use 2026-11-25 10:06:10
+\tstats:
+\t  replay-window 0 replay 0 failed 0
+"""
+
+
+def test_parse_states_of_iproute2_6_with_decimal_spi():
+    states = parse_states(IPROUTE2_6_1)
+    assert [(s['spi'], s['reqid'], s['mode'], s['aead'], s['packets']) for s in states] == [
+        ('0x2b5858e6', 0xd0c4e3, 'transport', 'rfc4106(gcm(aes))', 0),
+        ('0x8d2f6db3', 0xd0c4e3, 'transport', 'rfc4106(gcm(aes))', 5)]
+    r = encryption_report(states, '198.19.20.1', ['198.19.20.1', '198.19.20.2'])
+    assert r['active'] is True and r['peers'] == ['198.19.20.2'] and r['states'] == 2 and r['packets_out'] == 5

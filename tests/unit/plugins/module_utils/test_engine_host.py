@@ -1,0 +1,88 @@
+"""Which process, namespace and iptables an engine on a local unix socket uses (issue 8, found in the UML guest).
+
+dockerd runs the first `iptables` on its own PATH. In the UML guest that is
+the legacy variant (the kernel has no nft NAT chain) while a module's PATH
+has the nft one first; the encrypted-overlay dry run must use the engine's.
+"""
+import os
+import socket
+import subprocess
+
+from ansible_collections.netprov.dockernet.plugins.module_utils import _esp
+from ansible_collections.netprov.dockernet.plugins.module_utils._client import Engine
+
+
+def _script(path, body):
+    path.write_text('#!/bin/sh\n' + body + '\n')
+    path.chmod(0o755)
+    return str(path)
+
+
+def _process(path):
+    """A process whose environment holds PATH=path (running, no exec pending, when this returns)."""
+    proc = subprocess.Popen(['/bin/sh', '-c', 'echo ready; read line'], env={'PATH': path},
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, universal_newlines=True)
+    assert proc.stdout.readline() == 'ready\n'
+    return proc
+
+
+def _engine(url):
+    engine = Engine.__new__(Engine)  # without the connection: only the local-socket helpers are used
+    engine.url, engine._pid, engine._netns = url, False, False
+    return engine
+
+
+def test_pid_and_netns_of_the_socket_peer(tmp_path):
+    path = str(tmp_path / 'engine.sock')
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    try:
+        engine = _engine('unix://' + path)
+        assert engine.pid() == os.getpid()  # the listener is this process
+        assert engine.netns_path() is None  # ... in our own namespace
+    finally:
+        server.close()
+    assert _engine('tcp://198.18.0.1:2375').pid() is None
+    gone = _engine('unix://' + str(tmp_path / 'nobody.sock'))
+    assert gone.pid() is None and gone.netns_path() is None
+
+
+def test_engine_iptables_is_the_first_on_the_engine_process_path(tmp_path):
+    legacy = tmp_path / 'legacy-first'
+    legacy.mkdir()
+    theirs = _script(legacy / 'iptables', 'exit 0')
+    proc = _process('%s:/usr/sbin:/usr/bin:/sbin:/bin' % legacy)
+    try:
+        assert _esp.engine_iptables(proc.pid) == theirs
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_engine_iptables_falls_back_to_ours(tmp_path):
+    ours = _esp.engine_iptables(None)
+    assert ours.endswith('iptables')
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    proc = _process(str(empty))
+    try:
+        assert _esp.engine_iptables(proc.pid) == ours  # nothing on its PATH: ours
+    finally:
+        proc.kill()
+        proc.wait()
+    assert _esp.engine_iptables(2 ** 22 + 7) == ours  # no such process
+
+
+def test_iptables_matches_runs_the_given_iptables_and_names_it(tmp_path):
+    log = tmp_path / 'calls'
+    ok = _script(tmp_path / 'iptables-ok', 'echo "$@" >> %s' % log)
+    found = _esp.iptables_matches(None, ok)
+    assert all(supported for supported, _detail in found.values()), found
+    calls = log.read_text().splitlines()
+    assert calls[0].startswith('-w -N NETPROV-') and calls[-1].startswith('-w -X NETPROV-'), calls
+    broken = _script(tmp_path / 'iptables-nft', 'echo "TABLE_ADD failed (Operation not supported): table filter" >&2; exit 4')
+    found = _esp.iptables_matches(None, broken)
+    assert not any(supported for supported, _detail in found.values())
+    assert found['u32'][1].startswith(broken + ' unusable: TABLE_ADD failed'), found
+    assert broken in _esp.missing_matches(found)[0]
