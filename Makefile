@@ -1,6 +1,6 @@
 # netprov.dockernet: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel
+.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel soak fuzz
 
 test:
 	scripts/test.sh
@@ -32,3 +32,13 @@ engine-start:
 
 engine-stop:
 	scripts/engine.sh stop
+
+# Check mode == real run, thousands of generated examples (docs/reliability.md).
+SOAK_EXAMPLES ?= 2000
+soak: bootstrap
+	source scripts/env.sh && scripts/engine.sh start && scripts/test-image.sh && NETPROV_PROPERTY_EXAMPLES=$(SOAK_EXAMPLES) .venv/bin/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/integration/test_property_plan.py
+
+# Every module's arguments fuzzed in-process against a scratch engine (not in `make test`).
+FUZZ_CALLS ?= 10000
+fuzz: bootstrap
+	source scripts/env.sh && scripts/engine.sh start && scripts/test-image.sh && NETPROV_FUZZ_CALLS=$(FUZZ_CALLS) .venv/bin/python -m pytest -q -p no:cacheprovider -W ignore tests/fuzz
