@@ -29,6 +29,7 @@ For humans::
 For pytest, see ``tests/integration/conftest_fleet.py`` (fixture ``fleet``).
 """
 import binascii
+import contextlib
 import ipaddress
 import json
 import os
@@ -36,6 +37,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -406,6 +408,19 @@ class Fleet(object):
         for point in sorted(set(mounts), key=len, reverse=True):
             if _run(['umount', '-l', point], check=False).returncode != 0:
                 errors.append('umount -l %s failed' % point)
+
+
+@contextlib.contextmanager
+def scratch_fleet(n, cidr):
+    """A fleet of ``n`` engines in ``cidr`` for one test module, always taken down."""
+    workdir = tempfile.mkdtemp(prefix='nps-', dir='/tmp')  # short: unix socket paths have a limit
+    fleet = Fleet(n, workdir, cidr=cidr)
+    fleet.up()
+    try:
+        yield fleet
+    finally:
+        fleet.down()
+        os.rmdir(workdir)
 
 
 def reap_stale(parent='/tmp', prefix='nps-'):

@@ -13,6 +13,7 @@ import importlib
 import traceback
 
 from ansible.module_utils import basic
+from ansible.module_utils._internal import _traceback
 from ansible.module_utils.common import warnings as _warnings
 from ansible.module_utils.testing import patch_module_args
 
@@ -40,8 +41,8 @@ class Call(object):
         if self.crash:
             return self.crash
         msg = self.result.get('msg') or ''
-        if self.failed and (msg.startswith('unexpected error') or self.result.get('exception')):
-            return self.result.get('exception') or msg
+        if self.failed and msg.startswith('unexpected error'):  # what _runner.execute says of a bug
+            return '%s\n%s' % (self.result.get('exception') or '', msg)
         return None
 
     def __getitem__(self, key):
@@ -67,6 +68,8 @@ def call(module, args, check=False, diff=False):
         kept.append(result)
     _warnings._global_warnings.clear()
     _warnings._global_deprecations.clear()
+    # As at -vvv: a bug's fail_json keeps its traceback, so it can be told apart and located.
+    _traceback._module_tracebacks_enabled_events = frozenset([_traceback.TracebackEvent.ERROR])
     basic.AnsibleModule._record_module_result = record
     crash = None
     try:

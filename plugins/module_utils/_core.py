@@ -108,6 +108,11 @@ def prepare(state, want, path='', skip_overlap=()):
     if len(found) > 1:
         warnings.append('%s: %d networks are named %s (a concurrent create); the oldest, %s, is the one managed'
                         % (path or want['name'], len(found), want['name'], found[0]['id'][:12]))
+    light = state.light(want['name'])
+    if light is not None and want['state'] == 'present' and want['kernel_check'] != 'skip':
+        gone = _hostcheck.existing_parent_warning(state.engine, light, path, NETLINK)
+        if gone:
+            warnings.append(gone)
     if _unchanged_without_inspect(state, want):
         return [{'action': 'none', 'network': want['name'], 'reason': 'matches the spec'}], warnings
     have = state.full(want['name'])
@@ -153,7 +158,15 @@ def _create(engine, body, outcome):
         # A racer that created it first makes ours fail ("already exists",
         # or "Pool overlaps" with its own subnet): use the racer's network.
         my_id = None
-    same = [n for n in engine.networks() if n.get('Name') == body['Name']]
+    try:
+        same = [n for n in engine.networks() if n.get('Name') == body['Name']]
+    except EngineError:
+        if failure is not None:
+            raise failure
+        # The engine answered the create with an id: the network exists, only the duplicate check is missed.
+        outcome.warnings.append('network %s was created, but the engine was lost before it could be listed again '
+                                'to rule out a concurrent duplicate' % body['Name'])
+        return my_id
     # The racer's network holds its pool before it is listed: look again briefly.
     for _attempt in range(10 if failure is not None and not same else 0):
         time.sleep(0.2)
