@@ -73,6 +73,18 @@ def describe(exc):
     return str(exc)
 
 
+# errno values the kernel answers with for a link kind or family it lacks.
+UNSUPPORTED = (errno.EOPNOTSUPP, errno.EPROTONOSUPPORT, errno.EAFNOSUPPORT)
+
+
+def index_of(ipr, name, path=None):
+    """The ifindex of link ``name``, or a ValidationError naming it."""
+    idx = ipr.link_lookup(ifname=name)
+    if not idx:
+        raise ValidationError('no link %s in this namespace' % name, path=path)
+    return idx[0]
+
+
 def netns_path(netns):
     """None for our own namespace, else the path of the namespace file.
 

@@ -87,29 +87,34 @@ def _try_link(ipr, feature, **spec):
 
 def _probe_links(netns, wanted):
     out = {}
+    lower = {
+        'macvlan': dict(ifname='pmv0', kind='macvlan', macvlan_mode='bridge'),
+        'ipvlan': dict(ifname='piv0', kind='ipvlan', ipvlan_mode=0),
+        'vlan': dict(ifname='pvl0', kind='vlan', vlan_id=10),
+    }
+    stacked = [f for f in lower if f in wanted]
     with _netlink.open_ipr(netns) as ipr:
-        if 'veth' in wanted or set(wanted) & {'macvlan', 'ipvlan', 'vlan'}:
+        if 'veth' in wanted or stacked:
             out['veth'] = _try_link(ipr, 'veth', ifname='pv0', kind='veth', peer='pv1')
-        if 'bridge' in wanted or (set(wanted) & {'macvlan', 'ipvlan', 'vlan'} and not out['veth']['supported']):
+        if 'bridge' in wanted or (stacked and not out['veth']['supported']):
             out['bridge'] = _try_link(ipr, 'bridge', ifname='pbr0', kind='bridge')
-        parent = None
-        for name, feature in (('pv0', 'veth'), ('pbr0', 'bridge')):
-            if out.get(feature, {}).get('supported'):
-                parent = ipr.link_lookup(ifname=name)[0]
-                break
-        lower = {
-            'macvlan': dict(ifname='pmv0', kind='macvlan', macvlan_mode='bridge'),
-            'ipvlan': dict(ifname='piv0', kind='ipvlan', ipvlan_mode=0),
-            'vlan': dict(ifname='pvl0', kind='vlan', vlan_id=10),
-        }
-        for feature, spec in lower.items():
-            if feature not in wanted:
-                continue
-            if parent is None:
+        for n, feature in enumerate(stacked):
+            # each on a parent of its own: the kernel refuses ipvlan on a
+            # parent that carries a macvlan (EBUSY), and the reverse
+            parent = None
+            if out['veth']['supported']:
+                name = 'pp%d' % n
+                _try_link(ipr, 'veth', ifname=name, kind='veth', peer=name + 'b')
+                parent = ipr.link_lookup(ifname=name)
+            elif out.get('bridge', {}).get('supported'):
+                name = 'ppb%d' % n
+                _try_link(ipr, 'bridge', ifname=name, kind='bridge')
+                parent = ipr.link_lookup(ifname=name)
+            if not parent:
                 out[feature] = {'supported': False,
                                 'detail': 'untested: no parent link could be made (veth and bridge failed)'}
             else:
-                out[feature] = _try_link(ipr, feature, link=parent, **spec)
+                out[feature] = _try_link(ipr, feature, link=parent[0], **lower[feature])
         if 'vxlan' in wanted:
             out['vxlan'] = _try_link(ipr, 'vxlan', ifname='pvx0', kind='vxlan', vxlan_id=4242,
                                      vxlan_port=4789)
@@ -166,6 +171,9 @@ def _remove_netns(name):
 def probe(features=FEATURES):
     """{feature: {'supported': bool, 'detail': str}} for each feature asked,
     each probed for real once per process."""
+    if not _netlink.HAS_PYROUTE2:
+        raise _netlink.KernelError('kernel probes need the Python library pyroute2 on the managed host: %s'
+                                   % _netlink.PYROUTE2_IMPORT_ERROR)
     unknown = [f for f in features if f not in FEATURES]
     if unknown:
         raise ValueError('unknown probe features %s (known: %s)' % (unknown, ', '.join(FEATURES)))

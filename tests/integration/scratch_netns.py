@@ -3,6 +3,7 @@ import binascii
 import contextlib
 import os
 
+import pytest
 from pyroute2 import netns as _netns
 
 NETNS_DIR = '/run/netns'
@@ -23,3 +24,10 @@ def scratch_netns(prefix='nl-test'):
         path = os.path.join(NETNS_DIR, name)
         if os.path.exists(path):
             _netns.remove(path)
+
+
+@pytest.fixture
+def ns():
+    """A scratch network namespace name for one test."""
+    with scratch_netns() as name:
+        yield name

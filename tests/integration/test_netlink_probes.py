@@ -1,20 +1,13 @@
 """The netlink wrapper and the kernel probes against the real kernel."""
 import os
 import subprocess
-import time
 
 import pytest
 from pyroute2 import IPRoute
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _probes
 from kernel_expect import expected_capabilities
-from scratch_netns import scratch_names, scratch_netns
-
-
-@pytest.fixture
-def ns():
-    with scratch_netns() as name:
-        yield name
+from scratch_netns import ns, scratch_names  # noqa: F401 pylint: disable=unused-import
 
 
 def test_probe_matches_this_kernel():
@@ -61,13 +54,13 @@ def test_open_ipr_by_name_and_by_path(ns):
         ipr.link('add', ifname='nl-a', kind='veth', peer='nl-b')
     assert _netlink.link_exists('nl-a', ns)
     assert not _netlink.link_exists('nl-a')  # not in ours
-    sleeper = subprocess.Popen(['ip', 'netns', 'exec', ns, 'sleep', '60'])
+    # a process in the namespace: once it has printed, it is inside
+    sleeper = subprocess.Popen(['ip', 'netns', 'exec', ns, 'sh', '-c', 'echo in; exec sleep 60'],
+                               stdout=subprocess.PIPE, universal_newlines=True)
     try:
+        assert sleeper.stdout.readline() == 'in\n'
         path = '/proc/%d/ns/net' % sleeper.pid
-        for _attempt in range(100):  # the child enters the namespace after exec
-            if os.stat(path).st_ino == os.stat('/run/netns/' + ns).st_ino:
-                break
-            time.sleep(0.05)
+        assert os.stat(path).st_ino == os.stat('/run/netns/' + ns).st_ino
         names = [l['name'] for l in _netlink.list_links(path)]
         assert sorted(names) == ['lo', 'nl-a', 'nl-b']
     finally:

@@ -25,7 +25,7 @@ import guest  # noqa: E402
 IMAGE = os.environ.get('NETPROV_TEST_IMAGE', 'netprov-test/busybox:latest')
 SLOW = os.environ.get('NETPROV_UML_SLOW') == '1'
 # Which guest tests to run (pytest arguments, relative to the repo root).
-GUEST_TESTS = os.environ.get('NETPROV_UML_TESTS', 'tests/kernel')
+GUEST_TESTS = os.environ.get('NETPROV_UML_TESTS', 'tests/kernel tests/integration/test_host_link_full_kernel.py')
 
 pytestmark = pytest.mark.skipif(guest.available() is not None, reason='UML guest: %s' % guest.available())
 

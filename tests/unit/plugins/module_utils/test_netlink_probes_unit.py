@@ -48,3 +48,17 @@ def test_feature_for_link_kind():
 def test_unknown_feature_refused():
     with pytest.raises(ValueError):
         _probes.probe(('wifi',))
+
+
+def test_ipvlan_flags_are_encoded():
+    """pyroute2 0.9.7 lacks IFLA_IPVLAN_FLAGS; _netlink registers it so ipvlan_flag reaches the kernel."""
+    from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
+    msg = ifinfmsg()
+    msg['attrs'] = [('IFLA_IFNAME', 'iv0'), ('IFLA_LINKINFO', {'attrs': [
+        ('IFLA_INFO_KIND', 'ipvlan'),
+        ('IFLA_INFO_DATA', {'attrs': [('IFLA_IPVLAN_MODE', 1), ('IFLA_IPVLAN_FLAGS', 2)]})]})]
+    msg.encode()
+    back = ifinfmsg(msg.data)
+    back.decode()
+    data = back.get_attr('IFLA_LINKINFO').get_attr('IFLA_INFO_DATA')
+    assert (data.get_attr('IFLA_IPVLAN_MODE'), data.get_attr('IFLA_IPVLAN_FLAGS')) == (1, 2)

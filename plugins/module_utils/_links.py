@@ -1,0 +1,447 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One kernel link: normalise the wanted spec, plan against the current link, apply.
+
+``plan()`` is pure (wanted spec, the links that exist, the management links)
+and returns the ordered steps; ``apply()`` carries out exactly those steps
+through the netlink wrapper. Check mode stops after the plan.
+"""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import ipaddress
+import re
+
+from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _probes
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+    ConflictError, KernelError, NetprovError, ValidationError)
+
+KINDS = ('vlan', 'macvlan', 'ipvlan', 'bridge', 'veth', 'vxlan', 'dummy')
+STACKED = ('vlan', 'macvlan', 'ipvlan')
+MACVLAN_MODES = ('private', 'vepa', 'bridge', 'passthru', 'source')
+IPVLAN_MODES = ('l2', 'l3', 'l3s')
+IPVLAN_FLAGS = ('bridge', 'private', 'vepa')
+
+# Options that belong to one kind only, and which kinds take them.
+KIND_OPTIONS = {
+    'parent': ('vlan', 'macvlan', 'ipvlan', 'vxlan'),
+    'vlan_id': ('vlan',),
+    'macvlan_mode': ('macvlan',),
+    'ipvlan_mode': ('ipvlan',),
+    'ipvlan_flag': ('ipvlan',),
+    'peer': ('veth',),
+    'vxlan_id': ('vxlan',),
+    'vxlan_local': ('vxlan',),
+    'vxlan_remote': ('vxlan',),
+    'vxlan_group': ('vxlan',),
+    'vxlan_port': ('vxlan',),
+}
+# Fixed when the link is made: a difference needs remove + create.
+IMMUTABLE = ('kind',) + tuple(KIND_OPTIONS)
+# Changed in place, in this order.
+MUTABLE = ('mac', 'mtu', 'master', 'promisc')
+CREATE_DEFAULTS = {'macvlan': {'macvlan_mode': 'bridge'}, 'vxlan': {'vxlan_port': 4789}}
+
+# Changes that can cut the management path.
+PROTECTED = {
+    'remove': 'delete it',
+    'state': 'take it down',
+    'mtu': 'change its MTU',
+    'mac': 'change its MAC address',
+    'master': 'move it to another master',
+    'remove_address': 'remove its address',
+}
+
+_MAC = re.compile(r'^([0-9a-f]{2}:){5}[0-9a-f]{2}$')
+_NAME = re.compile(r'^[^/\s:]{1,15}$')
+
+
+def _cidr(value, path):
+    if '/' not in str(value):
+        raise ValidationError('%r has no prefix length; write it as ADDRESS/PREFIX' % value, path=path)
+    try:
+        return str(ipaddress.ip_interface(str(value)))
+    except ValueError as exc:
+        raise ValidationError('%r is not an address in CIDR form: %s' % (value, exc), path=path)
+
+
+def _ip(value, path):
+    try:
+        return str(ipaddress.ip_address(str(value)))
+    except ValueError:
+        raise ValidationError('%r is not an IP address' % (value,), path=path)
+
+
+def normalise(params):
+    """The wanted link from module params: only what was given, in canonical form."""
+    name = params['name']
+    if not _NAME.match(name or ''):
+        raise ValidationError('%r is not a valid link name (1-15 characters, no "/", ":" or space)' % name,
+                              path='name')
+    want = {'name': name, 'state': params.get('state') or 'present'}
+    kind = params.get('kind')
+    if kind:
+        want['kind'] = kind
+    for opt, kinds in KIND_OPTIONS.items():
+        value = params.get(opt)
+        if value is None:
+            continue
+        if kind and kind not in kinds:
+            raise ValidationError('only for kind %s, not %s' % (' or '.join(kinds), kind), path=opt)
+        if not kind:
+            raise ValidationError('needs kind (one of %s) to say what link it describes' % ', '.join(kinds),
+                                  path=opt)
+        want[opt] = value
+    if kind in STACKED and 'parent' not in want:
+        raise ValidationError('kind %s needs a parent link' % kind, path='parent')
+    if kind == 'vlan':
+        if want.get('vlan_id') is None or not 1 <= want['vlan_id'] <= 4094:
+            raise ValidationError('kind vlan needs vlan_id between 1 and 4094', path='vlan_id')
+    if kind == 'veth' and not want.get('peer'):
+        raise ValidationError('kind veth needs the name of its peer', path='peer')
+    if kind == 'vxlan':
+        if want.get('vxlan_id') is None or not 0 <= want['vxlan_id'] < 2 ** 24:
+            raise ValidationError('kind vxlan needs vxlan_id between 0 and 16777215', path='vxlan_id')
+        for opt in ('vxlan_local', 'vxlan_remote', 'vxlan_group'):
+            if opt in want:
+                want[opt] = _ip(want[opt], opt)
+        if 'vxlan_group' in want and not ipaddress.ip_address(want['vxlan_group']).is_multicast:
+            raise ValidationError('%s is not a multicast address; use vxlan_remote for one peer'
+                                  % want['vxlan_group'], path='vxlan_group')
+        if 'vxlan_remote' in want and ipaddress.ip_address(want['vxlan_remote']).is_multicast:
+            raise ValidationError('%s is multicast; use vxlan_group' % want['vxlan_remote'], path='vxlan_remote')
+    if params.get('mtu') is not None:
+        if not 68 <= params['mtu'] <= 65535:
+            raise ValidationError('%s is outside 68..65535' % params['mtu'], path='mtu')
+        want['mtu'] = params['mtu']
+    if params.get('mac'):
+        mac = params['mac'].lower().replace('-', ':')
+        if not _MAC.match(mac):
+            raise ValidationError('%r is not a MAC address (aa:bb:cc:dd:ee:ff)' % params['mac'], path='mac')
+        want['mac'] = mac
+    if params.get('promisc') is not None:
+        want['promisc'] = bool(params['promisc'])
+    if params.get('master') is not None:
+        want['master'] = params['master'] or None  # '' = no master
+    if params.get('addresses') is not None:
+        want['addresses'] = sorted(set(_cidr(a, 'addresses[%d]' % i) for i, a in enumerate(params['addresses'])),
+                                   key=_netlink._cidr_key)
+        want['addresses_exclusive'] = bool(params.get('addresses_exclusive'))
+    return want
+
+
+def management_links(links, default_routes, ssh_connection=None):
+    """{link name: why it is on the management path} for the links given.
+
+    A link is on the path when it carries a default route or the local
+    address of the SSH connection, or when such a link stands on it (its
+    parent, recursively) or it is a port of such a bridge.
+    """
+    found = {}
+    for route in default_routes:
+        for name in route['links']:
+            found.setdefault(name, 'it carries the %s default route%s (table %s)' % (
+                route['family'], ' via %s' % route['gateway'] if route.get('gateway') else '', route['table']))
+    if ssh_connection:
+        parts = ssh_connection.split()
+        if len(parts) >= 3:
+            local = parts[2]
+            for link in links.values():
+                if any(a.split('/')[0] == local for a in link['addresses']):
+                    found.setdefault(link['name'], 'it carries %s, the local address of the current SSH '
+                                                   'connection (SSH_CONNECTION=%s)' % (local, ssh_connection))
+    changed = True
+    while changed:
+        changed = False
+        for link in links.values():
+            if link['name'] in found:
+                continue
+            for upper in links.values():
+                if upper['name'] not in found:
+                    continue
+                if upper.get('parent') == link['name']:
+                    why = '%s stands on it and %s' % (upper['name'], found[upper['name']])
+                elif link.get('master') == upper['name']:
+                    why = 'it is a port of %s and %s' % (upper['name'], found[upper['name']])
+                else:
+                    continue
+                found[link['name']] = why
+                changed = True
+                break
+    return found
+
+
+def _kind_settings(want):
+    settings = dict((k, want[k]) for k in KIND_OPTIONS if k in want)
+    for k, v in CREATE_DEFAULTS.get(want['kind'], {}).items():
+        settings.setdefault(k, v)
+    return settings
+
+
+def _differs(want, have, key):
+    if key not in want:
+        return False
+    if key == 'peer' and have.get('peer') is None:
+        return False  # the peer is in another namespace: cannot be compared
+    return want[key] != have.get(key)
+
+
+def plan(want, links, management=None, recreate=False, allow_management=False):
+    """Ordered steps taking the link from ``links[want['name']]`` to ``want``.
+
+    ``links``: name -> normalised link (every link in the namespace).
+    ``management``: name -> reason, see management_links().
+    """
+    management = management or {}
+    name = want['name']
+    have = links.get(name)
+    steps = []
+    if want['state'] == 'absent':
+        if have:
+            steps.append({'action': 'remove', 'link': name, 'reason': 'state is absent'})
+        return _guard(steps, management, allow_management)
+
+    for opt in ('parent', 'master'):
+        ref = want.get(opt)
+        if ref and ref not in links:
+            raise ValidationError('no link %s in this namespace; create it first' % ref, path=opt)
+    if want.get('master'):
+        master_kind = links[want['master']]['kind']
+        if master_kind != 'bridge':
+            raise ValidationError('%s is a %s link, not a bridge' % (want['master'], master_kind or 'physical'),
+                                  path='master')
+    if want.get('kind') == 'veth' and have is None and want['peer'] in links:
+        raise ConflictError('a link named %s already exists; pick another peer name or remove it' % want['peer'],
+                            path='peer')
+
+    if want.get('kind') in ('macvlan', 'ipvlan') and (have is None or have.get('parent') != want['parent']):
+        _check_siblings(want, links)
+
+    if have is None:
+        if 'kind' not in want:
+            raise ValidationError('no link %s exists; give kind to create it' % name, path='name')
+        steps.append({'action': 'create', 'link': name, 'kind': want['kind'], 'settings': _kind_settings(want),
+                      'reason': 'no link %s' % name})
+        have = {'name': name, 'kind': want['kind'], 'state': 'down', 'promisc': False, 'master': None,
+                'addresses': [], 'mtu': None, 'mac': None}
+    else:
+        diffs = [k for k in IMMUTABLE if _differs(want, have, k)]
+        if diffs:
+            what = ', '.join('%s %s -> %s' % (k, have.get(k), want[k]) for k in diffs)
+            if not recreate:
+                raise ConflictError('%s: %s cannot change in place; set recreate: true to remove and re-create '
+                                    'the link' % (name, what), path=diffs[0])
+            steps.append({'action': 'remove', 'link': name, 'reason': 'recreate: %s' % what})
+            steps.append({'action': 'create', 'link': name, 'kind': want['kind'],
+                          'settings': _kind_settings(want), 'reason': 'recreate: %s' % what})
+            have = {'name': name, 'kind': want['kind'], 'state': 'down', 'promisc': False, 'master': None,
+                    'addresses': [], 'mtu': None, 'mac': None}
+    created = any(s['action'] == 'create' for s in steps)
+
+    for key in MUTABLE:
+        if key in want and want[key] != have.get(key):
+            steps.append({'action': 'set', 'link': name, 'field': key, 'before': have.get(key), 'after': want[key],
+                          'reason': '%s %s -> %s' % (key, have.get(key), want[key])})
+    if 'addresses' in want:
+        if want['addresses_exclusive'] and not created:
+            for addr in have['addresses']:
+                if addr not in want['addresses']:
+                    steps.append({'action': 'remove_address', 'link': name, 'address': addr,
+                                  'reason': 'not in addresses (addresses_exclusive)'})
+        for addr in want['addresses']:
+            if addr not in have['addresses']:
+                steps.append({'action': 'add_address', 'link': name, 'address': addr, 'reason': 'missing'})
+    target = {'up': 'up', 'down': 'down'}.get(want['state'])
+    if target and target != have.get('state'):
+        steps.append({'action': 'set', 'link': name, 'field': 'state', 'before': have.get('state'),
+                      'after': target, 'reason': 'state is %s' % target})
+    return _guard(steps, management, allow_management)
+
+
+def _check_siblings(want, links):
+    """The kernel keeps one macvlan or one ipvlan port per parent: ipvlan mode
+    and flag belong to the parent, and the two kinds cannot share it."""
+    kind, parent = want['kind'], want['parent']
+    siblings = [l for l in links.values() if l.get('parent') == parent and l['kind'] in ('macvlan', 'ipvlan')
+                and l['name'] != want['name']]
+    other = 'ipvlan' if kind == 'macvlan' else 'macvlan'
+    clash = sorted(l['name'] for l in siblings if l['kind'] == other)
+    if clash:
+        raise ConflictError('%s carries %s links (%s); the kernel does not allow macvlan and ipvlan links on one '
+                            'parent' % (parent, other, ', '.join(clash)), path='parent')
+    if kind != 'ipvlan':
+        return
+    mates = [l for l in siblings if l['kind'] == 'ipvlan']
+    for key in ('ipvlan_mode', 'ipvlan_flag'):
+        differ = [l for l in mates if want.get(key) and l.get(key) != want[key]]
+        if differ:
+            raise ConflictError('%s already carries ipvlan links in mode %s, flag %s (%s); the mode and flag belong '
+                                'to the parent and would change for all of them' % (
+                                    parent, differ[0].get('ipvlan_mode'), differ[0].get('ipvlan_flag'),
+                                    ', '.join(sorted(l['name'] for l in differ))), path=key)
+
+
+def _guard(steps, management, allow_management):
+    if allow_management:
+        return steps
+    cuts = []
+    for step in steps:
+        link = step['link']
+        if link not in management:
+            continue
+        key = step.get('field') if step['action'] == 'set' else step['action']
+        if key == 'state' and step['after'] != 'down':
+            continue
+        if key == 'master' and step['before'] is None and step['after'] is None:
+            continue
+        if key in PROTECTED:
+            cuts.append('would %s, but %s' % (PROTECTED[key], management[link]))
+    if cuts:
+        link = steps[0]['link']
+        raise ConflictError('refusing to touch the management path: %s; set allow_management: true if another '
+                            'path reaches this host' % '; '.join(cuts), path=link)
+    return steps
+
+
+def simulate(have, steps):
+    """The whole link as it will be after ``steps`` ({} when removed)."""
+    link = dict(have or {})
+    for step in steps:
+        if step['action'] == 'remove':
+            link = {}
+        elif step['action'] == 'create':
+            link = dict(step['settings'], name=step['link'], kind=step['kind'], state='down', promisc=False,
+                        master=None, addresses=[])
+        elif step['action'] == 'set':
+            link[step['field']] = step['after']
+        elif step['action'] == 'add_address':
+            link['addresses'] = sorted(set(link['addresses']) | {step['address']}, key=_netlink._cidr_key)
+        elif step['action'] == 'remove_address':
+            link['addresses'] = [a for a in link['addresses'] if a != step['address']]
+    return link
+
+
+def view(want, have):
+    """``have`` cut down to the fields ``want`` names (diff before/after)."""
+    if not have:
+        return {'name': want['name'], 'state': 'absent'}
+    keys = (set(want) - {'addresses_exclusive', 'state'}) | {'name'}
+    out = dict((k, have.get(k)) for k in sorted(keys))
+    out['state'] = have.get('state')
+    return out
+
+
+def read(ipr, ssh_connection=None):
+    """(links by name, management links) in the namespace ``ipr`` talks to."""
+    links = dict((l['name'], l) for l in _netlink.list_links(ipr=ipr))
+    mgmt = management_links(links, _netlink.default_routes(ipr=ipr), ssh_connection)
+    return links, mgmt
+
+
+# ---------------------------------------------------------------- applying
+
+def _create_args(ipr, step):
+    kind, s = step['kind'], step['settings']
+    args = {'ifname': step['link'], 'kind': kind}
+    if s.get('parent'):
+        idx = _netlink.index_of(ipr, s['parent'], 'parent')
+        args['vxlan_link' if kind == 'vxlan' else 'link'] = idx
+    if kind == 'vlan':
+        args['vlan_id'] = s['vlan_id']
+    elif kind == 'macvlan':
+        args['macvlan_mode'] = s['macvlan_mode']
+    elif kind == 'ipvlan':
+        if s.get('ipvlan_mode'):
+            args['ipvlan_mode'] = IPVLAN_MODES.index(s['ipvlan_mode'])
+        if s.get('ipvlan_flag'):
+            args['ipvlan_flags'] = IPVLAN_FLAGS.index(s['ipvlan_flag'])
+    elif kind == 'veth':
+        args['peer'] = s['peer']
+    elif kind == 'vxlan':
+        args['vxlan_id'] = s['vxlan_id']
+        args['vxlan_port'] = s['vxlan_port']
+        for opt in ('vxlan_local', 'vxlan_group'):
+            addr = s.get(opt) or (s.get('vxlan_remote') if opt == 'vxlan_group' else None)
+            if addr:
+                args[opt + ('6' if ':' in addr else '')] = addr
+    return args
+
+
+def apply(ipr, steps):
+    """Carry out ``steps``; if anything fails after this run created the
+    link, the link is removed again so nothing is left half-made."""
+    created = None
+    try:
+        for step in steps:
+            _apply_step(ipr, step)
+            if step['action'] == 'create':
+                created = step['link']
+    except NetprovError:
+        if created:
+            _rollback(ipr, created)
+        raise
+
+
+def _rollback(ipr, name):
+    idx = ipr.link_lookup(ifname=name)
+    if idx:
+        try:
+            ipr.link('del', index=idx[0])
+        except _netlink.NetlinkError:
+            pass
+
+
+def _apply_step(ipr, step):
+    name, action = step['link'], step['action']
+    try:
+        if action == 'create':
+            ipr.link('add', **_create_args(ipr, step))
+            return
+        idx = _netlink.index_of(ipr, name, 'name')
+        if action == 'remove':
+            ipr.link('del', index=idx)
+        elif action in ('add_address', 'remove_address'):
+            iface = ipaddress.ip_interface(step['address'])
+            ipr.addr('add' if action == 'add_address' else 'del', index=idx, address=str(iface.ip),
+                     prefixlen=iface.network.prefixlen)
+        elif step['field'] == 'state':
+            ipr.link('set', index=idx, state=step['after'])
+        elif step['field'] == 'promisc':
+            ipr.link('set', index=idx, flags=_netlink.IFF_PROMISC if step['after'] else 0,
+                     change=_netlink.IFF_PROMISC)
+        elif step['field'] == 'master':
+            master = _netlink.index_of(ipr, step['after'], 'master') if step['after'] else 0
+            ipr.link('set', index=idx, master=master)
+        elif step['field'] == 'mtu':
+            ipr.link('set', index=idx, mtu=step['after'])
+        elif step['field'] == 'mac':
+            ipr.link('set', index=idx, address=step['after'])
+    except _netlink.NetlinkError as exc:
+        what = action if action != 'set' else 'setting %s to %s' % (step['field'], step['after'])
+        if action == 'create':
+            what = 'creating %s link %s' % (step['kind'], name)
+            feature = _probes.feature_for_link_kind(step['kind'])
+            if exc.code in _netlink.UNSUPPORTED and feature:
+                raise KernelError(_probes.missing_message(feature, _netlink.errno_name(exc.code)), path='kind',
+                                  done=[], failed=step)
+        elif action in ('add_address', 'remove_address'):
+            what = '%s %s' % (action.replace('_', ' '), step['address'])
+        raise KernelError('%s failed: %s' % (what, _netlink.describe(exc)), path=name, failed=step)
+
+
+def check_kernel(want, steps, kernel_check):
+    """Refuse (or warn about) a link kind the kernel lacks before anything is made.
+
+    Returns a list of warnings."""
+    if kernel_check == 'skip' or not any(s['action'] == 'create' for s in steps):
+        return []
+    feature = _probes.feature_for_link_kind(want['kind'])
+    if not feature:
+        return []
+    result = _probes.probe((feature,))[feature]
+    if result['supported']:
+        return []
+    msg = _probes.missing_message(feature, result['detail'])
+    if kernel_check == 'warn':
+        return [msg + '; going ahead because kernel_check is warn']
+    raise KernelError(msg + '; nothing was changed', path='kind', feature=feature)

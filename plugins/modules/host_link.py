@@ -1,0 +1,295 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: host_link
+short_description: Manage one kernel network link through netlink
+version_added: 0.1.0
+description:
+  - Creates, changes or removes one network link on the managed host through
+    netlink (pyroute2), never by running C(ip).
+  - Kinds vlan, macvlan, ipvlan, bridge, veth, vxlan and dummy; MTU, promiscuous
+    mode, administrative state, bridge master, MAC address and addresses.
+  - A kind the kernel lacks is found by a real probe in a scratch network
+    namespace and refused before anything is made, naming the kind.
+  - The management path is protected. A link that carries a default route or
+    the local address of the current SSH connection (E(SSH_CONNECTION)), or
+    that such a link stands on, is never deleted, taken down, moved to another
+    master, or changed in MTU, MAC or addresses unless O(allow_management=true).
+  - Settings that are fixed when a link is made (kind, parent, VLAN id, modes,
+    VXLAN settings, veth peer) are changed only by removing and re-creating the
+    link, and only with O(recreate=true).
+extends_documentation_fragment: [netprov.dockernet.host]
+author:
+  - netprov.dockernet developers (@netprov)
+options:
+  name:
+    description: Name of the link (1-15 characters).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) makes sure the link exists, leaving its up/down state alone
+        (a new link stays down).
+      - V(up) and V(down) also set its administrative state.
+      - V(absent) removes it.
+    type: str
+    choices: [present, absent, up, down]
+    default: present
+  kind:
+    description:
+      - Kind of link to create.
+      - Omit it to manage an existing link (a physical interface, for example),
+        changing only the options given; the link must exist.
+    type: str
+    choices: [vlan, macvlan, ipvlan, bridge, veth, vxlan, dummy]
+  parent:
+    description:
+      - The link a vlan, macvlan or ipvlan link stands on (required for those),
+        or the underlay device of a vxlan link. It must exist.
+    type: str
+  vlan_id:
+    description: 802.1Q VLAN id, 1-4094; required for O(kind=vlan).
+    type: int
+  macvlan_mode:
+    description: Mode of a macvlan link; when creating and not given, V(bridge).
+    type: str
+    choices: [private, vepa, bridge, passthru, source]
+  ipvlan_mode:
+    description:
+      - Mode of an ipvlan link; when creating and not given, the kernel's default (V(l3)).
+      - The kernel keeps the mode and flag per parent, for all its ipvlan links, so a
+        new ipvlan link in another mode than its siblings is refused, and so is
+        mixing macvlan and ipvlan links on one parent.
+    type: str
+    choices: [l2, l3, l3s]
+  ipvlan_flag:
+    description: Flag of an ipvlan link.
+    type: str
+    choices: [bridge, private, vepa]
+  peer:
+    description: Name of the other end of a veth pair; required for O(kind=veth).
+    type: str
+  vxlan_id:
+    description: VXLAN network identifier, 0-16777215; required for O(kind=vxlan).
+    type: int
+  vxlan_local:
+    description: Local underlay address of a vxlan link.
+    type: str
+  vxlan_remote:
+    description: Unicast underlay address of the one peer of a vxlan link.
+    type: str
+  vxlan_group:
+    description: Multicast group of a vxlan link.
+    type: str
+  vxlan_port:
+    description: UDP destination port of a vxlan link; when creating and not given, 4789 (IANA).
+    type: int
+  mtu:
+    description: MTU in bytes.
+    type: int
+  promisc:
+    description: Promiscuous mode (what a macvlan parent often needs).
+    type: bool
+  master:
+    description:
+      - The bridge this link is a port of; it must exist and be a bridge.
+      - An empty string releases the link from its master.
+    type: str
+  mac:
+    description: MAC address, V(aa:bb:cc:dd:ee:ff).
+    type: str
+  addresses:
+    description:
+      - Addresses in CIDR form (V(198.18.192.10/24), V(fd00::1/64)) the link must have.
+      - IPv6 link-local addresses are the kernel's and are left alone.
+    type: list
+    elements: str
+  addresses_exclusive:
+    description: Remove addresses of the link that are not in O(addresses).
+    type: bool
+    default: false
+  allow_management:
+    description: Allow changes that could cut the management path (see description).
+    type: bool
+    default: false
+  recreate:
+    description: Allow removing and re-creating the link to change a setting fixed at creation.
+    type: bool
+    default: false
+  kernel_check:
+    description:
+      - What to do when the kernel lacks the link kind, found by a real probe.
+      - V(fail) refuses before anything is made, V(warn) tries anyway and warns,
+        V(skip) does not probe.
+    type: str
+    choices: [fail, warn, skip]
+    default: fail
+  persist:
+    description:
+      - Also write systemd-networkd files so the link survives a reboot
+        (C(10-netprov-NAME.netdev), C(10-netprov-NAME.network), and for stacked
+        links a drop-in attaching it to its parent's C(.network) file).
+      - With O(state=absent), removes the files written for the link.
+      - systemd-networkd configures the host's own namespace only.
+    type: bool
+    default: false
+  persist_dir:
+    description: Directory of the systemd-networkd files.
+    type: path
+    default: /etc/systemd/network
+  persist_parent_network:
+    description:
+      - File name of the parent's C(.network) file, for the drop-in that attaches
+        a vlan, macvlan, ipvlan or vxlan link to it. Default is the file this
+        module writes for the parent (C(10-netprov-PARENT.network)).
+    type: str
+notes:
+  - Check mode and diff mode are supported; the plan returned in check mode is
+    exactly what a real run applies.
+  - If a step fails after this run created the link, the link is removed again.
+'''
+
+EXAMPLES = r'''
+- name: A promiscuous parent for macvlan networks
+  netprov.dockernet.host_link:
+    name: eth1
+    promisc: true
+    state: up
+
+- name: A macvlan shim so the host reaches its own macvlan containers
+  netprov.dockernet.host_link:
+    name: mvshim
+    kind: macvlan
+    parent: eth1
+    macvlan_mode: bridge
+    addresses: [198.18.192.250/32]
+    state: up
+    persist: true
+
+- name: A VLAN sub-interface
+  netprov.dockernet.host_link:
+    name: eth1.10
+    kind: vlan
+    parent: eth1
+    vlan_id: 10
+    mtu: 1500
+    state: up
+
+- name: A bridge and a veth pair with one end in it
+  netprov.dockernet.host_link:
+    name: "{{ item.name }}"
+    kind: "{{ item.kind }}"
+    peer: "{{ item.peer | default(omit) }}"
+    master: "{{ item.master | default(omit) }}"
+    state: up
+  loop:
+    - {name: br-lab, kind: bridge}
+    - {name: veth-a, kind: veth, peer: veth-b, master: br-lab}
+'''
+
+RETURN = r'''
+changed:
+  description: Whether anything was (or in check mode would be) changed.
+  returned: always
+  type: bool
+plan:
+  description:
+    - The ordered steps, each with C(action) (create, remove, set, add_address,
+      remove_address, write_file, remove_file), C(reason) and C(link), plus
+      C(field)/C(before)/C(after) for set and C(path) for files.
+  returned: always
+  type: list
+  elements: dict
+link:
+  description:
+    - The link after the run (in check mode, as it would be), normalised as
+      M(netprov.dockernet.host_network_info) returns links; null when absent.
+  returned: always
+  type: dict
+  sample: {name: mvshim, kind: macvlan, parent: eth1, mtu: 1500, state: up, promisc: false,
+           master: null, mac: "aa:bb:cc:dd:ee:ff", addresses: [198.18.192.250/32], macvlan_mode: bridge}
+management:
+  description: Why the link is on the management path, or null.
+  returned: always
+  type: str
+diff:
+  description: The fields given, before and after.
+  returned: in diff mode
+  type: dict
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.netprov.dockernet.plugins.module_utils import _links, _netlink, _persist
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS, run_module
+
+
+def run(module):
+    p = module.params
+    want = _links.normalise(p)
+    with _netlink.open_ipr(p['netns']) as ipr:
+        links, mgmt = _links.read(ipr, os.environ.get('SSH_CONNECTION'))
+        have = links.get(want['name'])
+        steps = _links.plan(want, links, mgmt, recreate=p['recreate'], allow_management=p['allow_management'])
+        for warning in _links.check_kernel(want, steps, p['kernel_check']):
+            module.warn(warning)
+        after = _links.simulate(have, steps) or None
+        file_steps = []
+        if p['persist']:
+            file_steps = _persist.plan(want, after or {}, p['persist_dir'], p['persist_parent_network'])
+        if not module.check_mode:
+            _links.apply(ipr, steps)
+            _persist.apply(file_steps)
+            after = _netlink.get_link(want['name'], ipr=ipr)
+    result = {'changed': bool(steps or file_steps), 'plan': steps + file_steps, 'link': after,
+              'management': mgmt.get(want['name'])}
+    if module._diff:
+        result['diff'] = {'before': _links.view(want, have), 'after': _links.view(want, after)}
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            HOST_COMMON_ARGS,
+            name=dict(type='str', required=True),
+            state=dict(type='str', default='present', choices=['present', 'absent', 'up', 'down']),
+            kind=dict(type='str', choices=list(_links.KINDS)),
+            parent=dict(type='str'),
+            vlan_id=dict(type='int'),
+            macvlan_mode=dict(type='str', choices=list(_links.MACVLAN_MODES)),
+            ipvlan_mode=dict(type='str', choices=list(_links.IPVLAN_MODES)),
+            ipvlan_flag=dict(type='str', choices=list(_links.IPVLAN_FLAGS)),
+            peer=dict(type='str'),
+            vxlan_id=dict(type='int'),
+            vxlan_local=dict(type='str'),
+            vxlan_remote=dict(type='str'),
+            vxlan_group=dict(type='str'),
+            vxlan_port=dict(type='int'),
+            mtu=dict(type='int'),
+            promisc=dict(type='bool'),
+            master=dict(type='str'),
+            mac=dict(type='str'),
+            addresses=dict(type='list', elements='str'),
+            addresses_exclusive=dict(type='bool', default=False),
+            allow_management=dict(type='bool', default=False),
+            recreate=dict(type='bool', default=False),
+            kernel_check=dict(type='str', default='fail', choices=['fail', 'warn', 'skip']),
+            persist=dict(type='bool', default=False),
+            persist_dir=dict(type='path', default='/etc/systemd/network'),
+            persist_parent_network=dict(type='str'),
+        ),
+        mutually_exclusive=[('vxlan_remote', 'vxlan_group')],
+        supports_check_mode=True,
+    )
+    run_module(module, run)
+
+
+if __name__ == '__main__':
+    main()

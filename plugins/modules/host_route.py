@@ -1,0 +1,138 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: host_route
+short_description: Manage one kernel route through netlink
+version_added: 0.1.0
+description:
+  - Adds, replaces or removes one IPv4 or IPv6 route on the managed host through
+    netlink (pyroute2).
+  - A route is identified as the kernel identifies it, by family, destination,
+    table and metric; a different gateway, device or scope replaces it in place.
+  - Replacing or removing a default route, or adding one that would take over
+    from the current one (same or lower metric), is refused unless
+    O(allow_management=true).
+extends_documentation_fragment: [netprov.dockernet.host]
+author:
+  - netprov.dockernet developers (@netprov)
+options:
+  dest:
+    description: Destination network in CIDR form, or V(default).
+    type: str
+    required: true
+  gateway:
+    description: Next-hop address, of the same family as O(dest).
+    type: str
+  dev:
+    description: Outgoing link; it must exist.
+    type: str
+  metric:
+    description: Route metric (priority); when not given, the kernel's default (0 for IPv4, 1024 for IPv6).
+    type: int
+  table:
+    description: Routing table number.
+    type: int
+    default: 254
+  scope:
+    description: Route scope; when not given, the kernel chooses it and it is not compared.
+    type: str
+    choices: [universe, site, link, host]
+  state:
+    description: Whether the route should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  allow_management:
+    description: Allow replacing, removing or taking over a default route.
+    type: bool
+    default: false
+notes:
+  - Check mode and diff mode are supported; the plan returned in check mode is
+    exactly what a real run applies.
+'''
+
+EXAMPLES = r'''
+- name: Reach a remote subnet through the macvlan shim
+  netprov.dockernet.host_route:
+    dest: 198.18.193.0/24
+    gateway: 198.18.192.1
+    dev: mvshim
+
+- name: Remove it
+  netprov.dockernet.host_route:
+    dest: 198.18.193.0/24
+    state: absent
+'''
+
+RETURN = r'''
+changed:
+  description: Whether the route was (or in check mode would be) changed.
+  returned: always
+  type: bool
+plan:
+  description: The steps (at most one), each with C(action) (add, replace, remove), C(reason) and C(route).
+  returned: always
+  type: list
+  elements: dict
+route:
+  description: The route after the run (in check mode, as it would be); null when absent.
+  returned: always
+  type: dict
+  sample: {family: ipv4, dest: 198.18.193.0/24, gateway: 198.18.192.1, dev: mvshim, metric: 0, table: 254,
+           scope: universe, proto: boot, type: unicast, prefsrc: null}
+diff:
+  description: The route before and after.
+  returned: in diff mode
+  type: dict
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _routes
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS, run_module
+
+
+def run(module):
+    p = module.params
+    want = _routes.normalise(p)
+    with _netlink.open_ipr(p['netns']) as ipr:
+        routes = _routes.list_routes(ipr=ipr)
+        links = set(l['name'] for l in _netlink.list_links(ipr=ipr))
+        have = _routes.find(routes, want)
+        steps = _routes.plan(want, routes, links, allow_management=p['allow_management'])
+        after = have
+        if steps:
+            after = None if steps[0]['action'] == 'remove' else dict(have or {}, **steps[0]['route'])
+        if steps and not module.check_mode:
+            _routes.apply(ipr, steps)
+            after = _routes.find(_routes.list_routes(ipr=ipr), want)
+    result = {'changed': bool(steps), 'plan': steps, 'route': after}
+    if module._diff:
+        result['diff'] = {'before': have or {}, 'after': after or {}}
+    return result
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            HOST_COMMON_ARGS,
+            dest=dict(type='str', required=True),
+            gateway=dict(type='str'),
+            dev=dict(type='str'),
+            metric=dict(type='int'),
+            table=dict(type='int', default=254),
+            scope=dict(type='str', choices=['universe', 'site', 'link', 'host']),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+            allow_management=dict(type='bool', default=False),
+        ),
+        supports_check_mode=True,
+    )
+    run_module(module, run)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,216 @@
+"""host_link through real ansible-playbook runs, in a scratch network namespace."""
+import os
+
+import pytest
+from pyroute2 import IPRoute
+
+from ansible_play import play
+from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
+from kernel_expect import expected_capabilities
+from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
+
+M = 'netprov.dockernet.host_link'
+
+
+def lab(ns):
+    """veth pair, bridge with a port, promiscuous macvlan parent, macvlan with an address, vxlan, MTU."""
+    return [
+        {M: {'name': 'nl-v0', 'kind': 'veth', 'peer': 'nl-v1', 'state': 'up', 'netns': ns}},
+        {M: {'name': 'nl-v0', 'promisc': True, 'mtu': 1450, 'netns': ns}},
+        {M: {'name': 'nl-br', 'kind': 'bridge', 'state': 'up', 'netns': ns}},
+        {M: {'name': 'nl-v1', 'master': 'nl-br', 'state': 'up', 'netns': ns}},
+        {M: {'name': 'nl-mv', 'kind': 'macvlan', 'parent': 'nl-v0', 'macvlan_mode': 'bridge', 'mtu': 1400,
+             'addresses': ['198.18.192.10/24', 'fd00:198:18:c0::10/64'], 'state': 'up', 'netns': ns}},
+        {M: {'name': 'nl-vx', 'kind': 'vxlan', 'vxlan_id': 4100, 'vxlan_local': '198.18.192.10',
+             'vxlan_remote': '198.18.192.20', 'parent': 'nl-mv', 'mtu': 1350, 'netns': ns}},
+        {M: {'name': 'nl-sw', 'kind': 'veth', 'peer': 'nl-sw1', 'mac': '02:00:c6:12:c0:01', 'netns': ns}},
+    ]
+
+
+def test_check_mode_changes_nothing(ns):
+    res = play(lab(ns)[:1] + lab(ns)[2:3], check=True, diff=True)
+    for r in res.results:
+        assert r['changed'] is True, r
+        assert r['plan'][0]['action'] == 'create'
+        assert r['diff']['before'] == {'name': r['plan'][0]['link'], 'state': 'absent'}
+    assert res[0]['diff']['after']['state'] == 'up'
+    assert [l['name'] for l in _netlink.list_links(ns)] == ['lo']
+
+
+def test_lab_created_once_then_unchanged(ns):
+    first = play(lab(ns), diff=True)
+    for i, r in enumerate(first.results):
+        assert r.get('failed') is not True, (i, r.get('msg'))
+        assert r['changed'] is True, i
+    links = dict((l['name'], l) for l in _netlink.list_links(ns))
+    v0, mv, vx = links['nl-v0'], links['nl-mv'], links['nl-vx']
+    assert (v0['kind'], v0['peer'], v0['state'], v0['promisc'], v0['mtu']) == ('veth', 'nl-v1', 'up', True, 1450)
+    assert links['nl-v1']['master'] == 'nl-br' and links['nl-v1']['state'] == 'up'
+    assert (mv['parent'], mv['macvlan_mode'], mv['mtu'], mv['state']) == ('nl-v0', 'bridge', 1400, 'up')
+    assert mv['addresses'] == ['198.18.192.10/24', 'fd00:198:18:c0::10/64']
+    assert (vx['vxlan_id'], vx['vxlan_local'], vx['vxlan_remote'], vx['vxlan_port'], vx['parent'], vx['mtu']) == \
+        (4100, '198.18.192.10', '198.18.192.20', 4789, 'nl-mv', 1350)
+    assert links['nl-sw']['mac'] == '02:00:c6:12:c0:01'
+    assert first[4]['link']['addresses'] == mv['addresses']
+
+    again = play(lab(ns))
+    for i, r in enumerate(again.results):
+        assert (r['changed'], r['plan']) == (False, []), (i, r)
+    check = play(lab(ns), check=True)
+    assert [r['changed'] for r in check.results] == [False] * len(lab(ns))
+
+    # MTU change in place, exclusive addresses, then removal, each planned in check mode first
+    change = [{M: {'name': 'nl-mv', 'mtu': 1300, 'addresses': ['198.18.192.11/24'],
+                   'addresses_exclusive': True, 'netns': ns}}]
+    planned = play(change, check=True)[0]['plan']
+    assert [(s['action'], s.get('field') or s.get('address')) for s in planned] == [
+        ('set', 'mtu'), ('remove_address', '198.18.192.10/24'), ('remove_address', 'fd00:198:18:c0::10/64'),
+        ('add_address', '198.18.192.11/24')]
+    assert _netlink.get_link('nl-mv', ns)['mtu'] == 1400
+    done = play(change)[0]
+    assert done['plan'] == planned and done['changed']
+    assert (done['link']['mtu'], done['link']['addresses']) == (1300, ['198.18.192.11/24'])
+    assert play(change)[0]['changed'] is False
+
+    gone = play([{M: {'name': 'nl-vx', 'state': 'absent', 'netns': ns}},
+                 {M: {'name': 'nl-vx', 'state': 'absent', 'netns': ns}}])
+    assert [r['changed'] for r in gone.results] == [True, False]
+    assert not _netlink.link_exists('nl-vx', ns)
+
+
+def test_immutable_change_needs_recreate(ns):
+    tasks = [{M: {'name': 'nl-v0', 'kind': 'veth', 'peer': 'nl-v1', 'netns': ns}},
+             {M: {'name': 'nl-mv', 'kind': 'macvlan', 'parent': 'nl-v0', 'macvlan_mode': 'bridge', 'netns': ns}},
+             {M: {'name': 'nl-mv', 'kind': 'macvlan', 'parent': 'nl-v0', 'macvlan_mode': 'private', 'netns': ns}},
+             {M: {'name': 'nl-mv', 'kind': 'macvlan', 'parent': 'nl-v0', 'macvlan_mode': 'private',
+                  'recreate': True, 'netns': ns}}]
+    res = play(tasks)
+    assert res[2]['failed'] and res[2]['msg'].startswith('macvlan_mode: nl-mv: macvlan_mode bridge -> private cannot')
+    assert [s['action'] for s in res[3]['plan']] == ['remove', 'create']
+    assert _netlink.get_link('nl-mv', ns)['macvlan_mode'] == 'private'
+
+
+def test_refusals(ns):
+    caps = expected_capabilities()
+    tasks = [
+        {M: {'name': 'nl-mv', 'kind': 'macvlan', 'parent': 'nl-nothere', 'netns': ns}},
+        {M: {'name': 'nl-p', 'kind': 'veth', 'peer': 'nl-q', 'master': 'nl-nobr', 'netns': ns}},
+        {M: {'name': 'nl-v0', 'kind': 'veth', 'peer': 'nl-v1', 'netns': ns}},
+        {M: {'name': 'nl-iv', 'kind': 'ipvlan', 'parent': 'nl-v0', 'ipvlan_mode': 'l2', 'netns': ns}},
+        {M: {'name': 'nl-v0.10', 'kind': 'vlan', 'parent': 'nl-v0', 'vlan_id': 10, 'netns': ns}},
+        {M: {'name': 'nl-du', 'kind': 'dummy', 'netns': ns}},
+        {M: {'name': 'nl-none', 'mtu': 1400, 'netns': ns}},
+    ]
+    res = play(tasks)
+    assert res[0]['failed'] and res[0]['msg'] == 'parent: no link nl-nothere in this namespace; create it first'
+    assert res[1]['failed'] and res[1]['msg'] == 'master: no link nl-nobr in this namespace; create it first'
+    assert res[2]['changed']
+    for i, kind, feature in ((3, 'ipvlan', 'ipvlan'), (4, 'vlan', 'vlan'), (5, 'dummy', 'dummy')):
+        if caps[feature]:
+            assert res[i]['changed'] and not res[i].get('failed'), res[i]
+            continue
+        assert res[i]['failed'], res[i]
+        msg = res[i]['msg']
+        assert msg.startswith('kind: ') and 'not supported by this kernel' in msg, msg
+        assert 'creating a%s %s link failed with EOPNOTSUPP' % ('n' if kind[0] in 'aeiou' else '', kind) in msg
+        assert msg.endswith('nothing was changed')
+    assert res[6]['failed'] and res[6]['msg'] == 'name: no link nl-none exists; give kind to create it'
+    names = [l['name'] for l in _netlink.list_links(ns)]
+    assert sorted(names) == sorted(['lo', 'nl-v0', 'nl-v1'] + [n for n, f in (
+        ('nl-iv', 'ipvlan'), ('nl-v0.10', 'vlan'), ('nl-du', 'dummy')) if caps[f]])
+
+
+def test_unsupported_kind_with_kernel_check_skip_leaves_nothing(ns):
+    if expected_capabilities()['ipvlan']:
+        pytest.skip('this kernel has ipvlan')
+    res = play([{M: {'name': 'nl-v0', 'kind': 'veth', 'peer': 'nl-v1', 'netns': ns}},
+                {M: {'name': 'nl-iv', 'kind': 'ipvlan', 'parent': 'nl-v0', 'mtu': 1400, 'addresses': [
+                    '198.18.192.30/24'], 'kernel_check': 'skip', 'netns': ns}}])
+    assert res[1]['failed']
+    assert 'ipvlan: not supported by this kernel' in res[1]['msg']
+    assert not _netlink.link_exists('nl-iv', ns)
+
+
+def test_management_path_protected(ns):
+    with IPRoute(netns=ns, flags=0) as ipr:
+        ipr.link('add', ifname='nl-up', kind='veth', peer='nl-peer')
+        ipr.link('add', ifname='nl-br', kind='bridge')
+        up = ipr.link_lookup(ifname='nl-up')[0]
+        br = ipr.link_lookup(ifname='nl-br')[0]
+        ipr.link('set', index=up, state='up')
+        ipr.link('set', index=br, state='up')
+        ipr.addr('add', index=up, address='198.18.192.1', prefixlen=24)
+        ipr.addr('add', index=br, address='198.18.194.1', prefixlen=24)
+        ipr.route('add', dst='0.0.0.0/0', gateway='198.18.192.254', oif=up)
+        ipr.link('add', ifname='nl-port', kind='veth', peer='nl-port1')
+        ipr.link('set', index=ipr.link_lookup(ifname='nl-port')[0], master=br)
+    tasks = [
+        {M: {'name': 'nl-up', 'mtu': 1300, 'netns': ns}},
+        {M: {'name': 'nl-up', 'state': 'absent', 'netns': ns}},
+        {M: {'name': 'nl-br', 'state': 'down', 'netns': ns}},
+        {M: {'name': 'nl-port', 'master': '', 'netns': ns}},
+        {M: {'name': 'nl-up', 'promisc': True, 'netns': ns}},  # harmless: allowed
+        {M: {'name': 'nl-up', 'mtu': 1300, 'allow_management': True, 'netns': ns}},
+        {M: {'name': 'nl-mvx', 'kind': 'macvlan', 'parent': 'nl-up', 'netns': ns}},  # new link on top: allowed
+    ]
+    res = play(tasks, env={'SSH_CONNECTION': '198.18.194.99 50000 198.18.194.1 22'})
+    assert res[0]['failed'] and res[0]['msg'] == (
+        'nl-up: refusing to touch the management path: would change its MTU, but it carries the ipv4 default '
+        'route via 198.18.192.254 (table 254); set allow_management: true if another path reaches this host')
+    assert res[1]['failed'] and 'would delete it, but it carries the ipv4 default route' in res[1]['msg']
+    assert res[2]['failed'] and ('would take it down, but it carries 198.18.194.1, the local address of the '
+                                 'current SSH connection (SSH_CONNECTION=198.18.194.99 50000 198.18.194.1 22)'
+                                 ) in res[2]['msg']
+    assert res[3]['failed'] and 'would move it to another master, but it is a port of nl-br and it carries ' \
+        '198.18.194.1' in res[3]['msg']
+    assert res[4]['changed'] and not res[4].get('failed')
+    assert res[4]['management'].startswith('it carries the ipv4 default route')
+    assert res[5]['changed'] and not res[5].get('failed')
+    assert res[6]['changed'] and not res[6].get('failed')
+    assert _netlink.get_link('nl-up', ns)['mtu'] == 1300
+    assert _netlink.get_link('nl-br', ns)['state'] == 'up'
+    assert _netlink.get_link('nl-port', ns)['master'] == 'nl-br'
+
+
+def test_persist_files(ns, tmp_path):
+    d = str(tmp_path / 'network')
+    tasks = [
+        {M: {'name': 'nl-v0', 'kind': 'veth', 'peer': 'nl-v1', 'promisc': True, 'state': 'up',
+             'persist': True, 'persist_dir': d, 'netns': ns}},
+        {M: {'name': 'nl-mv', 'kind': 'macvlan', 'parent': 'nl-v0', 'mtu': 1400, 'state': 'up',
+             'addresses': ['198.18.192.10/24'], 'persist': True, 'persist_dir': d, 'netns': ns}},
+        {M: {'name': 'nl-br', 'kind': 'bridge', 'persist': True, 'persist_dir': d, 'netns': ns}},
+        {M: {'name': 'nl-v1', 'master': 'nl-br', 'mtu': 1450, 'persist': True, 'persist_dir': d,
+             'netns': ns}},
+    ]
+    first = play(tasks)
+    assert all(r['changed'] and not r.get('failed') for r in first.results), first.results
+    assert sorted(os.listdir(d)) == sorted([
+        '10-netprov-nl-v0.netdev', '10-netprov-nl-v0.network', '10-netprov-nl-v0.network.d',
+        '10-netprov-nl-mv.netdev', '10-netprov-nl-mv.network', '10-netprov-nl-br.netdev',
+        '10-netprov-nl-br.network', '10-netprov-nl-v1.network'])
+
+    def read(name):
+        with open(os.path.join(d, name)) as f:
+            return f.read()
+    head = '# Managed by netprov.dockernet host_link; changes here are overwritten.\n'
+    assert read('10-netprov-nl-v0.netdev') == head + '[NetDev]\nName=nl-v0\nKind=veth\n\n[Peer]\nName=nl-v1\n'
+    assert read('10-netprov-nl-v0.network') == head + (
+        '[Match]\nName=nl-v0\n\n[Link]\nPromiscuous=yes\nActivationPolicy=up\n')
+    assert read('10-netprov-nl-mv.netdev') == head + (
+        '[NetDev]\nName=nl-mv\nKind=macvlan\nMTUBytes=1400\n\n[MACVLAN]\nMode=bridge\n')
+    assert read('10-netprov-nl-mv.network') == head + (
+        '[Match]\nName=nl-mv\n\n[Link]\nActivationPolicy=up\n\n[Network]\nAddress=198.18.192.10/24\n')
+    assert read('10-netprov-nl-v0.network.d/netprov-nl-mv.conf') == head + '[Network]\nMACVLAN=nl-mv\n'
+    assert read('10-netprov-nl-v1.network') == head + (
+        '[Match]\nName=nl-v1\n\n[Link]\nMTUBytes=1450\n\n[Network]\nBridge=nl-br\n')
+
+    again = play(tasks)
+    assert [r['changed'] for r in again.results] == [False] * 4
+
+    gone = play([{M: {'name': 'nl-mv', 'state': 'absent', 'persist': True, 'persist_dir': d, 'netns': ns}}],
+                check=True)
+    assert sorted(s['action'] for s in gone[0]['plan']) == ['remove', 'remove_file', 'remove_file', 'remove_file']
+    play([{M: {'name': 'nl-mv', 'state': 'absent', 'persist': True, 'persist_dir': d, 'netns': ns}}])
+    assert not os.path.exists(os.path.join(d, '10-netprov-nl-mv.netdev'))
+    assert not os.path.exists(os.path.join(d, '10-netprov-nl-v0.network.d'))

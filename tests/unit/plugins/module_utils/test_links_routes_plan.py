@@ -1,0 +1,136 @@
+"""Pure planning of host_link and host_route: normalise, plan, guard, persist rendering."""
+import pytest
+
+from ansible_collections.netprov.dockernet.plugins.module_utils import _links, _persist, _routes
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, ValidationError
+
+
+def params(**kw):
+    base = dict((k, None) for k in ('kind', 'parent', 'vlan_id', 'macvlan_mode', 'ipvlan_mode', 'ipvlan_flag',
+                                    'peer', 'vxlan_id', 'vxlan_local', 'vxlan_remote', 'vxlan_group',
+                                    'vxlan_port', 'mtu', 'promisc', 'master', 'mac', 'addresses'))
+    base.update(state='present', addresses_exclusive=False)
+    base.update(kw)
+    return base
+
+
+def link(name, **kw):
+    out = {'name': name, 'index': 1, 'kind': None, 'parent': None, 'mtu': 1500, 'mac': '02:00:00:00:00:01',
+           'state': 'up', 'promisc': False, 'master': None, 'addresses': []}
+    out.update(kw)
+    return out
+
+
+@pytest.mark.parametrize('kw, path, text', [
+    (dict(name='a/b'), 'name', 'not a valid link name'),
+    (dict(name='x', kind='vlan', parent='eth0'), 'vlan_id', 'between 1 and 4094'),
+    (dict(name='x', kind='macvlan'), 'parent', 'needs a parent'),
+    (dict(name='x', kind='bridge', vlan_id=3), 'vlan_id', 'only for kind vlan, not bridge'),
+    (dict(name='x', vlan_id=3), 'vlan_id', 'needs kind'),
+    (dict(name='x', kind='veth'), 'peer', 'needs the name of its peer'),
+    (dict(name='x', kind='vxlan', vxlan_id=1, vxlan_group='198.18.192.1'), 'vxlan_group', 'not a multicast'),
+    (dict(name='x', addresses=['198.18.192.1']), 'addresses[0]', 'no prefix length'),
+    (dict(name='x', mac='zz'), 'mac', 'not a MAC address'),
+    (dict(name='x', mtu=20), 'mtu', 'outside 68..65535'),
+])
+def test_normalise_refuses(kw, path, text):
+    with pytest.raises(ValidationError) as exc:
+        _links.normalise(params(**kw))
+    assert exc.value.path == path and text in exc.value.msg
+
+
+def test_normalise_canonical_forms():
+    want = _links.normalise(params(name='x', mac='02-00-AA-00-00-01', addresses=['fd00::1/64', '198.18.192.1/24']))
+    assert want['mac'] == '02:00:aa:00:00:01'
+    assert want['addresses'] == ['198.18.192.1/24', 'fd00::1/64']
+
+
+def test_plan_create_orders_steps():
+    links = {'eth1': link('eth1')}
+    want = _links.normalise(params(name='mv', kind='macvlan', parent='eth1', mtu=1400, state='up',
+                                   addresses=['198.18.192.5/24']))
+    steps = _links.plan(want, links)
+    assert [(s['action'], s.get('field')) for s in steps] == [
+        ('create', None), ('set', 'mtu'), ('add_address', None), ('set', 'state')]
+    assert steps[0]['settings'] == {'parent': 'eth1', 'macvlan_mode': 'bridge'}
+    after = _links.simulate(None, steps)
+    assert (after['mtu'], after['state'], after['addresses']) == (1400, 'up', ['198.18.192.5/24'])
+
+
+def test_plan_noop_and_master_must_be_bridge():
+    links = {'v0': link('v0', kind='veth', peer='v1'), 'v1': link('v1', kind='veth', peer='v0')}
+    want = _links.normalise(params(name='v0', kind='veth', peer='v1'))
+    assert _links.plan(want, links) == []
+    with pytest.raises(ValidationError) as exc:
+        _links.plan(_links.normalise(params(name='v0', master='v1')), links)
+    assert str(exc.value) == 'master: v1 is a veth link, not a bridge'
+
+
+def test_management_links_propagate_to_parents_and_ports():
+    links = {'eth0': link('eth0'), 'br0': link('br0', kind='bridge', addresses=['198.18.192.1/24']),
+             'p0': link('p0', master='br0'), 'mv': link('mv', kind='macvlan', parent='eth1'),
+             'eth1': link('eth1'), 'v': link('v', parent='eth0', kind='vlan')}
+    routes = [{'family': 'ipv4', 'table': 254, 'gateway': '198.18.0.1', 'links': ['eth0']}]
+    mgmt = _links.management_links(links, routes, '198.18.9.9 4000 198.18.192.1 22')
+    assert sorted(mgmt) == ['br0', 'eth0', 'p0']
+    assert mgmt['p0'].startswith('it is a port of br0 and it carries 198.18.192.1')
+    mgmt = _links.management_links(links, [{'family': 'ipv4', 'table': 254, 'gateway': None, 'links': ['mv']}])
+    assert mgmt['eth1'] == 'mv stands on it and it carries the ipv4 default route (table 254)'
+
+
+def test_guard_allows_harmless_changes_on_management_link():
+    links = {'eth0': link('eth0')}
+    mgmt = {'eth0': 'it carries the ipv4 default route'}
+    steps = _links.plan(_links.normalise(params(name='eth0', promisc=True, state='up')), links, mgmt)
+    assert [s['field'] for s in steps] == ['promisc']
+    with pytest.raises(ConflictError):
+        _links.plan(_links.normalise(params(name='eth0', mtu=9000)), links, mgmt)
+    assert _links.plan(_links.normalise(params(name='eth0', mtu=9000)), links, mgmt, allow_management=True)
+
+
+def test_persist_render_vxlan_and_vlan(tmp_path):
+    d = str(tmp_path)
+    want = _links.normalise(params(name='vx0', kind='vxlan', vxlan_id=7, vxlan_remote='198.18.192.2',
+                                   parent='eth1', state='up'))
+    after = _links.simulate(None, _links.plan(want, {'eth1': link('eth1')}))
+    files = _persist.render(want, after, d, parent_network='20-eth1.network')
+    assert files[d + '/10-netprov-vx0.netdev'].endswith(
+        '[NetDev]\nName=vx0\nKind=vxlan\n\n[VXLAN]\nVNI=7\nRemote=198.18.192.2\nDestinationPort=4789\n')
+    assert files[d + '/20-eth1.network.d/netprov-vx0.conf'].endswith('[Network]\nVXLAN=vx0\n')
+    want = _links.normalise(params(name='eth1.10', kind='vlan', vlan_id=10, parent='eth1'))
+    after = _links.simulate(None, _links.plan(want, {'eth1': link('eth1')}))
+    assert _persist.render(want, after, d)[d + '/10-netprov-eth1.10.netdev'].endswith('[VLAN]\nId=10\n')
+
+
+def test_route_normalise_and_identity():
+    want = _routes.normalise({'dest': '0.0.0.0/0', 'gateway': '198.18.0.1', 'metric': None, 'table': None})
+    assert (want['dest'], want['family'], want['metric'], want['table']) == ('default', 'ipv4', 0, 254)
+    want6 = _routes.normalise({'dest': 'default', 'gateway': 'fd00::1', 'metric': None, 'table': 254})
+    assert (want6['family'], want6['metric']) == ('ipv6', 1024)
+    with pytest.raises(ValidationError):
+        _routes.normalise({'dest': '198.18.1.0/24', 'metric': None, 'table': 254})
+
+
+def test_route_plan_default_takeover():
+    have = {'family': 'ipv4', 'dest': 'default', 'table': 254, 'metric': 100, 'gateway': '198.18.0.1',
+            'dev': 'eth0', 'scope': 'universe', 'type': 'unicast'}
+    lower = _routes.normalise({'dest': 'default', 'gateway': '198.18.0.2', 'metric': 50, 'table': 254})
+    with pytest.raises(ConflictError) as exc:
+        _routes.plan(lower, [have], {'eth0'})
+    assert 'take over the ipv4 default route via 198.18.0.1 dev eth0' in str(exc.value)
+    higher = _routes.normalise({'dest': 'default', 'gateway': '198.18.0.2', 'metric': 200, 'table': 254})
+    assert _routes.plan(higher, [have], {'eth0'})[0]['action'] == 'add'
+
+
+def test_ipvlan_siblings_share_the_parent_mode():
+    iv0 = link('iv0', kind='ipvlan', parent='eth1', ipvlan_mode='l2', ipvlan_flag='bridge')
+    links = {'eth1': link('eth1'), 'iv0': iv0, 'eth2': link('eth2'),
+             'mv0': link('mv0', kind='macvlan', parent='eth2')}
+    same = _links.normalise(params(name='iv1', kind='ipvlan', parent='eth1', ipvlan_mode='l2'))
+    assert _links.plan(same, links)[0]['action'] == 'create'
+    with pytest.raises(ConflictError) as exc:
+        _links.plan(_links.normalise(params(name='iv1', kind='ipvlan', parent='eth1', ipvlan_mode='l3')), links)
+    assert exc.value.path == 'ipvlan_mode'
+    with pytest.raises(ConflictError) as exc:
+        _links.plan(_links.normalise(params(name='iv2', kind='ipvlan', parent='eth2')), links)
+    assert str(exc.value).startswith('parent: eth2 carries macvlan links (mv0)')
