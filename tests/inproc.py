@@ -17,7 +17,7 @@ from ansible.module_utils._internal import _traceback
 from ansible.module_utils.common import warnings as _warnings
 from ansible.module_utils.testing import patch_module_args
 
-import conftest  # noqa: F401  (makes ansible_collections.netprov.dockernet importable)
+import conftest  # noqa: F401 pylint: disable=unused-import  (makes ansible_collections.netprov.dockernet importable)
 
 PACKAGE = 'ansible_collections.netprov.dockernet.plugins.modules.'
 

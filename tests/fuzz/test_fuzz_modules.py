@@ -41,8 +41,7 @@ import inproc  # noqa: E402
 from fleet import scratch_fleet  # noqa: E402
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS  # noqa: E402
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (  # noqa: E402
-    defaults_options, network_options)
+from ansible_collections.netprov.dockernet.plugins.module_utils._spec import network_options  # noqa: E402
 from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import SWARM_ARGS  # noqa: E402
 
 TOTAL = int(os.environ.get('NETPROV_FUZZ_CALLS', '10000'))

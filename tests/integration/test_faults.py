@@ -116,8 +116,8 @@ def test_container_removed_during_reconnect_is_reported_and_the_others_restored(
         if count == 1:
             client.api.remove_container(victim, force=True)
     hook('disconnect' if when == 'before_detach' else 'create_network', after=remove_victim)
-    r = inproc.call('docker_network', dict(changed, containers=[c for c in changed['containers']
-                                                                  if c['name'] != victim]))
+    others = [c for c in changed['containers'] if c['name'] != victim]
+    r = inproc.call('docker_network', dict(changed, containers=others))
     assert r.traceback is None, r.traceback
     assert not r.failed, r['msg']
     assert r['reconnect_failed'] == [victim], r.result

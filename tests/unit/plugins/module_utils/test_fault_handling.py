@@ -67,3 +67,62 @@ def test_existing_macvlan_whose_parent_is_gone_is_reported_naming_the_field():
 ])
 def test_no_parent_warning(have, links):
     assert _hostcheck.existing_parent_warning(LocalEngine(), have, 'p', links) is None
+
+
+class Addrs(object):
+    """An IPRoute stand-in whose kernel already dropped the secondary address with the primary."""
+
+    def __init__(self, code):
+        self.code = code
+
+    def link_lookup(self, ifname):
+        return [7]
+
+    def addr(self, op, **kwargs):
+        from ansible_collections.netprov.dockernet.plugins.module_utils._netlink import NetlinkError
+        raise NetlinkError(self.code, 'nope')
+
+
+def test_removing_an_address_the_kernel_already_dropped_is_done():
+    # Found by tests/integration/test_property_host_link.py: with addresses_exclusive, removing an IPv4 primary
+    # made the kernel drop the secondary of the same subnet, and the next step failed with EADDRNOTAVAIL.
+    import errno
+    from ansible_collections.netprov.dockernet.plugins.module_utils import _links
+    step = {'action': 'remove_address', 'link': 'pv2', 'address': '198.18.170.2/24', 'reason': 'r'}
+    _links.apply(Addrs(errno.EADDRNOTAVAIL), [step])
+    with pytest.raises(NetprovError):
+        _links.apply(Addrs(errno.EPERM), [step])
+    with pytest.raises(NetprovError):
+        _links.apply(Addrs(errno.EADDRNOTAVAIL), [dict(step, action='add_address')])
+
+
+def test_removing_a_primary_address_plans_to_restore_kept_secondaries_of_its_subnet():
+    # Found by the host_link property test: the kernel dropped the kept 198.18.170.2/24 together with the
+    # removed primary 198.18.170.1/24, so the run ended without it and the next run added it back.
+    from ansible_collections.netprov.dockernet.plugins.module_utils import _links
+    have = {'name': 'pv2', 'kind': 'veth', 'peer': 'pv3', 'state': 'up', 'promisc': False, 'master': None,
+            'mtu': 1500, 'mac': None,
+            'addresses': ['198.18.170.1/24', '198.18.170.2/24', '198.18.171.1/25', 'fd00:198:18:aa::1/64']}
+    want = _links.normalise({'name': 'pv2', 'addresses': ['198.18.170.2/24', '198.18.171.1/25'],
+                             'addresses_exclusive': True})
+    steps = _links.plan(want, {'pv2': have})
+    assert [(s['action'], s['address'], s.get('restore')) for s in steps] == [
+        ('remove_address', '198.18.170.1/24', ['198.18.170.2/24']),
+        ('remove_address', 'fd00:198:18:aa::1/64', None)]
+
+
+class Restoring(Addrs):
+    def __init__(self):
+        super(Restoring, self).__init__(0)
+        self.calls = []
+
+    def addr(self, op, **kwargs):
+        self.calls.append((op, kwargs['address']))
+
+
+def test_a_restore_puts_the_dropped_secondary_back():
+    from ansible_collections.netprov.dockernet.plugins.module_utils import _links
+    ipr = Restoring()
+    _links.apply(ipr, [{'action': 'remove_address', 'link': 'pv2', 'address': '198.18.170.1/24',
+                        'restore': ['198.18.170.2/24'], 'reason': 'r'}])
+    assert ipr.calls == [('del', '198.18.170.1'), ('add', '198.18.170.2')]
