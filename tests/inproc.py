@@ -10,6 +10,8 @@ keeping the dict (AnsibleModule._record_module_result, the hook that exists
 for in-worker execution).
 """
 import importlib
+import os
+import sys
 import traceback
 
 from ansible.module_utils import basic
@@ -17,7 +19,10 @@ from ansible.module_utils._internal import _traceback
 from ansible.module_utils.common import warnings as _warnings
 from ansible.module_utils.testing import patch_module_args
 
-import conftest  # noqa: F401 pylint: disable=unused-import  (makes ansible_collections.netprov.dockernet importable)
+# The collection as ansible_collections.netprov.dockernet (scripts/bootstrap.sh makes the link).
+COLLECTIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), '.build', 'collections')
+if COLLECTIONS not in sys.path:
+    sys.path.insert(0, COLLECTIONS)
 
 PACKAGE = 'ansible_collections.netprov.dockernet.plugins.modules.'
 

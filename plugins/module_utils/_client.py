@@ -98,6 +98,10 @@ class Engine(object):
                 "install it on the target (pip install 'docker>=6') or point ansible_python_interpreter "
                 "at a Python that has it", details=DOCKER_IMPORT_ERROR)
         check_api_version(params.get('api_version'))
+        if params.get('timeout') is not None and params['timeout'] < 0:
+            # urllib3 raises a bare ValueError on the first call made with it
+            raise ValidationError('%d is not a timeout; give the seconds to wait for the engine (default 60)'
+                                  % params['timeout'], path='timeout')
         self.url = params.get('docker_host') or DEFAULT_DOCKER_HOST
         if self.url.startswith('/'):
             self.url = 'unix://' + self.url

@@ -18,7 +18,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._plan import (
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
     MANAGED_LABEL, endpoint_config, endpoint_from_container, normalise_have)
 from ansible_collections.netprov.dockernet.plugins.module_utils._validate import (
-    rule_config_source, rule_containers_exist, rule_overlaps, validate_want)
+    rule_config_source, rule_containers_exist, rule_overlaps, rule_verify, validate_want)
 
 
 class _Lazy(object):
@@ -114,7 +114,9 @@ def prepare(state, want, path='', skip_overlap=()):
         if gone:
             warnings.append(gone)
     if _unchanged_without_inspect(state, want):
-        return [{'action': 'none', 'network': want['name'], 'reason': 'matches the spec'}], warnings
+        steps = [{'action': 'none', 'network': want['name'], 'reason': 'matches the spec'}]
+        rule_verify(want, steps, light, path)
+        return steps, warnings
     have = state.full(want['name'])
     if want['state'] == 'present':
         rule_config_source(want, state.networks, path)
@@ -129,6 +131,7 @@ def prepare(state, want, path='', skip_overlap=()):
             fixed_addresses_fit(step, path)
             warnings.extend(_hostcheck.check_host(state.engine, step, state.networks, want['kernel_check'],
                                                   path, PROBES, NETLINK))
+    rule_verify(want, steps, light, path)
     return steps, warnings
 
 

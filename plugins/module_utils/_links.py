@@ -217,6 +217,8 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
 
     if want.get('kind') in ('macvlan', 'ipvlan') and (have is None or have.get('parent') != want['parent']):
         _check_siblings(want, links)
+    if want.get('mac'):
+        _check_macvlan_mac(want, have, links)
 
     if have is None:
         if 'kind' not in want:
@@ -272,6 +274,19 @@ def _same_subnet_kept(addr, have, wanted):
     if net.version != 4:
         return []
     return [a for a in have if a in wanted and a != addr and ipaddress.ip_interface(a).network == net]
+
+
+def _check_macvlan_mac(want, have, links):
+    """The kernel refuses (EADDRINUSE) a macvlan MAC that its parent or a sibling macvlan already has."""
+    kind = want.get('kind') or (have or {}).get('kind')
+    parent = want.get('parent') or (have or {}).get('parent')
+    if kind != 'macvlan' or parent not in links:
+        return
+    taken = [l['name'] for l in links.values() if l['name'] != want['name'] and l.get('mac') == want['mac']
+             and (l['name'] == parent or (l.get('parent') == parent and l['kind'] == 'macvlan'))]
+    if taken:
+        raise ConflictError('%s is the MAC address of %s on parent %s; a macvlan link needs its own'
+                            % (want['mac'], ', '.join(sorted(taken)), parent), path='mac')
 
 
 def _check_siblings(want, links):

@@ -23,10 +23,8 @@ figures go to tests/output/fuzz-stats.json and to the terminal.
 """
 import collections
 import ipaddress
-import json
 import os
 import re
-import socket
 import sys
 
 import pytest
@@ -45,6 +43,8 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._spec import net
 from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import SWARM_ARGS  # noqa: E402
 
 TOTAL = int(os.environ.get('NETPROV_FUZZ_CALLS', '10000'))
+# Always given, never fuzzed: where a call acts (the scratch engine, namespace, directory).
+PINNED = ('docker_host', 'netns', 'persist_dir')
 RANGE = os.environ.get('NETPROV_FUZZ_RANGE', '198.18.160.0/21')
 PREFIX = 'npfz'
 OUTPUT = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'tests', 'output', 'fuzz-stats.json')
@@ -56,29 +56,6 @@ SETTINGS = dict(deadline=None, database=None, derandomize=False,
 
 def examples(test):
     return max(10, int(TOTAL * WEIGHTS[test]))
-
-
-# -- no name is ever looked up: the machine's resolver is not ours to query ----------------
-
-def _literal_only(real):
-    def guarded(host, *args, **kwargs):
-        text = host.decode() if isinstance(host, bytes) else (host or '')
-        try:
-            ipaddress.ip_address(text.strip('[]'))
-        except ValueError:
-            if text not in ('', 'localhost'):
-                raise socket.gaierror(socket.EAI_NONAME, 'fuzz: name lookups are disabled (%r)' % text)
-        return real(host, *args, **kwargs)
-    return guarded
-
-
-@pytest.fixture(scope='module', autouse=True)
-def no_name_lookups():
-    saved = socket.gethostbyname, socket.getaddrinfo
-    socket.gethostbyname = _literal_only(saved[0])
-    socket.getaddrinfo = _literal_only(saved[1])
-    yield
-    socket.gethostbyname, socket.getaddrinfo = saved
 
 
 # -- the scratch engine ----------------------------------------------------------------------
@@ -193,20 +170,6 @@ def _where(tb):
     return '%s:%s %s: %s' % (os.path.basename(last[0]), last[1], last[2], exc.split(':')[0]), upstream
 
 
-@pytest.fixture(scope='session', autouse=True)
-def report():
-    yield
-    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
-    data = TALLY.as_dict()
-    with open(OUTPUT, 'w') as f:
-        json.dump(data, f, indent=1)
-    sys.stderr.write('\nfuzz: %d calls %s; outcomes %s; %d distinct tracebacks (+%d in ansible-core); '
-                     '%d unasked changes; %d unclear failure kinds (%s)\n' % (
-                         data['total_calls'], data['calls'], data['outcomes'], len(data['tracebacks']),
-                         len(data['ansible_core_tracebacks']),
-                         len(data['unasked_changes']), len(data['unclear_failures']), OUTPUT))
-
-
 # -- strategies from the argument specs -------------------------------------------------------------
 
 TEXT = st.text(max_size=12)
@@ -263,11 +226,9 @@ def domain(target):
         'verify_timeout': st.integers(-5, 2),
         'labels': small_map, 'driver_options': small_map, 'ipam_driver_options': small_map,
         # never '' nor 'unix://': both mean the machine's own engine, which is not ours to fuzz
-        'docker_host': st.one_of(st.just(target['url']), st.just(target['url']), st.just(target['url']),
-                                 st.just(target['url']),
-                                 st.sampled_from(['unix:///nonexistent/docker.sock', 'tcp://127.0.0.1:1',
-                                                  'http://[::1]:1', 'garbage', 'npipe:////./x',
-                                                  'ssh://127.0.0.1:1', target['url'] + 'x'])),
+        'docker_host': weighted((9, st.just(target['url'])), (1, st.sampled_from([
+            'unix:///nonexistent/docker.sock', 'tcp://127.0.0.1:1', 'http://[::1]:1', 'garbage', 'npipe:////./x',
+            'ssh://127.0.0.1:1', target['url'] + 'x']))),
         'timeout': st.one_of(st.just(20), st.integers(-2, 3), st.just(10**9)),
         'api_version': st.sampled_from(['auto', '1.41', '1.25', '1.12', '9.99', 'abc', '']),
         'tls': st.booleans(), 'validate_certs': st.booleans(),
@@ -293,41 +254,70 @@ def domain(target):
     }
 
 
-def from_spec(spec, dom, depth=0, required_p=0.9):
-    """A dict of arguments for ``spec``: each option left out, well typed (domain first), or of a wrong type."""
+def from_spec(spec, dom, depth=0, required_p=0.9, wrong=None):
+    """A dict of arguments for ``spec``: each option left out, well typed (domain first), or of a wrong type.
+
+    At the top, a third of the calls may hold wrong types (they mostly stop in Ansible's validation) and the
+    rest are well typed, so most calls reach the module's own code.
+    """
+    if wrong is None:
+        return weighted((2, from_spec(spec, dom, depth, required_p, False)),
+                        (1, from_spec(spec, dom, depth, required_p, True)))
     fixed, optional = {}, {}
     for key, opt in spec.items():
-        good = dom[key] if key in dom else typed(opt, dom, depth)
-        strat = st.one_of(good, good, good, good, WRONG) if key not in ('docker_host',) else good
-        if opt.get('required') or key == 'docker_host':
+        good = dom[key] if key in dom else typed(opt, dom, depth, wrong)
+        strat = weighted((4, good), (1, WRONG)) if wrong and key not in PINNED else good
+        if opt.get('required') or key in PINNED:
             fixed[key] = strat
         else:
             optional[key] = strat
-    whole = st.fixed_dictionaries(fixed, optional=optional)
+    whole = args_st(fixed, optional)
     if fixed and required_p < 1:
-        partial = st.fixed_dictionaries(dict((k, v) for k, v in fixed.items() if k == 'docker_host'),
-                                        optional=optional)
-        return st.one_of(whole, whole, whole, whole, whole, whole, whole, whole, whole, partial)
+        partial = args_st(dict((k, v) for k, v in fixed.items() if k in PINNED), optional)
+        return weighted((9, whole), (1, partial))
     return whole
 
 
-def typed(opt, dom, depth):
+def weighted(*choices):
+    """One of the strategies, by weight (st.one_of treats a strategy given twice as once)."""
+    table = [strategy for weight, strategy in choices for _ in range(weight)]
+    return st.integers(0, len(table) - 1).flatmap(lambda i: table[i])
+
+
+@st.composite
+def args_st(draw, fixed, optional):
+    """The fixed options, and a few optional ones (mostly up to 4: with every option half the time, nearly every
+    call would contradict itself and stop at the first rule)."""
+    out = draw(st.fixed_dictionaries(fixed))
+    keys = sorted(optional)
+    if keys:
+        chosen = draw(weighted((2, st.sets(st.sampled_from(keys), max_size=4)), (1, st.sets(st.sampled_from(keys)))))
+        for key in sorted(chosen):
+            out[key] = draw(optional[key], label=key)
+    return out
+
+
+def typed(opt, dom, depth, wrong=True):
     kind = opt.get('type', 'str')
     if opt.get('choices'):
+        if not wrong:
+            return st.sampled_from(opt['choices'])
         return st.one_of(st.sampled_from(opt['choices']), st.sampled_from(opt['choices']), TEXT)
     if kind == 'str' or kind == 'path':
         return st.one_of(TEXT, UNICODE)
     if kind == 'int':
         return st.one_of(st.integers(-5, 100), st.integers(-2**70, 2**70), st.sampled_from(['5', '0x10', '1e3']))
     if kind == 'bool':
+        if not wrong:
+            return st.booleans()
         return st.one_of(st.booleans(), st.booleans(), st.sampled_from(['yes', 'no', 'maybe', 1, 0, 2]))
     if kind == 'dict':
         if opt.get('options'):
-            return from_spec(opt['options'], dom, depth + 1)
+            return from_spec(opt['options'], dom, depth + 1, wrong=wrong)
         return st.dictionaries(TEXT, st.one_of(TEXT, st.integers(), st.none()), max_size=3)
     if kind == 'list':
         if opt.get('elements') == 'dict' and opt.get('options'):
-            return st.lists(from_spec(opt['options'], dom, depth + 1), max_size=3)
+            return st.lists(from_spec(opt['options'], dom, depth + 1, wrong=wrong), max_size=3)
         return st.lists(st.one_of(TEXT, st.integers()), max_size=3)
     return WRONG
 

@@ -126,3 +126,17 @@ def test_a_restore_puts_the_dropped_secondary_back():
     _links.apply(ipr, [{'action': 'remove_address', 'link': 'pv2', 'address': '198.18.170.1/24',
                         'restore': ['198.18.170.2/24'], 'reason': 'r'}])
     assert ipr.calls == [('del', '198.18.170.1'), ('add', '198.18.170.2')]
+
+
+def test_macvlan_with_its_parents_mac_is_refused_up_front():
+    # Found by the host_link property test: check mode planned it, the kernel refused it (EADDRINUSE).
+    from ansible_collections.netprov.dockernet.plugins.module_utils import _links
+    links = {'pv0': {'name': 'pv0', 'kind': 'veth', 'mac': '02:00:c6:12:aa:01', 'parent': None},
+             'pmw': {'name': 'pmw', 'kind': 'macvlan', 'mac': '02:00:c6:12:aa:02', 'parent': 'pv0'}}
+    for mac in ('02:00:c6:12:aa:01', '02:00:c6:12:aa:02'):
+        want = _links.normalise({'name': 'pmv', 'kind': 'macvlan', 'parent': 'pv0', 'mac': mac})
+        with pytest.raises(NetprovError) as err:
+            _links.plan(want, links)
+        assert str(err.value).startswith('mac: ')
+    ok = _links.normalise({'name': 'pmv', 'kind': 'macvlan', 'parent': 'pv0', 'mac': '02:00:c6:12:aa:03'})
+    assert _links.plan(ok, links)[0]['action'] == 'create'
