@@ -45,5 +45,3 @@ def report():
                          data['total_calls'], data['calls'], data['outcomes'], len(data['tracebacks']),
                          len(data['ansible_core_tracebacks']),
                          len(data['unasked_changes']), len(data['unclear_failures']), OUTPUT))
-
-

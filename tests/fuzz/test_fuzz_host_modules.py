@@ -107,8 +107,6 @@ def run_host(module, args, check, ns, words):
             problems.append('check mode changed the namespace')
         elif module == 'host_network_info':
             problems.append('an info module changed the namespace')
-        elif call.failed and not call.get('failed'):
-            pass
         else:
             asked = set(str(args.get(k)) for k in ('name', 'peer') if args.get(k) is not None)
             made = set(after[0]) - set(before[0])

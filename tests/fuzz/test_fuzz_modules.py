@@ -280,7 +280,7 @@ def from_spec(spec, dom, depth=0, required_p=0.9, wrong=None):
 
 def weighted(*choices):
     """One of the strategies, by weight (st.one_of treats a strategy given twice as once)."""
-    table = [strategy for weight, strategy in choices for _ in range(weight)]
+    table = [strategy for weight, strategy in choices for _copy in range(weight)]
     return st.integers(0, len(table) - 1).flatmap(lambda i: table[i])
 
 
