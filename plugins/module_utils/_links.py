@@ -219,6 +219,8 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
         _check_siblings(want, links)
     if want.get('mac'):
         _check_macvlan_mac(want, have, links)
+    if want.get('mtu'):
+        _check_stacked_mtu(want, have, links)
 
     if have is None:
         if 'kind' not in want:
@@ -274,6 +276,23 @@ def _same_subnet_kept(addr, have, wanted):
     if net.version != 4:
         return []
     return [a for a in have if a in wanted and a != addr and ipaddress.ip_interface(a).network == net]
+
+
+def _check_stacked_mtu(want, have, links):
+    """The kernel refuses (EINVAL) a stacked link's MTU above its parent's, less the vxlan header for vxlan."""
+    kind = want.get('kind') or (have or {}).get('kind')
+    parent = links.get(want.get('parent') or (have or {}).get('parent'))
+    if kind not in STACKED + ('vxlan',) or not parent or not parent.get('mtu'):
+        return
+    overhead = 0
+    if kind == 'vxlan':
+        ends = [want.get(k) or (have or {}).get(k) for k in ('vxlan_local', 'vxlan_remote', 'vxlan_group')]
+        overhead = 70 if any(e and ':' in e for e in ends) else 50
+    ceiling = parent['mtu'] - overhead
+    if want['mtu'] > ceiling:
+        raise ValidationError('%d is above what parent %s (MTU %d) can carry for a %s link: at most %d%s'
+                              % (want['mtu'], parent['name'], parent['mtu'], kind, ceiling,
+                                 ' (the vxlan header takes %d)' % overhead if overhead else ''), path='mtu')
 
 
 def _check_macvlan_mac(want, have, links):

@@ -140,3 +140,23 @@ def test_macvlan_with_its_parents_mac_is_refused_up_front():
         assert str(err.value).startswith('mac: ')
     ok = _links.normalise({'name': 'pmv', 'kind': 'macvlan', 'parent': 'pv0', 'mac': '02:00:c6:12:aa:03'})
     assert _links.plan(ok, links)[0]['action'] == 'create'
+
+
+@pytest.mark.parametrize('kind, extra, mtu, ok', [
+    ('vxlan', {'vxlan_id': 4100, 'vxlan_remote': '198.18.170.20'}, 1280, False),   # 1280 > 1280 - 50
+    ('vxlan', {'vxlan_id': 4100, 'vxlan_remote': '198.18.170.20'}, 1230, True),
+    ('vxlan', {'vxlan_id': 4100, 'vxlan_remote': 'fd00::20'}, 1230, False),         # IPv6 underlay: 70
+    ('macvlan', {}, 1400, False),
+    ('macvlan', {}, 1280, True),
+])
+def test_stacked_link_mtu_above_the_parents_is_refused_up_front(kind, extra, mtu, ok):
+    # Found by the host_link property test: a vxlan with MTU 1280 on a 1280 parent was planned, then EINVAL.
+    from ansible_collections.netprov.dockernet.plugins.module_utils import _links
+    links = {'pv0': {'name': 'pv0', 'kind': 'veth', 'mtu': 1280, 'mac': None, 'parent': None}}
+    want = _links.normalise(dict(extra, name='pst', kind=kind, parent='pv0', mtu=mtu))
+    if ok:
+        assert _links.plan(want, links)[0]['action'] == 'create'
+    else:
+        with pytest.raises(NetprovError) as err:
+            _links.plan(want, links)
+        assert str(err.value).startswith('mtu: ')
