@@ -1,6 +1,6 @@
 # netprov.dockernet: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel soak fuzz
+.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel docs docs-lint changelog units-ansible-test molecule lint soak fuzz
 
 test:
 	scripts/test.sh
@@ -33,12 +33,36 @@ engine-start:
 engine-stop:
 	scripts/engine.sh stop
 
+# The docs site (HTML under docs/build/html) and the docs lint, from .venv-docs.
+docs:
+	scripts/docs.sh
+
+docs-lint:
+	scripts/docs-lint.sh
+
+# CHANGELOG.md and changelogs/changelog.yaml from the fragments (scripts/changelog.sh).
+changelog:
+	scripts/changelog.sh
+
+# tests/unit through ansible-test units, on a copy of the collection (scripts/units.sh).
+units-ansible-test: bootstrap
+	scripts/units.sh
+
+# Molecule scenarios on the fleet image (default: one host; fleet: three, a swarm).
+molecule:
+	scripts/molecule.sh
+
+# ansible-lint, production profile, on roles/, playbooks/ and molecule/.
+lint:
+	scripts/lint.sh
+
 # Check mode == real run, thousands of generated examples (docs/reliability.md).
 SOAK_EXAMPLES ?= 2000
 soak: bootstrap
-	source scripts/env.sh && scripts/engine.sh start && scripts/test-image.sh && NETPROV_PROPERTY_EXAMPLES=$(SOAK_EXAMPLES) .venv/bin/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/integration/test_property_plan.py
+	source scripts/env.sh && scripts/engine.sh start && scripts/test-image.sh && NETPROV_PROPERTY_EXAMPLES=$(SOAK_EXAMPLES) .venv/bin/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/integration/test_property_plan.py tests/integration/test_property_host_link.py
 
-# Every module's arguments fuzzed in-process against a scratch engine (not in `make test`).
+# Every module's arguments fuzzed in-process against a scratch engine and namespace (not in `make test`).
 FUZZ_CALLS ?= 10000
+FUZZ_HOST_CALLS ?= 3000
 fuzz: bootstrap
-	source scripts/env.sh && scripts/engine.sh start && scripts/test-image.sh && NETPROV_FUZZ_CALLS=$(FUZZ_CALLS) .venv/bin/python -m pytest -q -p no:cacheprovider -W ignore tests/fuzz
+	source scripts/env.sh && scripts/engine.sh start && scripts/test-image.sh && NETPROV_FUZZ_CALLS=$(FUZZ_CALLS) NETPROV_FUZZ_HOST_CALLS=$(FUZZ_HOST_CALLS) .venv/bin/python -m pytest -q -p no:cacheprovider -W ignore tests/fuzz

@@ -1,25 +1,39 @@
 #!/usr/bin/env bash
-# `make demo`: provision the sample networks on the local engine and show them.
-# `make demo-clean` removes what the demo made.
+# `make demo`: build (once) a local sample fleet of 3 Docker-in-Docker hosts,
+# each with its own systemd and Docker Engine, run playbooks/site.yml against
+# it (preflight, engine, interfaces, networks, swarm), then show each host and
+# check live that containers on two hosts reach each other over the overlay.
+# A second `make demo` changes nothing (changed=0 on every host).
+# `make demo-clean` removes the fleet (the image stays for the next demo).
 set -euo pipefail
 cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/env.sh
 source scripts/env.sh
+INV=playbooks/inventory/sample
+
+if [ "${1:-}" = clean ]; then
+  exec scripts/fleet.sh down
+fi
+
+t0=$(date +%s)
 scripts/bootstrap.sh
 scripts/engine.sh start
-PARENT=npdemo0
-inv=$(mktemp)
-trap 'rm -f "$inv"' EXIT
-echo "localhost ansible_connection=local ansible_python_interpreter=$ROOT/.venv/bin/python" > "$inv"
-printf '[demo]\nlocalhost\n' >> "$inv"
-if [ "${1:-}" = clean ]; then
-  for n in demo-backend demo-db demo-lan; do
-    .venv/bin/ansible -i "$inv" demo -m netprov.dockernet.docker_network -a "name=$n state=absent force=true" -o
-  done
-  ip link del "$PARENT" 2>/dev/null || true
-  exit 0
-fi
-# The macvlan parent: a veth pair of the demo's own, never eth0.
-ip link show "$PARENT" >/dev/null 2>&1 || ip link add "$PARENT" type veth peer name "${PARENT}p"
-ip link set "$PARENT" up
-.venv/bin/ansible-playbook -i "$inv" playbooks/demo.yml
+scripts/test-image.sh
+scripts/fleet.sh up
+t1=$(date +%s)
+
+log=.build/fleet/site.log
+echo "demo: ansible-playbook -i $INV playbooks/site.yml"
+rc=0
+ansible-playbook -i "$INV" playbooks/site.yml | tee "$log" || rc=$?
+t2=$(date +%s)
+[ "$rc" -eq 0 ] || { echo "demo: site.yml failed (rc=$rc); its output is in $log" >&2; exit "$rc"; }
+
+echo "demo: ansible-playbook -i $INV playbooks/fleet_report.yml"
+ansible-playbook -i "$INV" playbooks/fleet_report.yml
+t3=$(date +%s)
+
+echo
+echo "demo: site.yml recap (a second 'make demo' shows changed=0 on every host):"
+sed -n '/^PLAY RECAP/,$p' "$log" | grep -E '^[a-z0-9]'
+echo "demo: fleet up $((t1 - t0)) s, site.yml $((t2 - t1)) s, report and live checks $((t3 - t2)) s, total $((t3 - t0)) s"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ansible-lint (production profile) on roles/ and playbooks/, from its own
+# ansible-lint (production profile) on roles/, playbooks/ and molecule/, from its own
 # virtualenv .venv-lint (git-ignored), so its dependencies never move the
 # pins of .venv. Exits 0 with a message while neither directory exists.
 #
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 targets=()
-for d in roles playbooks; do
+for d in roles playbooks molecule; do
   if [ -d "$d" ] && [ -n "$(git ls-files --cached --others --exclude-standard -- "$d")" ]; then targets+=("$d"); fi
 done
 if [ ${#targets[@]} -eq 0 ]; then

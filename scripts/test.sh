@@ -28,7 +28,13 @@ run() {  # name, command...; pytest's 5 (no tests) counts as a failure
 run unit        .venv/bin/python -m pytest -q -p no:cacheprovider tests/unit
 # shellcheck disable=SC2086 # NETPROV_PYTEST_ARGS is split into words on purpose
 run integration .venv/bin/python -m pytest -q -p no:cacheprovider tests/integration ${NETPROV_PYTEST_ARGS:-}
+# Molecule's default scenario: one Docker-in-Docker host, converge, idempotence,
+# verify (about 3 min; the fleet scenario runs with `make molecule`).
+[ -n "${NETPROV_SKIP_MOLECULE:-}" ] || run molecule scripts/molecule.sh default
 if [ -x scripts/sanity.sh ]; then run sanity scripts/sanity.sh; fi
+run ansible-test-units scripts/units.sh
+run docs-lint scripts/docs-lint.sh
+run changelog scripts/changelog.sh --check
 
 echo "make test: $([ $status -eq 0 ] && echo PASSED || echo FAILED) in $(( $(date +%s) - start )) s"
 exit $status

@@ -284,7 +284,8 @@ def verify_encryption(state, want, path=''):
     while True:
         fresh = EngineState(state.engine)
         found = fresh.matches(want['name'])
-        report = describe_network(fresh, found[0]['id']).get('encryption') if found else None
+        described = describe_network(fresh, found[0]['id']) if found else None
+        report = (described or {}).get('encryption')
         if report is None:
             raise ValidationError('verify applies to encrypted overlay networks only', path=join_path(path, 'verify'))
         if report['active'] or time.time() >= deadline:

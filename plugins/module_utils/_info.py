@@ -9,8 +9,10 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._spec import end
 
 
 def describe_network(state, net_id):
-    """One network with its endpoints, each enriched with what the container says of it."""
-    raw = state.engine.inspect_network(net_id)
+    """One network with its endpoints, each enriched with what the container says of it; None if gone."""
+    raw = state.engine.find_network(net_id)
+    if raw is None:
+        return None
     net = normalise_have(raw)
     for cname, ep in net['endpoints'].items():
         info = state.container(ep['id'])

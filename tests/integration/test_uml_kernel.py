@@ -24,8 +24,10 @@ import guest  # noqa: E402
 
 IMAGE = os.environ.get('NETPROV_TEST_IMAGE', 'netprov-test/busybox:latest')
 SLOW = os.environ.get('NETPROV_UML_SLOW') == '1'
-# Which guest tests to run (pytest arguments, relative to the repo root).
-GUEST_TESTS = os.environ.get('NETPROV_UML_TESTS', 'tests/kernel tests/integration/test_host_link_full_kernel.py')
+# Which guest tests to run (relative to the repo root). Separate pytest runs, split on ';':
+# tests/kernel and tests/integration each have a conftest module of that name.
+GUEST_TESTS = os.environ.get('NETPROV_UML_TESTS', 'tests/kernel;tests/integration/test_host_link_full_kernel.py'
+                             if SLOW else 'tests/kernel')
 
 pytestmark = pytest.mark.skipif(guest.available() is not None, reason='UML guest: %s' % guest.available())
 
@@ -44,13 +46,17 @@ def _save_image():
 @pytest.fixture(scope='module')
 def guest_run():
     tar = _save_image()
-    args = ['.venv/bin/python', '-m', 'pytest', '-q', '-rA', '-p', 'no:cacheprovider', '--durations=0',
-            '--junitxml="$NETPROV_UML_RESULTS/junit.xml"', GUEST_TESTS]
-    if not SLOW:
-        args[-1:-1] = ['-m', "'not kernel_slow'"]
+    runs = []
+    for i, tests in enumerate(t.strip() for t in GUEST_TESTS.split(';') if t.strip()):
+        args = ['.venv/bin/python', '-m', 'pytest', '-q', '-rA', '-p', 'no:cacheprovider', '--durations=0',
+                '--junitxml="$NETPROV_UML_RESULTS/junit-%d.xml"' % i, tests]
+        if not SLOW:
+            args[-1:-1] = ['-m', "'not kernel_slow'"]
+        runs.append(' '.join(args) + ' || rc=1')
+    command = 'rc=0; ' + '; '.join(runs) + '; exit $rc'
     t0 = time.monotonic()
     try:
-        res = guest.run_in_guest(' '.join(args), timeout=1500 if SLOW else 600, mem='2G',
+        res = guest.run_in_guest(command, timeout=1500 if SLOW else 600, mem='2G',
                                  env={'NETPROV_UML_IMAGE_TAR': tar} if tar else {}, log=print)
     finally:
         if tar and os.path.exists(tar):
@@ -76,9 +82,9 @@ def test_guest_kernel_tier(guest_run, subtests, record_property):
     record_property('uml_seconds', round(res.seconds, 1))
     record_property('uml_boot_seconds', res.boot_seconds)
     assert res.rc is not None, 'the guest did not finish its tests:\n' + res.report()
-    junit = os.path.join(res.results_dir, 'junit.xml')
-    assert os.path.exists(junit), 'no junit report from the guest:\n' + res.report()
-    cases = list(_cases(junit))
+    reports = sorted(f for f in os.listdir(res.results_dir) if f.startswith('junit-'))
+    assert reports, 'no junit report from the guest:\n' + res.report()
+    cases = [c for f in reports for c in _cases(os.path.join(res.results_dir, f))]
     assert cases, 'the guest ran no test:\n' + res.report()
     for name, bad, skipped in cases:
         with subtests.test(msg=name):

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The local sample fleet: N Docker-in-Docker "hosts" (systemd, sshd, their own
+# Docker Engine) on one user-defined bridge network of the machine's engine,
+# reached by Ansible over SSH with a throwaway key under .build/fleet/.
+#
+#   scripts/fleet.sh up      start (or keep) the hosts, wait until each engine
+#                            answers, load the test image into each
+#   scripts/fleet.sh down    remove the hosts, their volumes and the network
+#   scripts/fleet.sh status  list the hosts
+#
+# Settings (environment): NETPROV_FLEET_PREFIX (netprov), NETPROV_FLEET_SIZE (3),
+# NETPROV_FLEET_SUBNET (198.18.224.0/24; hosts get .11, .12, ...; the outer
+# engine hands out only .2-.9, so the rest of the /24 stays free for the
+# hosts' macvlan networks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DOCKER=/usr/bin/docker
+PREFIX=${NETPROV_FLEET_PREFIX:-netprov}
+SIZE=${NETPROV_FLEET_SIZE:-3}
+SUBNET=${NETPROV_FLEET_SUBNET:-198.18.224.0/24}
+NET="$PREFIX-fleet"
+BASE=${SUBNET%.*}          # 198.18.224
+STATE=.build/fleet
+KEY=$STATE/id_ed25519
+TEST_IMAGE=${NETPROV_TEST_IMAGE:-netprov-test/busybox:latest}
+
+log() { echo "fleet: $*" >&2; }
+hosts() { for i in $(seq 1 "$SIZE"); do echo "$PREFIX-host$i"; done; }
+sh_in() { local h=$1; shift; "$DOCKER" exec "$h" sh -c "$*"; }
+
+# The flags that give a systemd host container its own working dockerd here,
+# without --privileged (which fails on this machine: CAP_SYS_RESOURCE is not in
+# the bounding set). See /work/shared/TESTBED.md.
+HOST_FLAGS=(
+  --cap-add=ALL --cap-drop=SYS_RESOURCE
+  --security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined
+  --device-cgroup-rule='a *:* rwm' --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw
+  --tmpfs /run --tmpfs /run/lock
+)
+
+wait_host() {  # name: systemd up, docker.service active, the engine answering, sshd listening
+  local h=$1 state=""
+  for _ in $(seq 1 120); do
+    state=$("$DOCKER" exec "$h" systemctl is-system-running 2>/dev/null || true)
+    case "$state" in
+      running|degraded)
+        if sh_in "$h" 'systemctl is-active -q docker.service && docker version >/dev/null 2>&1 && systemctl is-active -q ssh.service' 2>/dev/null; then
+          return 0
+        fi ;;
+    esac
+    sleep 1
+  done
+  log "$h: not ready after 120 s (systemd: ${state:-?}); failed units:"
+  "$DOCKER" exec "$h" systemctl --failed --no-pager >&2 || true
+  "$DOCKER" exec "$h" journalctl -u docker.service --no-pager -n 20 >&2 || true
+  return 1
+}
+
+up() {
+  local image t0 i h
+  t0=$(date +%s)
+  image=$(scripts/fleet-image.sh)
+  scripts/test-image.sh
+  mkdir -p "$STATE"
+  [ -f "$KEY" ] || ssh-keygen -q -t ed25519 -N '' -C netprov-fleet -f "$KEY"
+  if ! "$DOCKER" network inspect "$NET" >/dev/null 2>&1; then
+    "$DOCKER" network create --driver bridge --subnet "$SUBNET" --ip-range "$BASE.0/28" --gateway "$BASE.1" \
+      --label netprov.fleet=true "$NET" >/dev/null
+    log "network $NET ($SUBNET)"
+  fi
+  i=0
+  for h in $(hosts); do
+    i=$((i + 1))
+    if "$DOCKER" container inspect "$h" >/dev/null 2>&1; then
+      if [ "$("$DOCKER" container inspect -f '{{.Config.Image}}' "$h")" != "$image" ]; then
+        log "$h runs an older image; run '$0 down' first to rebuild the fleet"
+      fi
+      "$DOCKER" start "$h" >/dev/null
+      continue
+    fi
+    "$DOCKER" run -d --name "$h" --hostname "host$i" --label netprov.fleet=true \
+      --network "$NET" --ip "$BASE.$((10 + i))" \
+      "${HOST_FLAGS[@]}" -v "$h-docker:/var/lib/docker" "$image" >/dev/null
+    log "$h started ($BASE.$((10 + i)))"
+  done
+  : > "$STATE/known_hosts.new"
+  i=0
+  for h in $(hosts); do
+    i=$((i + 1))
+    wait_host "$h"
+    "$DOCKER" exec -i "$h" sh -c 'umask 077; mkdir -p /root/.ssh; cat > /root/.ssh/authorized_keys' < "$KEY.pub"
+    if ! "$DOCKER" exec "$h" docker image inspect "$TEST_IMAGE" >/dev/null 2>&1; then
+      "$DOCKER" save "$TEST_IMAGE" | "$DOCKER" exec -i "$h" docker load -q >/dev/null
+    fi
+    # The host's own keys, made at its first boot, so SSH can check them strictly.
+    "$DOCKER" exec "$h" sh -c 'cat /etc/ssh/ssh_host_ed25519_key.pub' \
+      | awk -v ip="$BASE.$((10 + i))" '{print ip, $1, $2}' >> "$STATE/known_hosts.new"
+  done
+  mv "$STATE/known_hosts.new" "$STATE/known_hosts"
+  log "$SIZE hosts up in $(( $(date +%s) - t0 )) s: $(hosts | tr '\n' ' ')"
+}
+
+down() {
+  local h
+  for h in $(hosts); do
+    if "$DOCKER" container inspect "$h" >/dev/null 2>&1; then
+      "$DOCKER" rm -f -v "$h" >/dev/null && log "$h removed"
+    fi
+    "$DOCKER" volume rm "$h-docker" >/dev/null 2>&1 || true
+  done
+  if "$DOCKER" network inspect "$NET" >/dev/null 2>&1; then
+    "$DOCKER" network rm "$NET" >/dev/null && log "network $NET removed"
+  fi
+  rm -f "$STATE/known_hosts"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) "$DOCKER" ps -a --filter label=netprov.fleet=true --filter "name=^$PREFIX-host" \
+            --format 'table {{.Names}}\t{{.Status}}\t{{.Image}}' ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,127 @@
+"""The collection as users get it: built by ansible-galaxy, installed from the tarball, used from there.
+
+One test builds the tarball from the checkout, checks what build_ignore keeps out,
+installs it into a temporary collections path, and runs plays with
+ANSIBLE_COLLECTIONS_PATH pointing only at that installed copy (ansible-doc
+confirms the modules load from there, not from the checkout).
+
+The plays are also the module_defaults proof: `group/netprov.dockernet.docker`
+sets docker_host once for every Docker module in the play.
+- Pointed at a socket that does not exist, every Docker module fails naming it:
+  the group default reaches each of them.
+- Pointed at a symlink to the engine's socket (a URL no module would pick on its
+  own), docker_network creates a network, docker_networks adds and removes a
+  second one, docker_network_info reads each (by name: listing every network on
+  an engine others use concurrently can fail when one of theirs vanishes between
+  the listing and its inspect), docker_swarm_info reads the swarm
+  state (read only), and docker_network removes the first.
+The tarball's size is printed in the test output.
+"""
+import glob
+import os
+import subprocess
+import tarfile
+
+from ansible_play import ROOT, play
+
+DOCKER_SOCKET = '/var/run/docker.sock'
+SUBNET_A = '198.18.184.0/24'
+SUBNET_B = '198.18.185.0/24'
+# What build_ignore keeps out (top-level names in the tarball).
+NOT_SHIPPED = ('tests', 'bench', '.build', '.venv', '.venv-docs', '.venv-lint', 'molecule', 'scripts', '.ci',
+               'Makefile')
+
+
+def _run(cmd, **kw):
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, **kw)
+    assert proc.returncode == 0, '%s: rc=%s\n%s\n%s' % (' '.join(cmd), proc.returncode, proc.stdout, proc.stderr)
+    return proc.stdout
+
+
+def _installed_env(collections):
+    return {'ANSIBLE_COLLECTIONS_PATH': collections, 'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false'}
+
+
+def _build_and_install(tmp_path):
+    galaxy = os.path.join(ROOT, '.venv', 'bin', 'ansible-galaxy')
+    dist = tmp_path / 'dist'
+    _run([galaxy, 'collection', 'build', '--output-path', str(dist), ROOT])
+    tarball = glob.glob(str(dist / 'netprov-dockernet-*.tar.gz'))
+    assert len(tarball) == 1, tarball
+    collections = str(tmp_path / 'collections')
+    _run([galaxy, 'collection', 'install', '--offline', '-p', collections, tarball[0]],
+         env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections))
+    return tarball[0], collections
+
+
+def _top_level_names(tarball):
+    with tarfile.open(tarball) as tar:
+        return set(name.split('/')[0] for name in tar.getnames())
+
+
+def _modules_load_from(collections):
+    """ansible-doc's header names the file each module is loaded from."""
+    names = ['netprov.dockernet.%s' % os.path.basename(p)[:-3]
+             for p in glob.glob(os.path.join(ROOT, 'plugins', 'modules', '*.py'))]
+    out = _run([os.path.join(ROOT, '.venv', 'bin', 'ansible-doc'), '-t', 'module'] + names,
+               env=dict(os.environ, ANSIBLE_NOCOLOR='1', **_installed_env(collections)))
+    headers = [line for line in out.splitlines() if line.startswith('> MODULE ')]
+    assert len(headers) == len(names), out[:2000]
+    return headers
+
+
+def test_build_install_and_run_from_the_installed_copy(tmp_path, scratch, capsys):
+    tarball, collections = _build_and_install(tmp_path)
+    size = os.path.getsize(tarball)
+    with capsys.disabled():
+        print('\ngalaxy: %s is %d bytes (%.1f KiB)' % (os.path.basename(tarball), size, size / 1024.0))
+
+    shipped = _top_level_names(tarball)
+    assert {'MANIFEST.json', 'FILES.json', 'plugins', 'meta', 'README.md'} <= shipped
+    assert not shipped & set(NOT_SHIPPED), shipped & set(NOT_SHIPPED)
+    installed = os.path.join(collections, 'ansible_collections', 'netprov', 'dockernet')
+    for header in _modules_load_from(collections):
+        assert '(%s/plugins/modules/' % installed in header, header
+
+    env = _installed_env(collections)
+
+    # 1. The group default reaches every Docker module: a missing socket, named in each failure.
+    missing = 'unix://%s' % (tmp_path / 'no-engine.sock')
+    r = play([
+        {'netprov.dockernet.docker_network': {'name': scratch.name('a')}},
+        {'netprov.dockernet.docker_networks': {'networks': [{'name': scratch.name('b')}]}},
+        {'netprov.dockernet.docker_network_info': {'name': scratch.name('a')}},
+        {'netprov.dockernet.docker_swarm_info': {}},
+    ], env=env, module_defaults={'group/netprov.dockernet.docker': {'docker_host': missing}})
+    for i, result in enumerate(r.results):
+        assert result.get('failed'), (i, result)
+        assert missing in result['msg'], (i, result['msg'])
+    assert scratch.networks() == []
+
+    # 2. The same default, pointed at the engine through a path only it names.
+    link = tmp_path / 'engine.sock'
+    os.symlink(DOCKER_SOCKET, str(link))
+    a, b = scratch.name('a'), scratch.name('b')
+    r = play([
+        {'netprov.dockernet.docker_network': {'name': a, 'ipam_config': [{'subnet': SUBNET_A}]}},
+        {'netprov.dockernet.docker_networks': {'networks': [{'name': b, 'ipam_config': [{'subnet': SUBNET_B}]}]}},
+        {'netprov.dockernet.docker_network_info': {'name': a}},
+        {'netprov.dockernet.docker_network_info': {'name': b}},
+        {'netprov.dockernet.docker_swarm_info': {}},
+        {'netprov.dockernet.docker_networks': {'networks': [{'name': b, 'state': 'absent'}]}},
+        {'netprov.dockernet.docker_network': {'name': a, 'state': 'absent'}},
+        {'netprov.dockernet.docker_network_info': {'name': a}},
+    ], env=env, module_defaults={'group/netprov.dockernet.docker': {'docker_host': 'unix://%s' % link}})
+    for i, result in enumerate(r.results):
+        assert not result.get('failed'), (i, result)
+    created, bulk, info_a, info_b, swarm, bulk_rm, removed, gone = r.results
+    assert created['changed'] and created['plan'][0]['action'] == 'create'
+    assert bulk['changed'] and bulk['created'] == [b]
+    assert info_a['exists'] and info_a['network']['managed']
+    assert [c['subnet'] for c in info_a['network']['ipam_config']] == [SUBNET_A]
+    assert info_b['exists'] and [c['subnet'] for c in info_b['network']['ipam_config']] == [SUBNET_B]
+    assert swarm['changed'] is False and 'swarm_active' in swarm
+    assert bulk_rm['changed'] and bulk_rm['removed'] == [b]
+    assert removed['changed'] and removed['plan'][0]['action'] == 'remove'
+    assert gone['exists'] is False
+    assert scratch.networks() == []
