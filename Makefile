@@ -1,6 +1,6 @@
 # netprov.dockernet: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel docs docs-lint changelog units-ansible-test molecule lint
+.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel docs docs-lint changelog units-ansible-test molecule lint soak fuzz
 
 test:
 	scripts/test.sh
@@ -55,3 +55,14 @@ molecule:
 # ansible-lint, production profile, on roles/, playbooks/ and molecule/.
 lint:
 	scripts/lint.sh
+
+# Check mode == real run, thousands of generated examples (docs/reliability.md).
+SOAK_EXAMPLES ?= 2000
+soak: bootstrap
+	source scripts/env.sh && scripts/engine.sh start && scripts/test-image.sh && NETPROV_PROPERTY_EXAMPLES=$(SOAK_EXAMPLES) .venv/bin/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/integration/test_property_plan.py tests/integration/test_property_host_link.py
+
+# Every module's arguments fuzzed in-process against a scratch engine and namespace (not in `make test`).
+FUZZ_CALLS ?= 10000
+FUZZ_HOST_CALLS ?= 3000
+fuzz: bootstrap
+	source scripts/env.sh && scripts/engine.sh start && scripts/test-image.sh && NETPROV_FUZZ_CALLS=$(FUZZ_CALLS) NETPROV_FUZZ_HOST_CALLS=$(FUZZ_HOST_CALLS) .venv/bin/python -m pytest -q -p no:cacheprovider -W ignore tests/fuzz

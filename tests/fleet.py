@@ -29,6 +29,7 @@ For humans::
 For pytest, see ``tests/integration/conftest_fleet.py`` (fixture ``fleet``).
 """
 import binascii
+import contextlib
 import ipaddress
 import json
 import os
@@ -36,6 +37,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -62,27 +64,33 @@ def _run(cmd, check=True, **kw):
 
 
 def plan_addresses(cidr, n):
-    """The address layout of a fleet of ``n`` engines in ``cidr`` (a /18)."""
+    """The address layout of a fleet of ``n`` engines in ``cidr`` (a /18, or a smaller range down to a /21).
+
+    A smaller range keeps the same 64-block layout with every block scaled
+    down (a /21 has /27 blocks, a /26 default pool cut into /29s).
+    """
     net = ipaddress.ip_network(cidr)
-    if net.prefixlen != 18:
-        raise FleetError('fleet range %s: must be a /18 (64 /24 blocks)' % cidr)
+    if not 18 <= net.prefixlen <= 21:
+        raise FleetError('fleet range %s: must be a /18 to a /21 (64 blocks)' % cidr)
     if not 1 <= n <= MAX_ENGINES:
         raise FleetError('fleet size %d: must be between 1 and %d' % (n, MAX_ENGINES))
-    blocks = list(net.subnets(new_prefix=24))
+    shift = net.prefixlen - 18
+    blocks = list(net.subnets(new_prefix=24 + shift))
     link = blocks[0]
     engines = []
     for k in range(1, n + 1):
-        pool = ipaddress.ip_network('%s/23' % blocks[16 + 2 * (k - 1)].network_address)
+        pool = ipaddress.ip_network('%s/%d' % (blocks[16 + 2 * (k - 1)].network_address, 23 + shift))
         engines.append({
             'addr': str(link.network_address + 10 + k),
-            'bip': '%s/24' % (blocks[k].network_address + 1),
+            'bip': '%s/%d' % (blocks[k].network_address + 1, 24 + shift),
             'pool': str(pool),
+            'pool_size': 26 + shift,
         })
     return {
         'link': str(link),
         'engines': engines,
-        'swarm_pool': '%s/21' % blocks[48].network_address,
-        'scratch': '%s/21' % blocks[56].network_address,
+        'swarm_pool': '%s/%d' % (blocks[48].network_address, 21 + shift),
+        'scratch': '%s/%d' % (blocks[56].network_address, 21 + shift),
     }
 
 
@@ -207,49 +215,84 @@ class Fleet(object):
 
     def _start_engines(self):
         for e in self.engines:
-            os.makedirs(e['dir'], exist_ok=True)
-            config = os.path.join(e['dir'], 'daemon.json')
-            with open(config, 'w') as f:
-                f.write('{}\n')  # never read the machine's /etc/docker/daemon.json
-            argv = [
-                'nsenter', '--net=/run/netns/%s' % e['netns'],
-                'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', 'fleet-%s' % e['name'],
-                DOCKERD,
-                '--config-file', config,
-                '--data-root', os.path.join(e['dir'], 'data'),
-                '--exec-root', os.path.join(e['dir'], 'exec'),
-                '--pidfile', os.path.join(e['dir'], 'dockerd.pid'),
-                '--host', e['url'],
-                '--bip', e['bip'],
-                '--default-address-pool', 'base=%s,size=26' % e['pool'],
-                # its own containerd namespaces, in case a system containerd is shared
-                '--containerd-namespace', e['netns'],
-                '--containerd-plugins-namespace', e['netns'] + '-plugins',
-                '--shutdown-timeout', '2',
-                '--log-level', 'info',
-            ]
             self._record('engine', e['name'])
-            with open(os.path.join(e['dir'], 'dockerd.log'), 'ab') as log:
-                proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                        env=dict(os.environ, PATH=PATH), start_new_session=True)
-            e['pid'] = proc.pid  # nsenter, unshare and sh exec: this pid becomes dockerd
-            e['proc'] = proc
-            self._save()
+            self._start_engine(e)
+
+    def _start_engine(self, e):
+        os.makedirs(e['dir'], exist_ok=True)
+        config = os.path.join(e['dir'], 'daemon.json')
+        with open(config, 'w') as f:
+            f.write('{}\n')  # never read the machine's /etc/docker/daemon.json
+        argv = [
+            'nsenter', '--net=/run/netns/%s' % e['netns'],
+            'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', 'fleet-%s' % e['name'],
+            DOCKERD,
+            '--config-file', config,
+            '--data-root', os.path.join(e['dir'], 'data'),
+            '--exec-root', os.path.join(e['dir'], 'exec'),
+            '--pidfile', os.path.join(e['dir'], 'dockerd.pid'),
+            '--host', e['url'],
+            '--bip', e['bip'],
+            '--default-address-pool', 'base=%s,size=%d' % (e['pool'], e['pool_size']),
+            # its own containerd namespaces, in case a system containerd is shared
+            '--containerd-namespace', e['netns'],
+            '--containerd-plugins-namespace', e['netns'] + '-plugins',
+            '--shutdown-timeout', '2',
+            '--log-level', 'info',
+        ]
+        with open(os.path.join(e['dir'], 'dockerd.log'), 'ab') as log:
+            proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    env=dict(os.environ, PATH=PATH), start_new_session=True)
+        e['pid'] = proc.pid  # nsenter, unshare and sh exec: this pid becomes dockerd
+        e['proc'] = proc
+        self._save()
 
     def _wait_engines(self, timeout=60):
         deadline = time.monotonic() + timeout
         for e in self.engines:
-            while True:
-                if e['proc'].poll() is not None:
-                    raise FleetError('%s: dockerd exited (rc=%s) before answering; log tail:\n%s'
-                                     % (e['name'], e['proc'].returncode, self.log_tail(e)))
-                if os.path.exists(e['socket']) and _run([DOCKER, '-H', e['url'], 'version'],
-                                                        check=False, timeout=10).returncode == 0:
-                    break
-                if time.monotonic() > deadline:
-                    raise FleetError('%s: dockerd did not answer on %s within %d s; log tail:\n%s'
-                                     % (e['name'], e['socket'], timeout, self.log_tail(e)))
-                time.sleep(0.2)
+            self._wait_engine(e, deadline, timeout)
+
+    def _wait_engine(self, e, deadline, timeout):
+        while True:
+            if e['proc'].poll() is not None:
+                raise FleetError('%s: dockerd exited (rc=%s) before answering; log tail:\n%s'
+                                 % (e['name'], e['proc'].returncode, self.log_tail(e)))
+            if os.path.exists(e['socket']) and _answers(e['url']):
+                return
+            if time.monotonic() > deadline:
+                raise FleetError('%s: dockerd did not answer on %s within %d s; log tail:\n%s'
+                                 % (e['name'], e['socket'], timeout, self.log_tail(e)))
+            time.sleep(0.2)
+
+    # -- faults: an engine that dies and comes back ---------------------------------
+    def kill(self, name_or_k, sig=signal.SIGKILL, timeout=30):
+        """Stop one engine's dockerd abruptly (SIGKILL: no clean shutdown) and wait until it is gone."""
+        e = self.engine(name_or_k)
+        _signal(e['pid'], sig)
+        deadline = time.monotonic() + timeout
+        while _alive(e['pid'], e.get('proc')) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if _alive(e['pid'], e.get('proc')):
+            raise FleetError('%s: dockerd %d still runs %d s after signal %d' % (e['name'], e['pid'], timeout, sig))
+
+    def restart(self, name_or_k, timeout=60):
+        """Start one engine's dockerd again on its data root (after ``kill``) and wait until it answers."""
+        e = self.engine(name_or_k)
+        if e.get('pid') and _alive(e['pid'], e.get('proc')):
+            self.kill(name_or_k, signal.SIGTERM)
+        # A killed dockerd's containerd may linger as a zombie: the new dockerd
+        # would take its pid file for a live containerd and wait on a dead socket.
+        for stale in ('dockerd.pid', os.path.join('exec', 'containerd', 'containerd.pid')):
+            path = os.path.join(e['dir'], stale)
+            try:
+                with open(path) as f:
+                    pid = int(f.read().strip() or 0)
+            except (OSError, ValueError):
+                continue
+            if not pid or not _alive(pid):
+                os.unlink(path)
+        self._start_engine(e)
+        self._wait_engine(e, time.monotonic() + timeout, timeout)
 
     def _load_image(self):
         tar = os.path.join(self.dir, 'image.tar')
@@ -367,6 +410,19 @@ class Fleet(object):
                 errors.append('umount -l %s failed' % point)
 
 
+@contextlib.contextmanager
+def scratch_fleet(n, cidr):
+    """A fleet of ``n`` engines in ``cidr`` for one test module, always taken down."""
+    workdir = tempfile.mkdtemp(prefix='nps-', dir='/tmp')  # short: unix socket paths have a limit
+    fleet = Fleet(n, workdir, cidr=cidr)
+    fleet.up()
+    try:
+        yield fleet
+    finally:
+        fleet.down()
+        os.rmdir(workdir)
+
+
 def reap_stale(parent='/tmp', prefix='nps-'):
     """Take down fleets under ``parent/prefix*`` whose owning process is gone (a killed test run)."""
     reaped = []
@@ -386,6 +442,13 @@ def reap_stale(parent='/tmp', prefix='nps-'):
             except OSError:
                 pass
     return reaped
+
+
+def _answers(url):
+    try:
+        return _run([DOCKER, '-H', url, 'version'], check=False, timeout=10).returncode == 0
+    except subprocess.TimeoutExpired:
+        return False
 
 
 def _signal(pid, sig):

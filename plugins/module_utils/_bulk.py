@@ -124,8 +124,11 @@ def classify(steps):
 
 
 def apply_all(state, planned):
-    """Apply each network's steps; a failure is recorded and the others go on."""
-    done, failed, warnings, reconnected = [], [], [], []
+    """Apply each network's steps; a failure is recorded and the others go on.
+
+    Returns (done, failed, warnings, reconnected, reconnect_failed).
+    """
+    done, failed, warnings, reconnected, reconnect_failed = [], [], [], [], []
     for name, steps, _want, _path in planned:
         if all(s['action'] == 'none' for s in steps):
             continue
@@ -133,11 +136,12 @@ def apply_all(state, planned):
             outcome = apply_steps(state, steps)
             warnings.extend(outcome.warnings)
             reconnected.extend(outcome.reconnected)
+            reconnect_failed.extend(outcome.reconnect_failed)
             done.append(name)
         except NetprovError as exc:
             failed.append({'network': name, 'msg': str(exc), 'done': exc.details.get('done', []),
                            'not_done': exc.details.get('not_done', [])})
-    return done, failed, warnings, reconnected
+    return done, failed, warnings, reconnected, reconnect_failed
 
 
 def verify_all(state, planned, failed):

@@ -10,13 +10,14 @@ __metaclass__ = type
 
 import json
 import os
+import re
 import socket
 import struct
 import traceback
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError, ValidationError
 
 try:
     import docker
@@ -72,6 +73,13 @@ def _tls_config(params):
                                 verify=bool(params.get('validate_certs')))
 
 
+def check_api_version(value):
+    """'auto' or MAJOR.MINOR: the SDK itself fails with a bare ValueError on anything else."""
+    if value not in (None, '', 'auto') and not re.match(r'^[0-9]+\.[0-9]+$', value):
+        raise ValidationError('%r is not a Docker API version; write it like 1.41, or auto to ask the engine'
+                              % (value,), path='api_version')
+
+
 def _unix_path(url):
     if url.startswith('unix://'):
         return url[len('unix://'):]
@@ -89,6 +97,11 @@ class Engine(object):
                 "the Python 'docker' SDK is not installed for the interpreter running this module; "
                 "install it on the target (pip install 'docker>=6') or point ansible_python_interpreter "
                 "at a Python that has it", details=DOCKER_IMPORT_ERROR)
+        check_api_version(params.get('api_version'))
+        if params.get('timeout') is not None and params['timeout'] < 0:
+            # urllib3 raises a bare ValueError on the first call made with it
+            raise ValidationError('%d is not a timeout; give the seconds to wait for the engine (default 60)'
+                                  % params['timeout'], path='timeout')
         self.url = params.get('docker_host') or DEFAULT_DOCKER_HOST
         if self.url.startswith('/'):
             self.url = 'unix://' + self.url

@@ -18,7 +18,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._plan import (
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
     MANAGED_LABEL, endpoint_config, endpoint_from_container, normalise_have)
 from ansible_collections.netprov.dockernet.plugins.module_utils._validate import (
-    rule_config_source, rule_containers_exist, rule_overlaps, validate_want)
+    rule_config_source, rule_containers_exist, rule_overlaps, rule_verify, validate_want)
 
 
 class _Lazy(object):
@@ -108,8 +108,15 @@ def prepare(state, want, path='', skip_overlap=()):
     if len(found) > 1:
         warnings.append('%s: %d networks are named %s (a concurrent create); the oldest, %s, is the one managed'
                         % (path or want['name'], len(found), want['name'], found[0]['id'][:12]))
+    light = state.light(want['name'])
+    if light is not None and want['state'] == 'present' and want['kernel_check'] != 'skip':
+        gone = _hostcheck.existing_parent_warning(state.engine, light, path, NETLINK)
+        if gone:
+            warnings.append(gone)
     if _unchanged_without_inspect(state, want):
-        return [{'action': 'none', 'network': want['name'], 'reason': 'matches the spec'}], warnings
+        steps = [{'action': 'none', 'network': want['name'], 'reason': 'matches the spec'}]
+        rule_verify(want, steps, light, path)
+        return steps, warnings
     have = state.full(want['name'])
     if want['state'] == 'present':
         rule_config_source(want, state.networks, path)
@@ -124,6 +131,7 @@ def prepare(state, want, path='', skip_overlap=()):
             fixed_addresses_fit(step, path)
             warnings.extend(_hostcheck.check_host(state.engine, step, state.networks, want['kernel_check'],
                                                   path, PROBES, NETLINK))
+    rule_verify(want, steps, light, path)
     return steps, warnings
 
 
@@ -153,7 +161,15 @@ def _create(engine, body, outcome):
         # A racer that created it first makes ours fail ("already exists",
         # or "Pool overlaps" with its own subnet): use the racer's network.
         my_id = None
-    same = [n for n in engine.networks() if n.get('Name') == body['Name']]
+    try:
+        same = [n for n in engine.networks() if n.get('Name') == body['Name']]
+    except EngineError:
+        if failure is not None:
+            raise failure
+        # The engine answered the create with an id: the network exists, only the duplicate check is missed.
+        outcome.warnings.append('network %s was created, but the engine was lost before it could be listed again '
+                                'to rule out a concurrent duplicate' % body['Name'])
+        return my_id
     # The racer's network holds its pool before it is listed: look again briefly.
     for _attempt in range(10 if failure is not None and not same else 0):
         time.sleep(0.2)

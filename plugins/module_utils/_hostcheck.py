@@ -11,7 +11,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _esp
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import KernelError, ValidationError, join_path
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+    KernelError, NetprovError, ValidationError, join_path)
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MTU_OPTION
 
 
@@ -107,3 +108,23 @@ def check_host(engine, step, networks, kernel_check, path, probes, netlink):
                               missing=[f for f in features if not results[f]['supported']])
         warnings.append('%s: %s (kernel_check: warn, created anyway)' % (path or step['network'], text))
     return warnings
+
+
+def existing_parent_warning(engine, have, path, netlink):
+    """A warning when an existing macvlan/ipvlan network's parent link is gone from the engine's host.
+
+    The engine keeps such a network (and reports nothing) after its parent is
+    deleted; its containers lose their interface and new ones cannot attach.
+    """
+    parent = (have.get('options') or {}).get('parent')
+    if have.get('driver') not in ('macvlan', 'ipvlan') or not parent or not engine.is_local:
+        return None
+    try:
+        if netlink.link_exists(parent, engine.netns_path()):
+            return None
+    except (NetprovError, OSError):
+        return None  # no netlink here: the check is advice, never a failure
+    return ('%s: interface %s, the parent of the existing %s network %s, does not exist on the engine\'s host; '
+            'its containers have lost their link and new ones cannot attach; recreate the interface '
+            '(netprov.dockernet.host_link) or recreate the network on an existing parent'
+            % (join_path(path or have['name'], 'parent'), parent, have['driver'], have['name']))

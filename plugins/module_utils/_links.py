@@ -9,6 +9,7 @@ through the netlink wrapper. Check mode stops after the plan.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import errno
 import ipaddress
 import re
 
@@ -216,6 +217,10 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
 
     if want.get('kind') in ('macvlan', 'ipvlan') and (have is None or have.get('parent') != want['parent']):
         _check_siblings(want, links)
+    if want.get('mac'):
+        _check_macvlan_mac(want, have, links)
+    if want.get('mtu'):
+        _check_stacked_mtu(want, have, links)
 
     if have is None:
         if 'kind' not in want:
@@ -246,8 +251,12 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
         if want['addresses_exclusive'] and not created:
             for addr in have['addresses']:
                 if addr not in want['addresses']:
-                    steps.append({'action': 'remove_address', 'link': name, 'address': addr,
-                                  'reason': 'not in addresses (addresses_exclusive)'})
+                    step = {'action': 'remove_address', 'link': name, 'address': addr,
+                            'reason': 'not in addresses (addresses_exclusive)'}
+                    restore = _same_subnet_kept(addr, have['addresses'], want['addresses'])
+                    if restore:
+                        step['restore'] = restore
+                    steps.append(step)
         for addr in want['addresses']:
             if addr not in have['addresses']:
                 steps.append({'action': 'add_address', 'link': name, 'address': addr, 'reason': 'missing'})
@@ -256,6 +265,47 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
         steps.append({'action': 'set', 'link': name, 'field': 'state', 'before': have.get('state'),
                       'after': target, 'reason': 'state is %s' % target})
     return _guard(steps, management, allow_management)
+
+
+def _same_subnet_kept(addr, have, wanted):
+    """Kept IPv4 addresses in ``addr``'s subnet: the kernel drops an address's secondaries with it.
+
+    Removing it is then followed by putting them back if they went (promote_secondaries is off by default).
+    """
+    net = ipaddress.ip_interface(addr).network
+    if net.version != 4:
+        return []
+    return [a for a in have if a in wanted and a != addr and ipaddress.ip_interface(a).network == net]
+
+
+def _check_stacked_mtu(want, have, links):
+    """The kernel refuses (EINVAL) a stacked link's MTU above its parent's, less the vxlan header for vxlan."""
+    kind = want.get('kind') or (have or {}).get('kind')
+    parent = links.get(want.get('parent') or (have or {}).get('parent'))
+    if kind not in STACKED + ('vxlan',) or not parent or not parent.get('mtu'):
+        return
+    overhead = 0
+    if kind == 'vxlan':
+        ends = [want.get(k) or (have or {}).get(k) for k in ('vxlan_local', 'vxlan_remote', 'vxlan_group')]
+        overhead = 70 if any(e and ':' in e for e in ends) else 50
+    ceiling = parent['mtu'] - overhead
+    if want['mtu'] > ceiling:
+        raise ValidationError('%d is above what parent %s (MTU %d) can carry for a %s link: at most %d%s'
+                              % (want['mtu'], parent['name'], parent['mtu'], kind, ceiling,
+                                 ' (the vxlan header takes %d)' % overhead if overhead else ''), path='mtu')
+
+
+def _check_macvlan_mac(want, have, links):
+    """The kernel refuses (EADDRINUSE) a macvlan MAC that its parent or a sibling macvlan already has."""
+    kind = want.get('kind') or (have or {}).get('kind')
+    parent = want.get('parent') or (have or {}).get('parent')
+    if kind != 'macvlan' or parent not in links:
+        return
+    taken = [l['name'] for l in links.values() if l['name'] != want['name'] and l.get('mac') == want['mac']
+             and (l['name'] == parent or (l.get('parent') == parent and l['kind'] == 'macvlan'))]
+    if taken:
+        raise ConflictError('%s is the MAC address of %s on parent %s; a macvlan link needs its own'
+                            % (want['mac'], ', '.join(sorted(taken)), parent), path='mac')
 
 
 def _check_siblings(want, links):
@@ -402,8 +452,17 @@ def _apply_step(ipr, step):
             ipr.link('del', index=idx)
         elif action in ('add_address', 'remove_address'):
             iface = ipaddress.ip_interface(step['address'])
-            ipr.addr('add' if action == 'add_address' else 'del', index=idx, address=str(iface.ip),
-                     prefixlen=iface.network.prefixlen)
+            try:
+                ipr.addr('add' if action == 'add_address' else 'del', index=idx, address=str(iface.ip),
+                         prefixlen=iface.network.prefixlen)
+            except _netlink.NetlinkError as exc:
+                # Removing an IPv4 primary address takes the kernel's secondaries in its subnet with it:
+                # one of those, removed next, is already gone, which is what the step asked for.
+                if action == 'remove_address' and exc.code == errno.EADDRNOTAVAIL:
+                    return
+                raise
+            for kept in step.get('restore', []):
+                _restore_address(ipr, idx, kept)
         elif step['field'] == 'state':
             ipr.link('set', index=idx, state=step['after'])
         elif step['field'] == 'promisc':
@@ -427,6 +486,16 @@ def _apply_step(ipr, step):
         elif action in ('add_address', 'remove_address'):
             what = '%s %s' % (action.replace('_', ' '), step['address'])
         raise KernelError('%s failed: %s' % (what, _netlink.describe(exc)), path=name, failed=step)
+
+
+def _restore_address(ipr, idx, cidr):
+    """Put back an address the kernel dropped as a secondary of one just removed; there already is fine."""
+    iface = ipaddress.ip_interface(cidr)
+    try:
+        ipr.addr('add', index=idx, address=str(iface.ip), prefixlen=iface.network.prefixlen)
+    except _netlink.NetlinkError as exc:
+        if exc.code != errno.EEXIST:
+            raise
 
 
 def check_kernel(want, steps, kernel_check):

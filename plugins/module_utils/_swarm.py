@@ -47,15 +47,30 @@ SWARM_ARGS = dict(
 
 # -- addresses --------------------------------------------------------------------
 def split_hostport(addr, default_port=SWARM_PORT):
-    """'h' -> ('h', 2377); 'h:p' -> ('h', p); '[v6]:p' and bare v6 handled."""
+    """'h' -> ('h', 2377); 'h:p' -> ('h', p); '[v6]:p' and bare v6 handled. ValueError when malformed."""
     addr = addr.strip()
     if addr.startswith('['):
+        if ']' not in addr:
+            raise ValueError('no closing bracket in %r' % addr)
         host, rest = addr[1:].split(']', 1)
-        return host, int(rest[1:]) if rest.startswith(':') else default_port
-    if addr.count(':') == 1:
+        if rest and not rest.startswith(':'):
+            raise ValueError('%r after the bracket' % rest)
+        port = _port(rest[1:]) if rest else default_port
+    elif addr.count(':') == 1:
         host, port = addr.split(':')
-        return host, int(port)
-    return addr, default_port
+        port = _port(port)
+    else:
+        host, port = addr, default_port
+    if not host:
+        raise ValueError('no host in %r' % addr)
+    return host, port
+
+
+def _port(text):
+    port = int(text)
+    if not 0 < port < 65536:
+        raise ValueError('port %d is outside 1-65535' % port)
+    return port
 
 
 def norm_addr(addr, resolve=True):
@@ -101,7 +116,14 @@ def want_from_params(params, resolve=True):
         raise ValidationError('joining needs both remote_addrs and join_token; give %s too, or neither to '
                               'initialise a new swarm' % missing, path=missing)
     want['join'] = want['state'] == 'present' and bool(remote)
-    want['remote_addrs'] = [norm_addr(a, resolve) for a in remote or []]
+    addrs = []
+    for i, addr in enumerate(remote or []):
+        try:
+            addrs.append(norm_addr(addr, resolve))
+        except ValueError:
+            raise ValidationError('%r is not a manager address; write it as HOST, HOST:PORT or [IPv6]:PORT'
+                                  % (addr,), path='remote_addrs[%d]' % i)
+    want['remote_addrs'] = addrs
     if want['default_addr_pool'] is not None:
         want['default_addr_pool'] = [_cidr(p, 'default_addr_pool[%d]' % i)
                                      for i, p in enumerate(want['default_addr_pool'])]

@@ -230,3 +230,26 @@ def rule_containers_exist(want, containers, path):
             raise ValidationError('container %s uses network mode %s, which cannot join other networks; '
                                   'recreate it on a bridge network' % (c['name'], mode),
                                   path=join_path(path, 'containers[%d].name' % i))
+
+
+def rule_verify(want, steps, light, path):
+    """verify: true needs an encrypted overlay: refused before anything is touched, not after making the network.
+
+    ``light`` is the network as listed (or None); what it will be comes from a create/recreate step's body.
+    """
+    if want['state'] != 'present' or not want.get('verify'):
+        return
+    body = next((s['body'] for s in steps if s['action'] in ('create', 'recreate')), None)
+    if body is not None:
+        if body.get('ConfigFrom'):
+            return  # its options are the config-only network's: verify says after the run
+        driver, encrypted = body.get('Driver'), 'encrypted' in (body.get('Options') or {})
+    elif light is not None:
+        driver, encrypted = light['driver'], light['encrypted']
+    else:
+        return
+    if driver != 'overlay' or not encrypted:
+        raise ValidationError('verify applies to encrypted overlay networks only, and %s would be %s; drop verify, '
+                              'or set driver: overlay and encrypted: true'
+                              % (want['name'], 'an unencrypted overlay' if driver == 'overlay' else 'a %s network'
+                                 % driver), path=join_path(path, 'verify'))

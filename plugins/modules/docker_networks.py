@@ -529,6 +529,23 @@ reconnected:
   returned: always
   type: list
   elements: str
+reconnect_failed:
+  description:
+    - Containers that could not be reattached after their network was recreated (for example removed meanwhile);
+      a warning says why for each.
+  returned: always
+  type: list
+  elements: str
+done:
+  description: The networks whose steps were all applied, when some others failed while applying.
+  returned: on failure while applying
+  type: list
+  elements: str
+not_done:
+  description: The networks whose steps failed while applying (see RV(failed_networks)); a re-run picks them up.
+  returned: on failure while applying
+  type: list
+  elements: str
 encryption:
   description: With O(networks[].verify=true), each verified network's ESP report, by name.
   returned: when not in check mode
@@ -589,15 +606,17 @@ def run(module):
     planned, warnings = plan_all(state, entries, _strip_none(p['defaults']), p, p['purge'],
                                  p['purge_labels'])
     steps = [s for _name, network_steps, _want, _path in planned for s in network_steps]
-    result = dict(changed=any(is_change(item[1]) for item in planned), plan=steps, reconnected=[])
+    result = dict(changed=any(is_change(item[1]) for item in planned), plan=steps, reconnected=[],
+                  reconnect_failed=[])
     result.update(summarise(planned))
     changed_names = [item[0] for item in planned if is_change(item[1])]
     before = dict((n, summary(state.full(n))) for n in changed_names) if module._diff else {}
     failed, after = [], {}
     if result['changed'] and not module.check_mode:
-        done, failed, warns, reconnected = apply_all(state, planned)
+        done, failed, warns, reconnected, reconnect_failed = apply_all(state, planned)
         warnings.extend(warns)
         result['reconnected'] = reconnected
+        result['reconnect_failed'] = reconnect_failed
         if module._diff:
             fresh = EngineState(engine)
             after = dict((n, summary(fresh.full(n))) for n in changed_names)
@@ -610,9 +629,15 @@ def run(module):
     for warning in warnings:
         module.warn(warning)
     if failed:
+        # Report as created/updated/... only what was done; say what was and what was not.
+        not_done = sorted(set(f['network'] for f in failed))
+        for key in ('created', 'updated', 'recreated', 'removed'):
+            result[key] = [n for n in result[key] if n not in not_done]
+        result.update(done=done, not_done=not_done)
         lines = ['%s: %s' % (f['network'], f['msg']) for f in failed]
-        module.fail_json(msg='%d network(s) failed; the others were applied as planned:\n%s'
-                         % (len(failed), '\n'.join(lines)), failed_networks=failed, **result)
+        module.fail_json(msg='%d network(s) failed; the others were applied as planned:\n%s\ndone: %s'
+                         % (len(failed), '\n'.join(lines), ', '.join(done) or 'nothing'),
+                         failed_networks=failed, **result)
     return result
 
 

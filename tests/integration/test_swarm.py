@@ -153,7 +153,6 @@ def test_no_token_or_unlock_key_in_vvv_output(swarm_fleet):
         join_task('engine2', 'worker', '__r1'),   # already joined: no change, token passed through
         join_task('engine3', 'manager', '__r1'),
         on('engine1', {SWARM: {'rotate_worker_token': True}}),
-        on('engine1', {SWARM: {'autolock_managers': False}}),
     ]
     r = fleet_play(swarm_fleet, tasks, verbosity=3, diff=True)
     assert r.rc == 0, r.stdout[-3000:]
@@ -163,8 +162,24 @@ def test_no_token_or_unlock_key_in_vvv_output(swarm_fleet):
     # they were returned to the playbook...
     assert info['join_tokens'] == {'worker': old['Worker'], 'manager': old['Manager']}
     assert unlock_key and unlock_key.startswith('SWMKEY-')
-    # ...and never printed
-    output = r.stdout + r.stderr
+    # The same secrets handled in check mode, still at -vvv with --diff: the info module reads them for real,
+    # the joins pass them on, rotation and unlocking are only planned.
+    checked = fleet_play(swarm_fleet, [
+        on('engine1', {INFO: {'join_tokens': True, 'unlock_key': True}}),
+        join_task('engine2', 'worker', '__r0'),
+        join_task('engine3', 'manager', '__r0'),
+        on('engine1', {SWARM: {'rotate_manager_token': True}}),
+        on('engine1', {SWARM: {'autolock_managers': False}}),
+    ], verbosity=3, diff=True, check=True)
+    assert checked.rc == 0, checked.stdout[-3000:]
+    assert checked[0]['engine1']['unlock_key'] == unlock_key
+    assert checked[0]['engine1']['join_tokens'] == {'worker': new['Worker'], 'manager': new['Manager']}
+    assert checked[3]['engine1']['changed'] and checked[4]['engine1']['changed']
+    assert swarm_fleet.client('engine1').inspect_swarm()['JoinTokens'] == new   # check mode rotated nothing
+    unlocked = fleet_play(swarm_fleet, [on('engine1', {SWARM: {'autolock_managers': False}})], verbosity=3, diff=True)
+    assert unlocked.rc == 0, unlocked.stdout[-3000:]
+    # ...and never printed, in any mode
+    output = r.stdout + r.stderr + checked.stdout + checked.stderr + unlocked.stdout + unlocked.stderr
     for secret in (old['Worker'], old['Manager'], new['Worker'], unlock_key):
         assert secret not in output
         assert secret.split('-')[-1] not in output  # not even the secret part alone

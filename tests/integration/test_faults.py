@@ -1,0 +1,174 @@
+"""Faults injected into real runs: the engine dies mid-bulk, a container vanishes mid-reconnect, a parent link goes.
+
+Each fault is injected at a fixed point of the run (a hook on the engine
+client's own call, in-process: tests/inproc.py), so the test never depends
+on timing: the engine really dies, the container is really removed, the link
+really deleted.
+"""
+import ipaddress
+import os
+import subprocess
+
+import pytest
+
+import inproc
+from fleet import scratch_fleet
+
+from ansible_collections.netprov.dockernet.plugins.module_utils import _client
+
+FAULT_RANGE = '198.18.168.0/21'   # the dying engine's fleet, in its own namespace
+RECONNECT_RANGE = ipaddress.ip_network('198.18.169.0/24')   # on the machine's engine
+
+
+@pytest.fixture(scope='module')
+def lone_engine():
+    """A one-engine fleet of our own: this test kills its dockerd."""
+    if os.geteuid() != 0:
+        pytest.skip('the fleet needs root')
+    with scratch_fleet(1, FAULT_RANGE) as fleet:
+        yield fleet
+
+
+@pytest.fixture
+def hook(monkeypatch):
+    """hook(method, after=fn): run fn(count, *args) after each call of Engine.<method>."""
+    def install(method, after):
+        original = getattr(_client.Engine, method)
+        calls = []
+
+        def wrapped(self, *args, **kwargs):
+            result = original(self, *args, **kwargs)
+            calls.append(args)
+            after(len(calls), *args)
+            return result
+        monkeypatch.setattr(_client.Engine, method, wrapped)
+        return calls
+    return install
+
+
+# -- the engine stops in the middle of a bulk run ------------------------------------------
+
+def test_engine_killed_mid_bulk_reports_done_and_not_done_and_a_rerun_converges(lone_engine, hook):
+    fleet = lone_engine
+    url = fleet.engine(1)['url']
+    api = fleet.client(1)
+    subnets = [str(s) for s in ipaddress.ip_network(fleet.scratch).subnets(new_prefix=29)]
+    # What exists before: a hand-made network with a container on it, and a managed one the run keeps.
+    fleet.docker(1, 'network', 'create', '--subnet', subnets[0], 'npflt-hand')
+    fleet.docker(1, 'run', '-d', '--name', 'npflt-c', '--network', 'npflt-hand', fleet.image, 'sleep', '3600')
+    kept = {'name': 'npflt-kept', 'ipam_config': [{'subnet': subnets[1]}]}
+    assert not inproc.call('docker_networks', {'docker_host': url, 'networks': [kept]}).failed
+    # the engine remakes its predefined networks (new ids) when it starts: compare the others
+    before = dict((n['Name'], n['Id']) for n in api.networks() if n['Name'] not in ('bridge', 'host', 'none'))
+
+    wanted = [kept] + [{'name': 'npflt-%02d' % i, 'ipam_config': [{'subnet': subnets[2 + i]}], 'labels': {'i': i}}
+                       for i in range(30)]
+    args = {'docker_host': url, 'networks': wanted}
+    hook('create_network', after=lambda count, body: fleet.kill(1) if count == 10 else None)
+    r = inproc.call('docker_networks', args)
+    assert r.traceback is None, r.traceback
+    assert r.failed
+    done = ['npflt-%02d' % i for i in range(10)]
+    not_done = ['npflt-%02d' % i for i in range(10, 30)]
+    assert sorted(r['done']) == done, r.result
+    assert sorted(f['network'] for f in r['failed_networks']) == not_done
+    assert r['msg'].startswith('20 network(s) failed; the others were applied as planned'), r['msg']
+    assert 'lost the Docker Engine at %s' % url in r['msg']
+    assert 'create npflt-10' in r['msg'] or all(f['not_done'] for f in r['failed_networks'])
+    assert r['created'] == done, 'only what was done is reported as created: %s' % r['created']
+
+    fleet.restart(1)
+    api = fleet.client(1)
+    listed = [n['Name'] for n in api.networks()]
+    assert sorted(n for n in listed if n.startswith('npflt-')) == sorted(['npflt-hand', 'npflt-kept'] + done)
+    rerun = inproc.call('docker_networks', args)   # no fault this time
+    assert not rerun.failed, rerun.get('msg')
+    assert sorted(rerun['created']) == not_done
+    after = dict((n['Name'], n['Id']) for n in api.networks())
+    # nothing lost: every network that existed before is the same network; one network per name
+    for name, net_id in before.items():
+        assert after.get(name) == net_id, name
+    listed = [n['Name'] for n in api.networks()]
+    assert len(listed) == len(set(listed))
+    assert set(w['name'] for w in wanted) <= set(listed)
+    networks = api.inspect_container('npflt-c')['NetworkSettings']['Networks']
+    assert 'npflt-hand' in networks, 'the container lost its network across the engine restart'
+    assert inproc.call('docker_networks', args)['changed'] is False
+
+
+# -- a container disappears during a reconnect -----------------------------------------------
+
+@pytest.mark.parametrize('when', ['before_detach', 'before_reattach'])
+def test_container_removed_during_reconnect_is_reported_and_the_others_restored(scratch, client, hook, when):
+    subnet = str(list(RECONNECT_RANGE.subnets(new_prefix=26))[0 if when == 'before_detach' else 1])
+    net = scratch.name('rc')
+    containers = [scratch.container('c%d' % i).name for i in range(4)]
+    victim = containers[2]
+    spec = {'name': net, 'ipam_config': [{'subnet': subnet}],
+            'containers': [{'name': c, 'aliases': ['a%d' % i],
+                            'ipv4_address': str(ipaddress.ip_network(subnet).network_address + 10 + i)}
+                           for i, c in enumerate(containers)]}
+    assert not inproc.call('docker_network', spec).failed
+    changed = dict(spec, labels={'rev': '2'}, recreate='reconnect')
+    changed['containers'] = [{'name': c} for c in containers]   # keep what they have
+
+    def remove_victim(count, *args):
+        if count == 1:
+            client.api.remove_container(victim, force=True)
+    hook('disconnect' if when == 'before_detach' else 'create_network', after=remove_victim)
+    others = [c for c in changed['containers'] if c['name'] != victim]
+    r = inproc.call('docker_network', dict(changed, containers=others))
+    assert r.traceback is None, r.traceback
+    assert not r.failed, r['msg']
+    assert r['reconnect_failed'] == [victim], r.result
+    assert any(victim in w for w in r.get('warnings', [])), r.get('warnings')
+    assert sorted(r['reconnected']) == sorted(c for c in containers if c != victim)
+    info = inproc.call('docker_network_info', {'name': net})['network']
+    assert info['labels']['rev'] == '2'
+    for i, c in enumerate(containers):
+        if c == victim:
+            assert c not in info['endpoints']
+            continue
+        ep = info['endpoints'][c]
+        assert ep['aliases'] == ['a%d' % i] and ep['ipv4_address'] == str(
+            ipaddress.ip_network(subnet).network_address + 10 + i), (c, ep)
+
+
+def test_bulk_reconnect_reports_the_missing_container(scratch, client, hook):
+    subnet = str(list(RECONNECT_RANGE.subnets(new_prefix=26))[2])
+    net = scratch.name('bulk')
+    containers = [scratch.container('b%d' % i).name for i in range(3)]
+    entry = {'name': net, 'ipam_config': [{'subnet': subnet}], 'containers': [{'name': c} for c in containers]}
+    assert not inproc.call('docker_networks', {'networks': [entry]}).failed
+
+    def remove_victim(count, *args):
+        if count == 1:
+            client.api.remove_container(containers[0], force=True)
+    hook('create_network', after=remove_victim)
+    r = inproc.call('docker_networks', {'networks': [dict(entry, labels={'rev': '2'}, containers=[])],
+                                        'recreate': 'reconnect'})
+    assert r.traceback is None, r.traceback
+    assert not r.failed, r['msg']
+    assert r['reconnect_failed'] == [containers[0]]
+    assert sorted(r['reconnected']) == sorted(containers[1:])
+
+
+# -- a parent link is deleted under a macvlan network --------------------------------------------
+
+def test_missing_parent_of_an_existing_macvlan_network_is_reported(scratch):
+    parent = scratch.veth('pm')
+    net = scratch.name('mv')
+    spec = {'name': net, 'driver': 'macvlan', 'parent': parent,
+            'ipam_config': [{'subnet': str(list(RECONNECT_RANGE.subnets(new_prefix=26))[3])}]}
+    first = inproc.call('docker_network', spec)
+    assert not first.failed and first['changed'], first.get('msg')
+    assert not inproc.call('docker_network', spec).get('warnings')
+    subprocess.run(['ip', 'link', 'del', parent], check=True)
+    for module, args, path in (('docker_network', spec, net), ('docker_networks', {'networks': [spec]}, 'networks[0]')):
+        r = inproc.call(module, args)
+        assert not r.failed and r['changed'] is False, r.result
+        warnings = r.get('warnings') or []
+        assert any(w.startswith('%s.parent: ' % path) and parent in w and 'does not exist' in w for w in warnings), \
+            warnings
+    # kernel_check: skip asks for no host checks, and gets none
+    assert not inproc.call('docker_network', dict(spec, kernel_check='skip')).get('warnings')

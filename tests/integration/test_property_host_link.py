@@ -1,0 +1,123 @@
+"""Check mode is the real run for host_link: random link stacks in a scratch namespace.
+
+Each example is a sequence of host_link calls in a fresh namespace (veth
+pairs, a bridge and ports, macvlan on a veth, vxlan on top; MTU, promisc,
+up/down, master, MAC, addresses, removal, recreate). For each call: check
+mode's plan equals the real run's (or both refuse with the same message and
+the namespace is untouched), the link then has what was asked, and a third
+call reports no change. Only kinds this machine's kernel has (no dummy,
+802.1Q or ipvlan: those run in the kernel tier). Calls are in-process
+(tests/inproc.py); NETPROV_PROPERTY_EXAMPLES sets the number of examples.
+"""
+import os
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+import inproc
+from scratch_netns import scratch_netns
+
+from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
+
+EXAMPLES = int(os.environ.get('NETPROV_PROPERTY_EXAMPLES', '25'))
+SOAK = 'NETPROV_PROPERTY_EXAMPLES' in os.environ
+ADDRS = ['198.18.170.1/24', '198.18.170.2/24', '198.18.171.1/25', 'fd00:198:18:aa::1/64']
+NAMES = {'veth': ['pv0', 'pv2'], 'bridge': ['pbr'], 'macvlan': ['pmv'], 'vxlan': ['pvx']}
+PEERS = {'pv0': 'pv1', 'pv2': 'pv3'}
+
+
+def attrs():
+    return st.fixed_dictionaries({}, optional={
+        'mtu': st.sampled_from([1280, 1400, 1500]),
+        'promisc': st.booleans(),
+        'state': st.sampled_from(['present', 'up', 'down']),
+        'addresses': st.lists(st.sampled_from(ADDRS), unique=True, max_size=2),
+        'addresses_exclusive': st.booleans(),
+        'mac': st.sampled_from(['02:00:c6:12:aa:01', '02:00:c6:12:aa:02']),
+    })
+
+
+@st.composite
+def call(draw):
+    kind = draw(st.sampled_from(['veth', 'veth', 'bridge', 'macvlan', 'vxlan', 'port', 'absent', 'attrs']))
+    args = draw(attrs())
+    if kind == 'veth':
+        name = draw(st.sampled_from(NAMES['veth']))
+        args.update(name=name, kind='veth', peer=PEERS[name])
+    elif kind == 'bridge':
+        args.update(name='pbr', kind='bridge')
+    elif kind == 'macvlan':
+        args.update(name='pmv', kind='macvlan', parent=draw(st.sampled_from(['pv0', 'pv2'])),
+                    macvlan_mode=draw(st.sampled_from(['bridge', 'private', 'vepa'])))
+    elif kind == 'vxlan':
+        args.update(name='pvx', kind='vxlan', vxlan_id=draw(st.sampled_from([4100, 4101])),
+                    vxlan_remote=draw(st.sampled_from(['198.18.170.20', '198.18.170.21'])),
+                    vxlan_port=draw(st.sampled_from([4789, 8472])))
+        if draw(st.booleans()):
+            args['parent'] = draw(st.sampled_from(['pv0', 'pmv']))
+    elif kind == 'port':
+        args = {'name': draw(st.sampled_from(['pv1', 'pv3', 'pv0'])), 'master': draw(st.sampled_from(['pbr', '']))}
+    elif kind == 'absent':
+        args = {'name': draw(st.sampled_from(['pv0', 'pv2', 'pbr', 'pmv', 'pvx'])), 'state': 'absent'}
+    else:
+        args['name'] = draw(st.sampled_from(['pv0', 'pv1', 'pbr', 'pmv']))
+    if args.get('kind') in ('macvlan', 'vxlan') and draw(st.booleans()):
+        args['recreate'] = True
+    return args
+
+
+def links(ns):
+    return dict((link['name'], link) for link in _netlink.list_links(ns) if link['name'] != 'lo')
+
+
+def assert_link_matches(ns, args):
+    have = links(ns).get(args['name'])
+    if args.get('state') == 'absent':
+        assert have is None, args
+        return
+    assert have is not None, args
+    for key in ('kind', 'peer', 'parent', 'macvlan_mode', 'vxlan_id', 'vxlan_remote', 'vxlan_port', 'mtu',
+                'promisc', 'mac'):
+        if key in args:
+            assert have.get(key) == args[key], (key, args, have)
+    if 'master' in args:
+        assert have['master'] == (args['master'] or None), (args, have)
+    if args.get('state') in ('up', 'down'):
+        # a port whose peer or parent is down stays lower-layer-down: "up" is what was set
+        assert have['state'] == args['state'] or (args['state'] == 'up' and have['state'] in ('lowerlayerdown',
+                                                                                              'unknown')), have
+    if 'addresses' in args:
+        for addr in args['addresses']:
+            assert addr in have['addresses'], (args, have)
+        if args.get('addresses_exclusive'):
+            assert sorted(have['addresses']) == sorted(args['addresses']), (args, have)
+
+
+def one_call(ns, args):
+    args = dict(args, netns=ns)
+    before = links(ns)
+    check = inproc.call('host_link', args, check=True, diff=True)
+    assert links(ns) == before, 'check mode changed the namespace'
+    real = inproc.call('host_link', args, diff=True)
+    for r in (check, real):
+        assert r.traceback is None, r.traceback
+    if check.failed:
+        assert real.failed and real['msg'] == check['msg'], (check.result, real.result)
+        assert links(ns) == before, 'a refusal changed the namespace'
+        return 'refused'
+    assert not real.failed, 'check mode planned %s but the real run failed: %s' % (check['plan'], real['msg'])
+    assert real['plan'] == check['plan']
+    assert real['changed'] == check['changed']
+    assert_link_matches(ns, args)
+    again = inproc.call('host_link', args)
+    assert again['changed'] is False and again['plan'] == [], again.result
+    return 'applied' if real['changed'] else 'unchanged'
+
+
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=not SOAK, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(calls=st.lists(call(), min_size=1, max_size=8))
+def test_host_link_check_mode_plan_is_what_the_real_run_applies(calls):
+    with scratch_netns('nprel') as ns:
+        for args in calls:
+            event(one_call(ns, args))
