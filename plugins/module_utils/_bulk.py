@@ -16,6 +16,9 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
 from ansible_collections.netprov.dockernet.plugins.module_utils._validate import rule_overlaps
 
 _MAPS = ('labels', 'driver_options', 'ipam_driver_options')
+# The swarm's own networks: docker_swarm may make docker_gwbridge (gwbridge_subnet), but purge
+# must never take them from under a node.
+SWARM_NETWORKS = ('docker_gwbridge', 'ingress')
 _POLICY = ('kernel_check', 'recreate', 'force')
 
 
@@ -90,7 +93,8 @@ def plan_purge(state, declared, force, labels=None):
     """
     planned, busy = [], []
     for net in sorted(state.networks, key=lambda n: n['name']):
-        if not net['managed'] or net['name'] in declared or net['name'] in PREDEFINED:
+        if (not net['managed'] or net['name'] in declared or net['name'] in PREDEFINED
+                or net['name'] in SWARM_NETWORKS or net['ingress']):
             continue
         if any(net['labels'].get(k) != str(v) for k, v in (labels or {}).items()):
             continue

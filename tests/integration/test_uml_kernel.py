@@ -26,8 +26,7 @@ IMAGE = os.environ.get('NETPROV_TEST_IMAGE', 'netprov-test/busybox:latest')
 SLOW = os.environ.get('NETPROV_UML_SLOW') == '1'
 # Which guest tests to run (relative to the repo root). Separate pytest runs, split on ';':
 # tests/kernel and tests/integration each have a conftest module of that name.
-GUEST_TESTS = os.environ.get('NETPROV_UML_TESTS', 'tests/kernel;tests/integration/test_host_link_full_kernel.py'
-                             if SLOW else 'tests/kernel')
+GUEST_TESTS = os.environ.get('NETPROV_UML_TESTS', 'tests/kernel;tests/integration/test_host_link_full_kernel.py')
 
 pytestmark = pytest.mark.skipif(guest.available() is not None, reason='UML guest: %s' % guest.available())
 

@@ -43,3 +43,18 @@ def test_fragment_documents_exactly_the_spec():
     for name, opt in NETWORK_OPTIONS.items():
         assert doc[name]['type'] == opt['type'], name
         assert sorted(doc[name].get('suboptions', {})) == sorted(opt.get('options', {})), name
+
+
+def test_purge_never_takes_the_swarms_own_networks():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._bulk import plan_purge
+    from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MANAGED_LABEL, normalise_have
+
+    class State(object):
+        networks = [normalise_have({'Name': n, 'Id': n, 'Labels': {MANAGED_LABEL: 'true'}, 'Ingress': n == 'mesh'})
+                    for n in ('docker_gwbridge', 'mesh', 'old')]
+
+        def full(self, name):
+            return [n for n in self.networks if n['name'] == name][0]
+
+    planned = plan_purge(State(), set(), False)
+    assert [p[0] for p in planned] == ['old']
