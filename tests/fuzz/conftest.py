@@ -1,6 +1,5 @@
 """make fuzz: what every fuzz module shares (no name lookups, the figures written at the end)."""
 import ipaddress
-import os
 import socket
 import sys
 
