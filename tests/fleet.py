@@ -413,6 +413,7 @@ class Fleet(object):
 @contextlib.contextmanager
 def scratch_fleet(n, cidr):
     """A fleet of ``n`` engines in ``cidr`` for one test module, always taken down."""
+    reap_stale()
     workdir = tempfile.mkdtemp(prefix='nps-', dir='/tmp')  # short: unix socket paths have a limit
     fleet = Fleet(n, workdir, cidr=cidr)
     fleet.up()

@@ -1,13 +1,11 @@
 """make fuzz: what every fuzz module shares (no name lookups, the figures written at the end)."""
 import ipaddress
-import json
-import os
 import socket
 import sys
 
 import pytest
 
-from test_fuzz_modules import OUTPUT, TALLY
+from test_fuzz_modules import OUTPUT, write_stats
 
 
 # -- no name is ever looked up: the machine's resolver is not ours to query ----------------
@@ -36,10 +34,7 @@ def no_name_lookups():
 @pytest.fixture(scope='session', autouse=True)
 def report():
     yield
-    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
-    data = TALLY.as_dict()
-    with open(OUTPUT, 'w') as f:
-        json.dump(data, f, indent=1)
+    data = write_stats()
     sys.stderr.write('\nfuzz: %d calls %s; outcomes %s; %d distinct tracebacks (+%d in ansible-core); '
                      '%d unasked changes; %d unclear failure kinds (%s)\n' % (
                          data['total_calls'], data['calls'], data['outcomes'], len(data['tracebacks']),

@@ -425,7 +425,18 @@ def enlarge(data, args, key, element):
     return args
 
 
+def write_stats():
+    """The figures so far, to OUTPUT (after every test, so a stopped run keeps what it counted)."""
+    import json
+    os.makedirs(os.path.dirname(OUTPUT), exist_ok=True)
+    data = TALLY.as_dict()
+    with open(OUTPUT, 'w') as f:
+        json.dump(data, f, indent=1)
+    return data
+
+
 def check_clean(test):
+    write_stats()
     mine = [w for w, (c, m, a, t) in TALLY.tracebacks.items() if m in test]
     assert not mine, 'tracebacks: %s' % mine
     bad = [u for u in TALLY.unasked if u[0] in test]
