@@ -24,6 +24,10 @@ if [ ! -x .venv-lint/bin/ansible-lint ] || ! cmp -s requirements-lint.txt .venv-
   cp requirements-lint.txt .venv-lint/.requirements
 fi
 
+# The modules' EXAMPLES, as playbooks, held to the same profile.
+.venv/bin/python scripts/lint_examples.py
+targets+=(.build/lint-examples)
+
 # Its own ansible first on PATH; the collection itself is found through
 # ANSIBLE_COLLECTIONS_PATH (scripts/env.sh). --offline: Galaxy is not reachable.
 export PATH="$ROOT/.venv-lint/bin:$PATH"

@@ -35,6 +35,7 @@ if [ -x scripts/sanity.sh ]; then run sanity scripts/sanity.sh; fi
 run ansible-test-units scripts/units.sh
 run docs-lint scripts/docs-lint.sh
 run changelog scripts/changelog.sh --check
+run lint scripts/lint.sh
 
 echo "make test: $([ $status -eq 0 ] && echo PASSED || echo FAILED) in $(( $(date +%s) - start )) s"
 exit $status
