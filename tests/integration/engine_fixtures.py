@@ -45,7 +45,8 @@ class Scratch(object):
     def cleanup(self):
         for c in self.client.containers.list(all=True, filters={'name': self.prefix}):
             c.remove(force=True)
-        for n in self.networks():
+        # Config-only templates last: the engine keeps one while a network made from it exists.
+        for n in sorted(self.networks(), key=lambda n: bool(n.attrs.get('ConfigOnly'))):
             try:
                 n.remove()
             except docker.errors.APIError:
