@@ -12,7 +12,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._core import app
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
     ConflictError, NetprovError, ValidationError, join_path)
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
-    PREDEFINED, normalise_have, normalise_want)
+    PREDEFINED, normalise_want)
 from ansible_collections.netprov.dockernet.plugins.module_utils._validate import rule_overlaps
 
 _MAPS = ('labels', 'driver_options', 'ipam_driver_options')
@@ -167,6 +167,3 @@ def summarise(planned):
     for name, steps, _want, _path in planned:
         lists[classify(steps)].append(name)
     return lists
-
-
-__all__ = ['merge_entry', 'plan_all', 'apply_all', 'summarise', 'normalise_have']

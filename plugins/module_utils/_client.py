@@ -8,7 +8,6 @@ transport failure becomes an EngineError naming the engine and the fix.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import json
 import os
 import re
 import socket
@@ -44,7 +43,6 @@ except ImportError:  # pragma: no cover
         pass
 
 DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
-MANAGED_LABEL = 'netprov.dockernet.managed'
 
 DOCKER_COMMON_ARGS = dict(
     docker_host=dict(type='str', default=DEFAULT_DOCKER_HOST, aliases=['docker_url'],
@@ -252,7 +250,3 @@ def _short(exc):
     if isinstance(text, bytes):
         text = text.decode('utf-8', 'replace')
     return ' '.join(str(text).split())[:500]
-
-
-def dumps(obj):
-    return json.dumps(obj, sort_keys=True)

@@ -16,7 +16,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
 from ansible_collections.netprov.dockernet.plugins.module_utils._plan import (
     compare, create_body, fixed_addresses_fit, plan_network)
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
-    MANAGED_LABEL, endpoint_config, endpoint_from_container, normalise_have)
+    MANAGED_LABEL, endpoint_from_container, normalise_have)
 from ansible_collections.netprov.dockernet.plugins.module_utils._validate import (
     rule_config_source, rule_containers_exist, rule_overlaps, rule_verify, validate_want)
 
@@ -302,14 +302,6 @@ def _label(step):
     if step.get('container'):
         return '%s %s on %s' % (step['action'], step['container'], step['network'])
     return '%s %s' % (step['action'], step['network'])
-
-
-def public_plan(steps):
-    """The plan as returned: the engine body stays in (it is what will be sent)."""
-    return [dict(s) for s in steps]
-
-
-__all__ = ['EngineState', 'prepare', 'apply_steps', 'public_plan', 'endpoint_config']
 
 
 # -- what users see of a network -----------------------------------------------------

@@ -339,11 +339,3 @@ def endpoint_config(record):
     if record.get('driver_opts'):
         cfg['DriverOpts'] = dict(record['driver_opts'])
     return cfg
-
-
-def public_view(have):
-    """The normalised network as modules return it (info, diff 'before')."""
-    if have is None:
-        return {}
-    view = dict((k, v) for k, v in have.items())
-    return view

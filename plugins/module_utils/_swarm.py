@@ -16,7 +16,7 @@ import ipaddress
 import socket
 import time
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._client import MANAGED_LABEL
+from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MANAGED_LABEL
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
     ConflictError, EngineError, ValidationError)
 

@@ -162,7 +162,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._core import (
-    EngineState, apply_steps, predict, prepare, public_plan, summary, verify_encryption)
+    EngineState, apply_steps, predict, prepare, summary, verify_encryption)
 from ansible_collections.netprov.dockernet.plugins.module_utils._plan import is_change
 from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import network_options, normalise_want
@@ -174,7 +174,7 @@ def run(module):
     want = normalise_want(module.params)
     steps, warnings = prepare(state, want)
     before = summary(state.full(want['name']))
-    result = dict(changed=is_change(steps), plan=public_plan(steps), reconnected=[], reconnect_failed=[])
+    result = dict(changed=is_change(steps), plan=steps, reconnected=[], reconnect_failed=[])
     if module.check_mode or not result['changed']:
         after = predict(state.full(want['name']), steps)
     else:
