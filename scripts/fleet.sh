@@ -11,7 +11,8 @@
 # Settings (environment): NETPROV_FLEET_PREFIX (netprov), NETPROV_FLEET_SIZE (3),
 # NETPROV_FLEET_SUBNET (198.18.224.0/24; hosts get .11, .12, ...; the outer
 # engine hands out only .2-.9, so the rest of the /24 stays free for the
-# hosts' macvlan networks).
+# hosts' macvlan networks), NETPROV_FLEET_STATE (.build/fleet: the SSH key and
+# known_hosts; a second fleet beside the demo's needs its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOCKER=/usr/bin/docker
@@ -20,7 +21,7 @@ SIZE=${NETPROV_FLEET_SIZE:-3}
 SUBNET=${NETPROV_FLEET_SUBNET:-198.18.224.0/24}
 NET="$PREFIX-fleet"
 BASE=${SUBNET%.*}          # 198.18.224
-STATE=.build/fleet
+STATE=${NETPROV_FLEET_STATE:-.build/fleet}
 KEY=$STATE/id_ed25519
 TEST_IMAGE=${NETPROV_TEST_IMAGE:-netprov-test/busybox:latest}
 
