@@ -2,7 +2,12 @@
 
 One host is unreachable during a run: the other two converge, the run names
 the one left out, and a later run converges it while the two report no change.
+The engine role restarts a host's engine under running containers with
+live-restore: they keep running (same process, same start time) and reach
+each other.
 """
+import json
+
 import pytest
 
 from dind import dind_fleet, recap
@@ -61,3 +66,73 @@ def test_an_unreachable_host_is_left_out_named_and_converged_later(sample_fleet)
     third = fleet.playbook('site.yml')
     assert third.returncode == 0
     assert all(c['changed'] == 0 for c in recap(third.stdout).values()), third.stdout[-6000:]
+
+
+ENGINE_PLAY = """
+- name: The engine role on one sample host
+  hosts: host2
+  gather_facts: false
+  roles:
+    - role: netprov.dockernet.engine
+"""
+
+
+def engine_role(fleet, *args, **extra):
+    path = fleet.workdir + '/engine.yml'
+    with open(path, 'w') as f:
+        f.write(ENGINE_PLAY)
+    return fleet.playbook(path, '-e', json.dumps(extra), *args)
+
+
+def dockerd_pid(fleet, k):
+    return fleet.on_host(k, 'systemctl', 'show', '-p', 'MainPID', '--value', 'docker').stdout.strip()
+
+
+def container_run(fleet, k, name):
+    """(pid, started at) of a running container on host k; None when it does not run."""
+    out = fleet.on_host(k, 'docker', 'inspect', '-f', '{{.State.Running}} {{.State.Pid}} {{.State.StartedAt}}', name).stdout
+    running, pid, started = out.split()
+    return (pid, started) if running == 'true' else None
+
+
+def test_engine_restart_with_live_restore_keeps_containers_running(sample_fleet):
+    fleet = sample_fleet
+    base = engine_role(fleet)  # the sample's keys, before anything runs
+    assert base.returncode == 0, base.stdout[-4000:]
+    image = 'netprov-test/busybox:latest'
+    fleet.on_host(2, 'docker', 'network', 'create', 'lr-net')  # from the engine's pool (198.18.236.0/22)
+    for name in ('lr-a', 'lr-b'):
+        fleet.on_host(2, 'docker', 'run', '-d', '--name', name, '--network', 'lr-net', image, 'sleep', '3600')
+    before = dict((n, container_run(fleet, 2, n)) for n in ('lr-a', 'lr-b'))
+
+    # Without live-restore a restart would stop them: refused before anything is written.
+    refused = engine_role(fleet, engine_dns=['198.18.227.53'])
+    assert refused.returncode == 2 and 'set engine_live_restore=true' in refused.stdout, refused.stdout[-4000:]
+    assert 'lr-a' in refused.stdout and 'dns' in refused.stdout
+    assert '198.18.227.53' not in fleet.on_host(2, 'cat', '/etc/docker/daemon.json').stdout
+
+    # live-restore alone is a reload: the same dockerd, live-restore on.
+    pid = dockerd_pid(fleet, 2)
+    reloaded = engine_role(fleet, engine_live_restore=True)
+    assert reloaded.returncode == 0 and recap(reloaded.stdout)['host2']['changed'] > 0, reloaded.stdout[-4000:]
+    assert dockerd_pid(fleet, 2) == pid
+    assert fleet.on_host(2, 'docker', 'info', '-f', '{{.LiveRestoreEnabled}}').stdout.strip() == 'true'
+
+    # Check mode and diff: the change is shown, nothing is written or restarted.
+    planned = engine_role(fleet, '--check', '--diff', engine_live_restore=True, engine_dns=['198.18.227.53'])
+    assert planned.returncode == 0 and recap(planned.stdout)['host2']['changed'] > 0, planned.stdout[-4000:]
+    assert '198.18.227.53' in planned.stdout and dockerd_pid(fleet, 2) == pid
+    assert '198.18.227.53' not in fleet.on_host(2, 'cat', '/etc/docker/daemon.json').stdout
+
+    # A key that needs a restart: the engine restarts, the containers never stop.
+    restarted = engine_role(fleet, engine_live_restore=True, engine_dns=['198.18.227.53'])
+    assert restarted.returncode == 0, restarted.stdout[-4000:]
+    assert dockerd_pid(fleet, 2) != pid
+    assert dict((n, container_run(fleet, 2, n)) for n in ('lr-a', 'lr-b')) == before
+    ping = fleet.on_host(2, 'docker', 'exec', 'lr-a', 'ping', '-c', '1', '-W', '2', 'lr-b', check=False)
+    assert ping.returncode == 0, ping.stdout + ping.stderr
+
+    again = engine_role(fleet, engine_live_restore=True, engine_dns=['198.18.227.53'])
+    assert again.returncode == 0 and recap(again.stdout)['host2']['changed'] == 0, again.stdout[-4000:]
+    fleet.on_host(2, 'docker', 'rm', '-f', 'lr-a', 'lr-b')
+    fleet.on_host(2, 'docker', 'network', 'rm', 'lr-net')
