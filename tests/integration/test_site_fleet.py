@@ -1,10 +1,14 @@
-"""playbooks/site.yml on a private three-host sample fleet (Docker-in-Docker over SSH).
+"""playbooks/site.yml and the roles on a private three-host sample fleet
+(Docker-in-Docker over SSH). The tests run in file order on one fleet.
 
-One host is unreachable during a run: the other two converge, the run names
-the one left out, and a later run converges it while the two report no change.
-The engine role restarts a host's engine under running containers with
-live-restore: they keep running (same process, same start time) and reach
-each other.
+- The engine role restarts an engine under running containers with
+  live-restore: they keep running (same process, same start time) and still
+  reach each other.
+- One host is unreachable during a site.yml run: the other two converge, the
+  run names the one left out, a later run converges it while the two report
+  no change.
+- On a swarm node live-restore is refused (dockerd would not start again).
+- Preflight names a macvlan network whose parent link was deleted.
 """
 import json
 
@@ -32,40 +36,6 @@ def swarm_nodes(fleet):
     """hostname -> status, as the manager (host1) sees them."""
     out = fleet.on_host(1, 'docker', 'node', 'ls', '--format', '{{.Hostname}} {{.Status}}').stdout
     return dict(line.split() for line in out.splitlines())
-
-
-def test_an_unreachable_host_is_left_out_named_and_converged_later(sample_fleet):
-    fleet = sample_fleet
-    fleet.pause(3)
-    try:
-        first = fleet.playbook('site.yml')
-    finally:
-        fleet.unpause(3)
-    counts = recap(first.stdout)
-    assert counts['host3']['unreachable'] == 1 and counts['host3']['changed'] == 0, first.stdout[-3000:]
-    for host in ('host1', 'host2'):
-        assert counts[host]['unreachable'] == 0 and counts[host]['failed'] == 0, first.stdout[-6000:]
-        assert counts[host]['changed'] > 0
-    assert first.returncode == 4  # ansible-playbook's code for "a host was unreachable"
-    assert 'site: 2 of 3 hosts converged; 1 did not: host3.' in first.stdout
-    # The two reachable hosts converged: their networks, and the swarm of the two.
-    assert networks_on(fleet, 1) == SAMPLE_NETWORKS | {'fleet'}
-    assert networks_on(fleet, 2) == SAMPLE_NETWORKS
-    assert swarm_nodes(fleet) == {'host1': 'Ready', 'host2': 'Ready'}
-    assert networks_on(fleet, 3) == set()
-
-    second = fleet.playbook('site.yml')
-    assert second.returncode == 0, second.stdout[-6000:]
-    counts = recap(second.stdout)
-    assert counts['host1']['changed'] == 0 and counts['host2']['changed'] == 0, second.stdout[-6000:]
-    assert counts['host3']['changed'] > 0
-    assert 'site: 3 of 3 hosts converged; 0 did not: none.' in second.stdout
-    assert networks_on(fleet, 3) == SAMPLE_NETWORKS
-    assert swarm_nodes(fleet) == {'host1': 'Ready', 'host2': 'Ready', 'host3': 'Ready'}
-
-    third = fleet.playbook('site.yml')
-    assert third.returncode == 0
-    assert all(c['changed'] == 0 for c in recap(third.stdout).values()), third.stdout[-6000:]
 
 
 ENGINE_PLAY = """
@@ -134,5 +104,74 @@ def test_engine_restart_with_live_restore_keeps_containers_running(sample_fleet)
 
     again = engine_role(fleet, engine_live_restore=True, engine_dns=['198.18.227.53'])
     assert again.returncode == 0 and recap(again.stdout)['host2']['changed'] == 0, again.stdout[-4000:]
+
+    # Off again (the sample inventory's value, and swarm mode needs it off): a reload, the same dockerd.
+    pid = dockerd_pid(fleet, 2)
+    off = engine_role(fleet, engine_live_restore=False, engine_dns=['198.18.227.53'])
+    assert off.returncode == 0 and dockerd_pid(fleet, 2) == pid, off.stdout[-4000:]
+    assert fleet.on_host(2, 'docker', 'info', '-f', '{{.LiveRestoreEnabled}}').stdout.strip() == 'false'
     fleet.on_host(2, 'docker', 'rm', '-f', 'lr-a', 'lr-b')
     fleet.on_host(2, 'docker', 'network', 'rm', 'lr-net')
+
+
+def test_an_unreachable_host_is_left_out_named_and_converged_later(sample_fleet):
+    fleet = sample_fleet
+    fleet.pause(3)
+    try:
+        first = fleet.playbook('site.yml')
+    finally:
+        fleet.unpause(3)
+    counts = recap(first.stdout)
+    assert counts['host3']['unreachable'] == 1 and counts['host3']['changed'] == 0, first.stdout[-3000:]
+    for host in ('host1', 'host2'):
+        assert counts[host]['unreachable'] == 0 and counts[host]['failed'] == 0, first.stdout[-6000:]
+        assert counts[host]['changed'] > 0
+    assert first.returncode == 4  # ansible-playbook's code for "a host was unreachable"
+    assert 'site: 2 of 3 hosts converged; 1 did not: host3.' in first.stdout
+    # The two reachable hosts converged: their networks, and the swarm of the two.
+    assert networks_on(fleet, 1) == SAMPLE_NETWORKS | {'fleet'}
+    assert networks_on(fleet, 2) == SAMPLE_NETWORKS
+    assert swarm_nodes(fleet) == {'host1': 'Ready', 'host2': 'Ready'}
+    assert networks_on(fleet, 3) == set()
+
+    second = fleet.playbook('site.yml')
+    assert second.returncode == 0, second.stdout[-6000:]
+    counts = recap(second.stdout)
+    assert counts['host1']['changed'] == 0 and counts['host2']['changed'] == 0, second.stdout[-6000:]
+    assert counts['host3']['changed'] > 0
+    assert 'site: 3 of 3 hosts converged; 0 did not: none.' in second.stdout
+    assert networks_on(fleet, 3) == SAMPLE_NETWORKS
+    assert swarm_nodes(fleet) == {'host1': 'Ready', 'host2': 'Ready', 'host3': 'Ready'}
+
+    third = fleet.playbook('site.yml')
+    assert third.returncode == 0
+    assert all(c['changed'] == 0 for c in recap(third.stdout).values()), third.stdout[-6000:]
+
+
+def test_live_restore_is_refused_on_a_swarm_node(sample_fleet):
+    """dockerd will not start with live-restore in swarm mode: refused before anything is written."""
+    fleet = sample_fleet
+    assert fleet.on_host(2, 'docker', 'info', '-f', '{{.Swarm.LocalNodeState}}').stdout.strip() == 'active'
+    pid, config = dockerd_pid(fleet, 2), fleet.on_host(2, 'cat', '/etc/docker/daemon.json').stdout
+    refused = engine_role(fleet, engine_live_restore=True)
+    assert refused.returncode == 2, refused.stdout[-4000:]
+    assert 'daemon.json would have live-restore: true while this node is in a swarm (state active)' in refused.stdout
+    assert fleet.on_host(2, 'cat', '/etc/docker/daemon.json').stdout == config and dockerd_pid(fleet, 2) == pid
+    flagged = fleet.playbook('preflight.yml', '-e', 'engine_live_restore=true')
+    assert flagged.returncode == 2 and 'host2: engine_live_restore is true, but this host is in the swarm' in flagged.stdout
+
+
+def test_preflight_names_a_network_whose_parent_link_was_deleted(sample_fleet):
+    fleet = sample_fleet
+    fleet.on_host(1, 'ip', 'link', 'add', 'orph0', 'type', 'veth', 'peer', 'name', 'orph1')
+    fleet.on_host(1, 'ip', 'link', 'set', 'orph0', 'up')
+    fleet.on_host(1, 'docker', 'network', 'create', '-d', 'macvlan', '-o', 'parent=orph0', '--subnet', '198.18.231.0/26',
+                  'orphan')
+    try:
+        fleet.on_host(1, 'ip', 'link', 'del', 'orph0')
+        report = fleet.playbook('preflight.yml')
+        assert report.returncode == 0, report.stdout[-4000:]  # a warning: the inventory does not ask for that network
+        assert ("host1: Docker network 'orphan' (macvlan) hangs on parent orph0, which no longer exists on the host"
+                in report.stdout), report.stdout[-4000:]
+    finally:
+        fleet.on_host(1, 'docker', 'network', 'rm', 'orphan', check=False)

@@ -226,6 +226,26 @@ def check_parents(want, info):
     return problems
 
 
+def orphaned_networks(engine_networks, info):
+    """Existing macvlan/ipvlan networks whose parent link is gone from the host.
+
+    The engine keeps such a network and says nothing; its containers have no
+    connectivity. Inventory networks with a missing parent are already problems
+    (check_parents); this names every other one, and dotted parents the engine made.
+    """
+    links = set(l.get('name') for l in info.get('links') or [])
+    out = []
+    for net in engine_networks or []:
+        parent = (net.get('options') or {}).get('parent')
+        if net.get('driver') not in ('macvlan', 'ipvlan') or net.get('config_only') or not parent:
+            continue
+        if parent not in links:
+            out.append("Docker network '%s' (%s) hangs on parent %s, which no longer exists on the host: its containers "
+                       "have no connectivity. Bring %s back (interfaces_links) or recreate the network"
+                       % (net.get('name'), net.get('driver'), parent, parent))
+    return out
+
+
 def parse_listeners(lines):
     """`ss -Hlntup` lines -> [(proto, port, process or None)]."""
     out = []
@@ -295,6 +315,10 @@ def check_engine(want, engine):
     minimum = want.get('min_engine_version')
     if minimum and _version(version) < _version(minimum):
         problems.append('engine %s is older than preflight_min_engine_version %s' % (version, minimum))
+    if want.get('swarm') and want.get('live_restore'):
+        problems.append('engine_live_restore is true, but this host is in the swarm: dockerd refuses to start with '
+                        'live-restore in swarm mode ("--live-restore daemon configuration is incompatible with swarm '
+                        'mode"); set engine_live_restore: false for swarm hosts')
     encrypted = [e.get('name') for e in (want.get('swarm_networks') or []) if e.get('encrypted')] if want.get('swarm') else []
     if encrypted:
         v = _version(version)
@@ -318,13 +342,15 @@ def preflight_problems(facts, want):
 
 
 def preflight_warnings(facts, want):
-    """What a host lacks that its inventory does not ask for but users meet (IPVS for swarm services)."""
+    """What a host lacks that its inventory does not ask for but users meet: IPVS for swarm services,
+    networks whose parent link is gone."""
     info = facts.get('network_info') or {}
     caps = info.get('capabilities') or {}
     out = []
     if want.get('swarm') and not want.get('require_ipvs') and caps.get('ipvs') is False:
         out.append('%s: kernel lacks IPVS: swarm services with endpoint_mode vip will not balance; '
                    'standalone containers on overlays work' % facts.get('host', '?'))
+    out += ['%s: %s' % (facts.get('host', '?'), w) for w in orphaned_networks(facts.get('engine_networks'), info)]
     return out
 
 

@@ -104,3 +104,25 @@ def test_ipvs_is_a_warning_unless_required():
     want = {'swarm': True}
     assert pc.preflight_warnings(facts(), want) and not pc.check_kernel(want, INFO)
     assert "kernel lacks ipvs" in pc.check_kernel(dict(want, require_ipvs=True), INFO)[0]
+
+
+def test_existing_networks_whose_parent_is_gone_are_named():
+    existing = [{'name': 'lan', 'driver': 'macvlan', 'options': {'parent': 'eth0'}},
+                {'name': 'gone', 'driver': 'macvlan', 'options': {'parent': 'veth9', 'macvlan_mode': 'bridge'}},
+                {'name': 'v30', 'driver': 'ipvlan', 'options': {'parent': 'eth0.30'}},
+                {'name': 'tmpl', 'driver': 'macvlan', 'config_only': True, 'options': {'parent': 'eth7'}},
+                {'name': 'app', 'driver': 'bridge', 'options': {}}]
+    warnings = pc.preflight_warnings(facts(engine_networks=existing), {})
+    assert warnings == [
+        "h1: Docker network 'gone' (macvlan) hangs on parent veth9, which no longer exists on the host: its containers "
+        "have no connectivity. Bring veth9 back (interfaces_links) or recreate the network",
+        "h1: Docker network 'v30' (ipvlan) hangs on parent eth0.30, which no longer exists on the host: its containers "
+        "have no connectivity. Bring eth0.30 back (interfaces_links) or recreate the network"]
+    assert pc.preflight_problems(facts(engine_networks=existing), {}) == []
+
+
+def test_live_restore_on_a_swarm_host_is_a_problem():
+    assert pc.check_engine({'swarm': False, 'live_restore': True}, ENGINE) == []
+    assert pc.check_engine({'swarm': True, 'live_restore': False}, ENGINE) == []
+    problems = pc.check_engine({'swarm': True, 'live_restore': True}, ENGINE)
+    assert len(problems) == 1 and 'engine_live_restore is true, but this host is in the swarm' in problems[0]
