@@ -272,8 +272,10 @@ def plan(want, have):
 
 def _join_step(want):
     role = want['role'] or 'worker'
+    addrs = want['remote_addrs']
+    where = addrs[0] if len(addrs) == 1 else 'the first of %s that lets it in' % ', '.join(addrs)
     return step('join', 'not in a swarm; joining the swarm at %s as a %s%s'
-                % (', '.join(want['remote_addrs']), role, '' if want['role'] else ' or manager, as the token says'),
+                % (where, role, '' if want['role'] else ' or manager, as the token says'),
                 remote_addrs=want['remote_addrs'], advertise_addr=want['advertise_addr'],
                 listen_addr=want['listen_addr'], data_path_addr=want['data_path_addr'],
                 availability=want['availability'], role=want['role'])
@@ -476,14 +478,38 @@ def apply(engine, steps, want, wait=60):
 
 
 def _join(engine, s, want, wait):
-    body = _drop_none(dict(
-        ListenAddr=s['listen_addr'] or '0.0.0.0:%d' % SWARM_PORT, AdvertiseAddr=s['advertise_addr'],
-        DataPathAddr=s['data_path_addr'], RemoteAddrs=s['remote_addrs'], Availability=s['availability']))
-    body['JoinToken'] = want['join_token']
-    try:
-        engine.post_json('join the swarm at %s' % ', '.join(s['remote_addrs']), '/swarm/join', body)
-    except EngineError as exc:
-        raise EngineError(str(exc).replace(want['join_token'], '********'))
+    """Join through the first manager in ``remote_addrs`` that lets the node in, trying each in turn.
+
+    The engine dials only the first of the RemoteAddrs it is given (a dead
+    first manager fails the whole join), so each address is put first in
+    turn. A failed attempt that left the node half-joined is taken back out
+    (leave with force) before the next one; when none lets the node in, the
+    node is left out of any swarm and the error names every address tried.
+    """
+    token = want['join_token']
+    failures = []
+    for addr in s['remote_addrs']:
+        body = _drop_none(dict(
+            ListenAddr=s['listen_addr'] or '0.0.0.0:%d' % SWARM_PORT, AdvertiseAddr=s['advertise_addr'],
+            DataPathAddr=s['data_path_addr'], RemoteAddrs=join_order(s['remote_addrs'], addr),
+            Availability=s['availability']))
+        body['JoinToken'] = token
+        try:
+            engine.post_json('join the swarm at %s' % addr, '/swarm/join', body)
+            break
+        except EngineError as exc:
+            failed = str(exc).replace(token, '********')
+            failures.append(failed)
+            try:
+                after = _back_out(engine)
+            except EngineError:   # the engine itself is gone: no other address can help
+                raise EngineError(failed)
+            if after == 'active':
+                break  # the engine gave up waiting, but the node got in all the same
+    else:
+        raise EngineError('no manager let this node join (%s); the node is out of any swarm again (inactive). '
+                          'List a manager that is up and reachable from this node on its swarm port'
+                          % '; '.join(failures), path='remote_addrs')
     if not s['role']:
         return
     wanted_manager = s['role'] == 'manager'
@@ -497,6 +523,20 @@ def _join(engine, s, want, wait):
         raise ConflictError('role %s was asked, but the join_token is a %s token: the node joined as a %s and left '
                             'again. Use the %s token (docker_swarm_info with join_tokens: true, join_tokens.%s)'
                             % (s['role'], got, got, s['role'], s['role']), path='role')
+
+
+def join_order(addrs, first):
+    """``addrs`` with ``first`` moved to the front: the address the engine dials."""
+    return [first] + [a for a in addrs if a != first]
+
+
+def _back_out(engine):
+    """After a failed join attempt: leave a half-joined state; the node's swarm state afterwards."""
+    state = ((engine.info() or {}).get('Swarm') or {}).get('LocalNodeState') or 'inactive'
+    if state in HALF_JOINED:
+        engine.call('leave the half-joined state', engine.api.leave_swarm, force=True)
+        state = ((engine.info() or {}).get('Swarm') or {}).get('LocalNodeState') or 'inactive'
+    return state
 
 
 def _update_node(engine, node_id, **changes):

@@ -96,6 +96,10 @@ options:
     description:
       - Addresses of one or more managers of the swarm to join, C(host) or C(host:port) (port 2377 if omitted).
       - With O(join_token), O(state=present) joins instead of initialising.
+      - The engine itself dials only the first address it is given, so the module tries each address in turn,
+        in the order listed, until a manager lets the node in (a manager that is down costs the engine's own
+        wait, about 10 s when the port is closed, 20 s when the host does not answer). A node that no manager
+        lets in is left out of any swarm, and the error names every address tried.
       - On a node already in a swarm, one of them must be a manager of that swarm, else the module refuses.
     type: list
     elements: str

@@ -2,7 +2,7 @@
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _swarm
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, EngineError, ValidationError
 
 TOKEN = 'SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx'
 
@@ -236,3 +236,151 @@ def test_prediction_follows_the_steps():
     h = have(manager=True, nodes=[node('n1', 'manager', addr='a'), node('n3', 'manager', addr='b')])
     after = _swarm.predict(h, _swarm.plan(want(state='absent'), h)[0], None)
     assert after['local_node_state'] == 'inactive' and after['role'] is None
+
+
+# -- issue 9: a 3-manager swarm whose leader is down ---------------------------------------------
+# (the real run: tests/integration/test_swarm_quorum.py) Planning with an unreachable manager, and the
+# join that tries each of remote_addrs in turn, against a stand-in engine that answers as Engine 20.10
+# does (it dials only RemoteAddrs[0]).
+DEAD, LIVE2, LIVE3 = '198.18.200.11:2377', '198.18.200.12:2377', '198.18.200.13:2377'
+ADDRS = [DEAD, LIVE2, LIVE3]
+
+
+def managers(dead_reachability='unreachable'):
+    nodes = [node('n1', 'manager', addr='198.18.200.11'), node('n2', 'manager', addr='198.18.200.12'),
+             node('n3', 'manager', addr='198.18.200.13'), node('n4', addr='198.18.200.14')]
+    nodes[0]['reachability'] = dead_reachability
+    nodes[2]['leader'] = True
+    return nodes
+
+
+# -- planning with the leader down ------------------------------------------------------------
+@pytest.mark.parametrize('reachability', ['unreachable', 'unknown', None])
+def test_survivor_leaving_is_refused_naming_reachable_and_total(reachability):
+    h = have(manager=True, node_id='n2', addr='198.18.200.12', nodes=managers(reachability))
+    with pytest.raises(ConflictError) as err:
+        _swarm.plan(want(state='absent'), h)
+    assert str(err.value).startswith('force: 2 of 3 managers are reachable; demoting this one would leave the swarm '
+                                     'without quorum')
+    assert actions(steps_of(want(state='absent', force=True), h)) == ['leave']
+
+
+def test_with_the_dead_manager_back_the_leader_is_demoted_then_leaves():
+    h = have(manager=True, node_id='n3', addr='198.18.200.13', nodes=managers('reachable'))
+    steps = steps_of(want(state='absent'), h)
+    assert actions(steps) == ['demote', 'leave'] and steps[0]['node_id'] == 'n3'
+
+
+def test_worker_that_joined_with_the_dead_leader_first_changes_nothing():
+    join = dict(remote_addrs=ADDRS, join_token=TOKEN, role='worker')
+    # what the worker knows of the managers, with or without the dead one
+    for remote in ((DEAD, LIVE2, LIVE3), (LIVE2, LIVE3)):
+        assert steps_of(want(**join), have(node_id='n4', addr='198.18.200.14', remote=remote)) == []
+
+
+def test_several_remote_addrs_are_named_in_the_join_reason():
+    step = steps_of(want(remote_addrs=ADDRS, join_token=TOKEN), have('inactive'))[0]
+    assert step['remote_addrs'] == ADDRS
+    assert 'the first of %s that lets it in' % ', '.join(ADDRS) in step['reason']
+    one = steps_of(want(remote_addrs=[LIVE2], join_token=TOKEN), have('inactive'))[0]
+    assert 'joining the swarm at %s as a worker' % LIVE2 in one['reason']
+
+
+def test_join_order_puts_one_address_first_and_keeps_the_rest():
+    assert _swarm.join_order(ADDRS, LIVE3) == [LIVE3, DEAD, LIVE2]
+    assert _swarm.join_order(ADDRS, DEAD) == ADDRS
+
+
+# -- applying the join ------------------------------------------------------------------------
+class SwarmEngine(object):
+    """Joins like Engine 20.10: only RemoteAddrs[0] is dialed.
+
+    ``refused`` addresses fail at once and leave the node inactive (a closed
+    port); ``silent`` ones time out and leave it pending (no host answers).
+    """
+
+    def __init__(self, refused=(), silent=()):
+        self.refused, self.silent = set(refused), set(silent)
+        self.state = 'inactive'
+        self.dialed, self.left = [], 0
+        self.api = self
+        self.is_manager = False
+
+    def post_json(self, what, path, body):
+        assert path == '/swarm/join' and self.state == 'inactive'
+        first = body['RemoteAddrs'][0]
+        self.dialed.append(first)
+        if first in self.refused:
+            raise EngineError('%s: the engine refused: dial tcp %s: connection refused (token %s)'
+                              % (what, first, body['JoinToken']))
+        if first in self.silent:
+            self.state = 'pending'
+            raise EngineError('%s: the engine refused: Timeout was reached before node joined' % what)
+        self.state = 'active'
+
+    def info(self):
+        return {'Swarm': {'LocalNodeState': self.state, 'ControlAvailable': self.is_manager}}
+
+    def call(self, what, fn, *args, **kwargs):
+        return fn(*args, **kwargs)
+
+    def leave_swarm(self, force=False):
+        assert force and self.state in ('pending', 'error')
+        self.left += 1
+        self.state = 'inactive'
+
+
+def join(engine, addrs, role='worker'):
+    w = want(remote_addrs=addrs, join_token=TOKEN, role=role)
+    steps = steps_of(w, have('inactive'))
+    _swarm.apply(engine, steps, w, wait=1)
+
+
+def test_a_dead_first_manager_is_skipped_and_the_next_lets_the_node_in():
+    engine = SwarmEngine(refused=[DEAD])
+    join(engine, ADDRS)
+    assert engine.dialed == [DEAD, LIVE2] and engine.state == 'active' and engine.left == 0
+
+
+def test_a_manager_that_never_answers_leaves_the_node_pending_and_it_is_taken_out_before_the_next():
+    engine = SwarmEngine(silent=[DEAD, LIVE2])
+    join(engine, ADDRS)
+    assert engine.dialed == ADDRS and engine.left == 2 and engine.state == 'active'
+
+
+def test_no_manager_lets_the_node_in_it_is_left_inactive_and_every_address_is_named():
+    engine = SwarmEngine(refused=[DEAD], silent=[LIVE2])
+    with pytest.raises(EngineError) as err:
+        join(engine, [DEAD, LIVE2])
+    text = str(err.value)
+    assert text.startswith('remote_addrs: no manager let this node join (join the swarm at %s: ' % DEAD)
+    assert 'join the swarm at %s: the engine refused: Timeout' % LIVE2 in text
+    assert 'the node is out of any swarm again (inactive)' in text
+    assert TOKEN not in text and '********' in text
+    assert engine.state == 'inactive' and engine.left == 1
+
+
+def test_the_engine_gave_up_waiting_but_the_node_got_in():
+    class LateEngine(SwarmEngine):
+        def post_json(self, what, path, body):
+            self.dialed.append(body['RemoteAddrs'][0])
+            self.state = 'active'
+            raise EngineError('%s: the engine refused: Timeout was reached before node joined' % what)
+    engine = LateEngine()
+    join(engine, ADDRS)
+    assert engine.dialed == [DEAD] and engine.state == 'active' and engine.left == 0
+
+
+def test_an_engine_lost_during_the_join_is_reported_as_the_join_and_nothing_more_is_tried():
+    class LostEngine(SwarmEngine):
+        def post_json(self, what, path, body):
+            self.dialed.append(body['RemoteAddrs'][0])
+            raise EngineError('%s: lost the Docker Engine at unix:///x.sock (Connection refused)' % what)
+
+        def info(self):
+            raise EngineError('engine info: lost the Docker Engine at unix:///x.sock (Connection refused)')
+    engine = LostEngine()
+    with pytest.raises(EngineError) as err:
+        join(engine, ADDRS)
+    assert str(err.value).startswith('join the swarm at %s: lost the Docker Engine' % DEAD)
+    assert engine.dialed == [DEAD]
