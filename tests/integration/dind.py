@@ -83,7 +83,7 @@ def recap(stdout):
             seen = True
             continue
         if seen and ':' in line:
-            host, _, counts = line.partition(':')
+            host, _sep, counts = line.partition(':')
             out[host.strip()] = dict((k, int(v)) for k, v in (c.split('=') for c in counts.split()))
     return out
 
