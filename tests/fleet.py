@@ -176,6 +176,14 @@ class Fleet(object):
         import docker
         return docker.APIClient(base_url=self.engine(name_or_k)['url'], version='auto', timeout=60)
 
+    def leave_swarms(self, timeout=60):
+        """Every engine leaves its swarm (force), before the fleet is taken down; dead or hung engines are skipped."""
+        for e in self.engines:
+            try:
+                self.docker(e['name'], 'swarm', 'leave', '--force', check=False, timeout=timeout)
+            except Exception:   # a dead engine, a hung call: the fleet is taken down anyway
+                pass
+
     # -- up ------------------------------------------------------------------------
     def up(self):
         t0 = time.monotonic()

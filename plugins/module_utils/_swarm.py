@@ -190,6 +190,7 @@ def node_record(node):
         reachability=manager.get('Reachability'),
         manager_addr=manager.get('Addr'),
         engine_version=((node.get('Description') or {}).get('Engine') or {}).get('EngineVersion'),
+        labels=dict(spec.get('Labels') or {}),
     )
 
 
@@ -385,10 +386,8 @@ def _plan_leave(want, have):
                                 'in it (its state lives only here). Promote another node first, or give '
                                 'force: true to leave anyway', path='force')
         return [step('leave', 'the last manager leaves with force: true; the swarm ends', force=True)]
-    reachable = [m for m in managers if m['reachability'] == 'reachable']
-    total, up = len(managers), len(reachable)
-    me_up = any(m['id'] == have['node_id'] for m in reachable)
-    if up < total // 2 + 1 or (up - me_up) < (total - 1) // 2 + 1:
+    up, total, keeps = demotion_quorum(have['nodes'], have['node_id'])
+    if not keeps:
         if not want['force']:
             raise ConflictError('%d of %d managers are reachable; demoting this one would leave the swarm without '
                                 'quorum. Bring the unreachable managers back (or remove them), or give force: true '
@@ -398,6 +397,19 @@ def _plan_leave(want, have):
     return [step('demote', '%d other manager(s) remain; demoting this node first keeps quorum' % len(others),
                  node_id=have['node_id']),
             step('leave', 'this node, now a worker, leaves the swarm', force=False)]
+
+
+def demotion_quorum(nodes, node_id):
+    """(reachable managers, all managers, whether demoting ``node_id`` keeps quorum) among ``nodes`` records.
+
+    The swarm must have quorum now, and still have it among the managers left
+    once ``node_id`` is no longer one of them.
+    """
+    managers = [n for n in nodes or [] if n['role'] == 'manager']
+    reachable = [m for m in managers if m['reachability'] == 'reachable']
+    total, up = len(managers), len(reachable)
+    it_up = any(m['id'] == node_id for m in reachable)
+    return up, total, up >= total // 2 + 1 and (up - it_up) >= (total - 1) // 2 + 1
 
 
 def predict(have, steps, want):
@@ -547,10 +559,15 @@ def _update_node(engine, node_id, **changes):
 
 
 def _wait_for(engine, ok, seconds, what):
+    """Until ``ok`` holds for this engine's swarm info."""
+    poll(lambda: (engine.info() or {}).get('Swarm') or {}, ok, seconds, what)
+
+
+def poll(read, ok, seconds, what):
+    """read() every 0.5 s until ok(read()) holds; EngineError naming ``what`` after ``seconds``."""
     deadline = time.time() + seconds
     while True:
-        swarm = (engine.info() or {}).get('Swarm') or {}
-        if ok(swarm):
+        if ok(read()):
             return
         if time.time() >= deadline:
             raise EngineError('%s did not take effect within %d s' % (what, seconds))

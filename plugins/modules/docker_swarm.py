@@ -130,10 +130,12 @@ options:
     default: false
 notes:
   - On a manager with other managers, O(state=absent) demotes the node first, waits until it is a worker, then
-    leaves. The node stays listed as C(Down) on the remaining managers (C(docker node rm) removes it).
+    leaves. The node stays listed as C(Down) on the remaining managers; M(netprov.dockernet.docker_swarm_node) with
+    O(netprov.dockernet.docker_swarm_node#module:state=absent), run against one of them, removes it.
   - Networks, including C(docker_gwbridge) and overlay networks, are not removed by leaving.
 seealso:
   - module: netprov.dockernet.docker_swarm_info
+  - module: netprov.dockernet.docker_swarm_node
 '''
 
 EXAMPLES = r'''

@@ -137,7 +137,8 @@ nodes:
   type: list
   elements: dict
   sample: [{id: abc, hostname: host1, role: manager, availability: active, state: ready, addr: 198.18.128.11,
-            leader: true, reachability: reachable, manager_addr: "198.18.128.11:2377", engine_version: "20.10.24"}]
+            leader: true, reachability: reachable, manager_addr: "198.18.128.11:2377", engine_version: "20.10.24",
+            labels: {}}]
 join_tokens:
   description: The join tokens. The task's output is hidden when they are returned.
   returned: when O(join_tokens=true)

@@ -51,11 +51,7 @@ def qfleet():
         try:
             yield fleet
         finally:
-            for e in fleet.engines:   # every engine leaves, whatever the tests left
-                try:
-                    fleet.docker(e['name'], 'swarm', 'leave', '--force', check=False, timeout=60)
-                except Exception:   # a dead engine, a hung call: the fleet is taken down anyway
-                    pass
+            fleet.leave_swarms()   # every engine leaves, whatever the tests left
     figures['file_seconds_fixture'] = round(time.monotonic() - t0, 1)
     os.makedirs(os.path.dirname(FIGURES), exist_ok=True)
     with open(FIGURES, 'w') as f:
