@@ -10,7 +10,11 @@ The tests run in file order and build on each other:
    docker_swarm_node removes its entry, `docker node ls` no longer lists it,
    and a re-run changes nothing;
 5. engine2, a manager, leaves (demote, then leave) and is listed Down; its
-   entry is removed the same way.
+   entry is removed the same way;
+6. the swarm role forms the swarm again, then with swarm_state: absent on
+   engine2 and engine3 makes both leave and removes their entries on engine1
+   (check mode first, which removes nothing); a re-run changes nothing;
+7. an up manager removed with force is demoted first, then removed.
 
 The waits are bounded polls; no test asserts on time.
 """
@@ -197,3 +201,18 @@ def test_swarm_role_removes_the_nodes_that_leave(nfleet, tmp_path):
     assert again.rc == 0, again.stdout[-3000:]
     changed = [line for line in again.stdout.splitlines() if line.startswith('changed:') and '-> localhost]' not in line]
     assert changed == [], again.stdout[-3000:]   # only the helper's own result dump changes
+
+
+# -- 7. an up manager removed with force: demoted first ---------------------------------------
+
+def test_up_manager_removed_with_force_is_demoted_first(nfleet, tmp_path):
+    r = role_play(nfleet, tmp_path, [])   # the role brings engine2 (manager) and engine3 (worker) back
+    assert r.rc == 0, r.stdout[-3000:]
+    task = node_task(node='fleet-engine2', state='absent', force=True)
+    r = fleet_play(nfleet, [dict(task, check_mode=True), task, task])
+    assert r.rc == 0, r.stdout[-3000:]
+    check, real, again = r[0]['engine1'], r[1]['engine1'], r[2]['engine1']
+    assert [s['action'] for s in real['plan']] == ['demote', 'remove'] and real['plan'][1]['force'] is True
+    assert check['plan'] == real['plan'] and real['changed'] is True and real['node'] is None
+    assert again['changed'] is False
+    assert node_table(nfleet, 'engine1') == {'fleet-engine1': 'Ready', 'fleet-engine3': 'Ready'}
