@@ -41,6 +41,7 @@ from fleet import scratch_fleet  # noqa: E402
 from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS  # noqa: E402
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import network_options  # noqa: E402
 from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import SWARM_ARGS  # noqa: E402
+from ansible_collections.netprov.dockernet.plugins.module_utils._swarm_node import NODE_ARGS  # noqa: E402
 
 TOTAL = int(os.environ.get('NETPROV_FUZZ_CALLS', '10000'))
 # Always given, never fuzzed: where a call acts (the scratch engine, namespace, directory).
@@ -49,7 +50,7 @@ RANGE = os.environ.get('NETPROV_FUZZ_RANGE', '198.18.160.0/21')
 PREFIX = 'npfz'
 OUTPUT = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'tests', 'output', 'fuzz-stats.json')
 WEIGHTS = {'docker_network': 0.36, 'docker_networks': 0.24, 'bulk_one_bad': 0.05, 'docker_network_info': 0.1,
-           'docker_swarm': 0.17, 'docker_swarm_info': 0.08}
+           'docker_swarm': 0.17, 'docker_swarm_info': 0.08, 'docker_swarm_node': 0.05}
 SETTINGS = dict(deadline=None, database=None, derandomize=False,
                 suppress_health_check=list(HealthCheck))
 
@@ -388,6 +389,11 @@ def run_one(test, target, module, args, check, spec_words):
     elif module == 'docker_swarm_info' or module == 'docker_network_info':
         if created or removed or swarm_before != swarm_after:
             problems.append('an info module changed the engine')
+    elif module == 'docker_swarm_node':  # the only node of the swarm: it may not remove or demote itself
+        touched = [n for n in list(created.values()) + list(removed.values()) if n not in engine_made]
+        if touched or swarm_before != swarm_after:  # the engine makes docker_gwbridge a moment after init
+            problems.append('docker_swarm_node changed networks or the swarm: created %s removed %s swarm %s -> %s'
+                            % (sorted(created.values()), sorted(removed.values()), swarm_before, swarm_after))
     else:  # docker_swarm: only swarm's own networks may come and go
         for name in list(created.values()) + list(removed.values()):
             if name not in engine_made:
@@ -563,3 +569,26 @@ def test_docker_swarm_info(target):
     fuzz()
     target.reset(force=True)
     check_clean(('docker_swarm_info',))
+
+
+def test_docker_swarm_node(target):
+    """On a one-manager swarm: the node itself by ID, prefix or hostname, or garbage."""
+    dom = domain(target_info(target))
+    spec = dict(DOCKER_COMMON_ARGS)
+    spec.update(NODE_ARGS)
+    words = spec_names(spec)
+    if target.swarm_state() == 'inactive':
+        target.api.init_swarm(advertise_addr=target.fleet.engine(1)['addr'])
+    me = target.api.inspect_node(target.api.info()['Swarm']['NodeID'])
+    idents = [me['ID'], me['ID'][:6], me['Description']['Hostname']]
+
+    @settings(max_examples=examples('docker_swarm_node'), **SETTINGS)
+    @given(data=st.data())
+    def fuzz(data):
+        args = data.draw(from_spec(spec, dom), label='args')
+        if 'node' in args and data.draw(st.integers(0, 3), label='real node') > 0:
+            args['node'] = data.draw(st.sampled_from(idents), label='node')
+        run_one('docker_swarm_node', target, 'docker_swarm_node', args, data.draw(st.booleans()), words)
+    fuzz()
+    target.reset(force=True)
+    check_clean(('docker_swarm_node',))
