@@ -199,6 +199,7 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
     steps = []
     if want['state'] == 'absent':
         if have:
+            _check_stacked_on(name, links, 'state')
             steps.append({'action': 'remove', 'link': name, 'reason': 'state is absent'})
         return _guard(steps, management, allow_management)
 
@@ -236,7 +237,11 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
             if not recreate:
                 raise ConflictError('%s: %s cannot change in place; set recreate: true to remove and re-create '
                                     'the link' % (name, what), path=diffs[0])
-            steps.append({'action': 'remove', 'link': name, 'reason': 'recreate: %s' % what})
+            _check_stacked_on(name, links, 'recreate')
+            remove = {'action': 'remove', 'link': name, 'reason': 'recreate: %s' % what}
+            if have.get('kind') in KINDS and (have['kind'] != 'veth' or have.get('peer')):
+                remove['restore'] = _as_it_was(have)  # put back if the new link cannot be made
+            steps.append(remove)
             steps.append({'action': 'create', 'link': name, 'kind': want['kind'],
                           'settings': _kind_settings(want), 'reason': 'recreate: %s' % what})
             have = {'name': name, 'kind': want['kind'], 'state': 'down', 'promisc': False, 'master': None,
@@ -265,6 +270,26 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
         steps.append({'action': 'set', 'link': name, 'field': 'state', 'before': have.get('state'),
                       'after': target, 'reason': 'state is %s' % target})
     return _guard(steps, management, allow_management)
+
+
+def _check_stacked_on(name, links, path):
+    """The kernel deletes the macvlan, ipvlan, VLAN and vxlan links on a link with it: refuse to lose them."""
+    above = sorted(l['name'] for l in links.values()
+                   if l.get('parent') == name and l.get('kind') in STACKED + ('vxlan',))
+    if above:
+        one = len(above) == 1
+        raise ConflictError('%s carries %s: removing it would make the kernel delete %s too. Remove %s first '
+                            '(state: absent), then this link'
+                            % (name, ', '.join(above), 'that link' if one else 'those links', 'it' if one else 'them'),
+                            path=path)
+
+
+def _as_it_was(have):
+    """What it takes to make ``have`` again: its kind settings, then its mutable fields and addresses."""
+    kind = have['kind']
+    settings = dict((k, have[k]) for k, kinds in KIND_OPTIONS.items() if kind in kinds and have.get(k) is not None)
+    return {'kind': kind, 'settings': settings, 'addresses': list(have.get('addresses') or []),
+            'state': have.get('state'), 'fields': dict((k, have.get(k)) for k in MUTABLE if have.get(k))}
 
 
 def _same_subnet_kept(addr, have, wanted):
@@ -419,17 +444,42 @@ def _create_args(ipr, step):
 
 def apply(ipr, steps):
     """Carry out ``steps``; if anything fails after this run created the
-    link, the link is removed again so nothing is left half-made."""
-    created = None
+    link, the link is removed again so nothing is left half-made, and a link
+    removed to be re-created is put back as it was."""
+    created = replaced = None
     try:
         for step in steps:
             _apply_step(ipr, step)
             if step['action'] == 'create':
                 created = step['link']
-    except NetprovError:
+            elif step['action'] == 'remove' and step.get('restore'):
+                replaced = step
+    except NetprovError as exc:
         if created:
             _rollback(ipr, created)
+        if replaced:
+            raise _put_back(ipr, replaced, exc)
         raise
+
+
+def _put_back(ipr, removed, exc):
+    """Re-make the link a failed recreate removed; the error to raise, saying whether it is back."""
+    old, name = removed['restore'], removed['link']
+    steps = [{'action': 'create', 'link': name, 'kind': old['kind'], 'settings': old['settings']}]
+    steps += [{'action': 'set', 'link': name, 'field': k, 'after': v} for k, v in sorted(old['fields'].items())]
+    steps += [{'action': 'add_address', 'link': name, 'address': a} for a in old['addresses']]
+    if old['state'] in ('up', 'down'):
+        steps.append({'action': 'set', 'link': name, 'field': 'state', 'after': old['state']})
+    try:
+        for step in steps:
+            _apply_step(ipr, step)
+    except NetprovError as again:
+        _rollback(ipr, name)
+        return type(exc)('%s; putting the old %s link back failed too (%s): %s is gone, re-create it'
+                         % (exc.msg, old['kind'], again, name), path=exc.path, restored=False, **exc.details)
+    return type(exc)('%s; the old %s link %s is back as it was (settings, MAC, MTU, master, addresses; routes '
+                     'through it went with it)' % (exc.msg, old['kind'], name), path=exc.path, restored=True,
+                     **exc.details)
 
 
 def _rollback(ipr, name):

@@ -35,7 +35,8 @@ options:
       - V(present) makes sure the link exists, leaving its up/down state alone
         (a new link stays down).
       - V(up) and V(down) also set its administrative state.
-      - V(absent) removes it.
+      - V(absent) removes it. A link that macvlan, ipvlan, VLAN or vxlan links sit
+        on is refused, naming them, as the kernel would delete them with it.
     type: str
     choices: [present, absent, up, down]
     default: present
@@ -117,7 +118,12 @@ options:
     type: bool
     default: false
   recreate:
-    description: Allow removing and re-creating the link to change a setting fixed at creation.
+    description:
+      - Allow removing and re-creating the link to change a setting fixed at creation.
+      - If the new link cannot be made, the old one is put back as it was (kind settings,
+        MAC, MTU, master, promiscuous mode, addresses, state) and the run fails saying so,
+        with C(restored) in the result. Routes through the link go with it.
+      - Refused for a link that macvlan, ipvlan, VLAN or vxlan links sit on.
     type: bool
     default: false
   kernel_check:
@@ -212,6 +218,12 @@ link:
   type: dict
   sample: {name: mvshim, kind: macvlan, parent: eth1, mtu: 1500, state: up, promisc: false,
            master: null, mac: "aa:bb:cc:dd:ee:ff", addresses: [198.18.192.250/32], macvlan_mode: bridge}
+restored:
+  description:
+    - After a failed recreate, whether the old link was put back (V(false) when
+      putting it back failed too; the message then says so).
+  returned: when a recreate failed after removing the old link
+  type: bool
 management:
   description: Why the link is on the management path, or null.
   returned: always

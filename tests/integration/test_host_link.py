@@ -214,3 +214,27 @@ def test_persist_files(ns, tmp_path):
     play([{M: {'name': 'nl-mv', 'state': 'absent', 'persist': True, 'persist_dir': d, 'netns': ns}}])
     assert not os.path.exists(os.path.join(d, '10-netprov-nl-mv.netdev'))
     assert not os.path.exists(os.path.join(d, '10-netprov-nl-v0.network.d'))
+
+
+def test_nothing_is_lost_when_a_recreate_fails_or_a_parent_carries_links(ns):
+    """A failed recreate puts the old link back; a link carrying stacked links is not removed under them."""
+    made = play([{M: {'name': 'nl-a', 'kind': 'veth', 'peer': 'nl-b', 'state': 'up', 'netns': ns}},
+                 {M: {'name': 'nl-x', 'kind': 'macvlan', 'parent': 'nl-a', 'mtu': 1400, 'state': 'up',
+                      'addresses': ['198.18.193.5/24'], 'netns': ns}},
+                 {M: {'name': 'nl-vx1', 'kind': 'vxlan', 'vxlan_id': 77, 'netns': ns}}])
+    assert not any(r.get('failed') for r in made.results), made.results
+    before = _netlink.get_link('nl-x', ns)
+
+    # nl-x as a vxlan with the VNI and port nl-vx1 already has: the kernel refuses the new link.
+    failed = play([{M: {'name': 'nl-x', 'kind': 'vxlan', 'vxlan_id': 77, 'recreate': True, 'netns': ns}}])[0]
+    assert failed['failed'] and failed['restored'] is True, failed
+    assert 'the old macvlan link nl-x is back as it was' in failed['msg']
+    after = _netlink.get_link('nl-x', ns)
+    for key in ('kind', 'parent', 'macvlan_mode', 'mtu', 'mac', 'state', 'addresses'):
+        assert after[key] == before[key], key
+
+    for task in ({'state': 'absent'}, {'kind': 'veth', 'peer': 'nl-c', 'recreate': True}):
+        refused = play([{M: dict(task, name='nl-a', netns=ns)}])[0]
+        assert refused['failed'] and 'nl-a carries nl-x: removing it would make the kernel delete that link too' \
+            in refused['msg'], refused
+    assert _netlink.get_link('nl-a', ns) and _netlink.get_link('nl-x', ns)

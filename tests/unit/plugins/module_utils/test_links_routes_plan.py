@@ -134,3 +134,35 @@ def test_ipvlan_siblings_share_the_parent_mode():
     with pytest.raises(ConflictError) as exc:
         _links.plan(_links.normalise(params(name='iv2', kind='ipvlan', parent='eth2')), links)
     assert str(exc.value).startswith('parent: eth2 carries macvlan links (mv0)')
+
+
+def test_a_link_carrying_stacked_links_is_not_removed_or_recreated():
+    links = {'v0': link('v0', kind='veth', peer='v1'), 'v1': link('v1', kind='veth', peer='v0'),
+             'mv': link('mv', kind='macvlan', parent='v0', macvlan_mode='bridge'),
+             'vx': link('vx', kind='vxlan', parent='v0', vxlan_id=7, vxlan_port=4789),
+             'br': link('br', kind='bridge'), 'p': link('p', kind='veth', peer='q', master='br')}
+    with pytest.raises(ConflictError) as exc:
+        _links.plan(_links.normalise(params(name='v0', state='absent')), links)
+    assert str(exc.value) == ('state: v0 carries mv, vx: removing it would make the kernel delete those links too. '
+                              'Remove them first (state: absent), then this link')
+    with pytest.raises(ConflictError) as exc:
+        _links.plan(_links.normalise(params(name='v0', kind='veth', peer='v9')), links, recreate=True)
+    assert exc.value.path == 'recreate' and 'delete those links too' in exc.value.msg
+    # A bridge's ports only lose their master: they stay.
+    assert [s['action'] for s in _links.plan(_links.normalise(params(name='br', state='absent')), links)] == ['remove']
+
+
+def test_recreate_records_the_old_link_to_put_it_back():
+    links = {'v0': link('v0', kind='veth', peer='v1'),
+             'mv': link('mv', kind='macvlan', parent='v0', macvlan_mode='bridge', mtu=1400, promisc=True,
+                        addresses=['198.18.192.5/24'])}
+    want = _links.normalise(params(name='mv', kind='macvlan', parent='v0', macvlan_mode='private'))
+    steps = _links.plan(want, links, recreate=True)
+    assert [s['action'] for s in steps][:2] == ['remove', 'create']
+    assert steps[0]['restore'] == {
+        'kind': 'macvlan', 'settings': {'parent': 'v0', 'macvlan_mode': 'bridge'}, 'addresses': ['198.18.192.5/24'],
+        'state': 'up', 'fields': {'mac': '02:00:00:00:00:01', 'mtu': 1400, 'promisc': True}}
+    # A veth whose peer is in another namespace cannot be made again as it was: no restore.
+    links['v0']['peer'] = None
+    steps = _links.plan(_links.normalise(params(name='v0', kind='bridge')), {'v0': links['v0']}, recreate=True)
+    assert 'restore' not in steps[0]
