@@ -22,6 +22,10 @@ modules=()
 for f in plugins/modules/*.py; do
   [ -e "$f" ] && modules+=("netprov.dockernet.$(basename "$f" .py)")
 done
+filters=()
+for f in plugins/filter/*.yml; do
+  [ -e "$f" ] && filters+=("netprov.dockernet.$(basename "$f" .yml)")
+done
 roles=()
 for f in roles/*/meta/argument_specs.yml roles/*/meta/argument_specs.yaml; do
   [ -e "$f" ] && roles+=("netprov.dockernet.$(basename "$(dirname "$(dirname "$f")")")")
@@ -48,6 +52,7 @@ check_doc() {  # type, names...: ansible-doc must render each (one call for all,
   echo "docs-lint: ansible-doc -t $type renders $# ($*)"
 }
 check_doc module "${modules[@]}"
+check_doc filter "${filters[@]}"
 check_doc role "${roles[@]}"
 
 .venv/bin/python scripts/gen_docs.py --check || rc=1

@@ -1,19 +1,14 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The preflight role's checks, as one pure function of what a host has and
-what its inventory asks. Facts come from host_network_info, the engine's
-/version, docker_network_info and `ss`; nothing here touches a host.
-
-The role runs this file on the controller (collection roles cannot embed
-filter plugins): JSON {"facts": ..., "want": ...} on stdin, JSON
-{"problems": [...], "warnings": [...]} on stdout."""
+"""The preflight role's checks, as pure functions of what a host has and what
+its inventory asks. Facts come from host_network_info, the engine's /version,
+docker_network_info and `ss`; nothing here touches a host. The role calls
+them on the controller through the netprov.dockernet.preflight_verdict filter."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
-import json
 import re
-import sys
 
 # Link kinds and Docker drivers -> the capability host_network_info probes.
 KIND_FEATURE = {'vlan': 'vlan', 'macvlan': 'macvlan', 'ipvlan': 'ipvlan', 'bridge': 'bridge',
@@ -354,11 +349,6 @@ def preflight_warnings(facts, want):
     return out
 
 
-def main():
-    data = json.load(sys.stdin)
-    json.dump({'problems': preflight_problems(data['facts'], data['want']),
-               'warnings': preflight_warnings(data['facts'], data['want'])}, sys.stdout)
-
-
-if __name__ == '__main__':
-    main()
+def verdict(facts, want):
+    """{'problems': [...], 'warnings': [...]}, each line prefixed with the host's name."""
+    return {'problems': preflight_problems(facts, want), 'warnings': preflight_warnings(facts, want)}

@@ -1,5 +1,9 @@
-"""The preflight role's checks (roles/preflight/files/preflight_checks.py): pure tables."""
-from ansible_collections.netprov.dockernet.roles.preflight.files import preflight_checks as pc
+"""The preflight role's checks (plugins/plugin_utils/_preflight.py, the preflight_verdict filter): pure tables."""
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.netprov.dockernet.plugins.filter.preflight_verdict import preflight_verdict
+from ansible_collections.netprov.dockernet.plugins.plugin_utils import _preflight as pc
 
 CAPS_NO_ESP = {'capabilities': {'macvlan': True, 'ipvlan': False, 'vlan': False, 'vxlan': True, 'esp': False,
                                 'ipvs': False, 'bridge': True, 'veth': True, 'dummy': False},
@@ -126,3 +130,10 @@ def test_live_restore_on_a_swarm_host_is_a_problem():
     assert pc.check_engine({'swarm': True, 'live_restore': False}, ENGINE) == []
     problems = pc.check_engine({'swarm': True, 'live_restore': True}, ENGINE)
     assert len(problems) == 1 and 'engine_live_restore is true, but this host is in the swarm' in problems[0]
+
+
+def test_the_filter_returns_both_lists_and_refuses_non_dicts():
+    out = preflight_verdict(facts(), {'swarm': True})
+    assert out == {'problems': [], 'warnings': pc.preflight_warnings(facts(), {'swarm': True})}
+    with pytest.raises(AnsibleFilterError, match='want must be a dict, got list'):
+        preflight_verdict(facts(), [])
