@@ -15,7 +15,7 @@ description:
     the running containers and the networks they are attached to.
   - Everything comes from the engine's API (C(/version), C(/info), the C(bridge) network), over the connection
     options below, so engines reached over TCP and TLS work as well as a local socket.
-  - Never changes anything; RV(changed) is always V(false).
+  - Never changes anything; C(changed) is always V(false).
 author:
   - netprov.dockernet developers (@netprov)
 extends_documentation_fragment:
