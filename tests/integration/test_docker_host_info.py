@@ -3,13 +3,17 @@
 What the module says is compared with what the engine's own CLI (/usr/bin/docker) says:
 the version, live-restore, container counts; a container this test starts on a network
 it creates (198.18.40.0/24, names prefixed nphi-) is listed with its address; check mode
-reads the same; an unreachable docker_host fails with one message that names docker_host.
+reads the same; an engine at a tcp:// URL (a loopback forwarder to the socket) set once
+through the docker action group answers the same; an unreachable docker_host fails with one
+message that names docker_host.
 
 The shared engine has other users: counts are compared between two readings that
 bracket the module's run (CLI before and after), and only when those two agree.
 """
 import json
+import socket
 import subprocess
+import threading
 import uuid
 
 import docker
@@ -111,13 +115,64 @@ def test_reads_the_engine_in_check_and_real_mode_with_containers(nphi):
         assert all(c['state'] == 'running' for c in r['containers']['list'])
 
 
-def test_remote_style_url_and_module_defaults_group():
-    """The docker action group and an explicit URL reach the same engine (the socket given as unix://)."""
-    res = play([{MODULE: {}}], module_defaults={'group/netprov.dockernet.docker': {
-        'docker_host': 'unix:///var/run/docker.sock', 'api_version': '1.41'}})
+class TcpToSocket(object):
+    """A loopback TCP listener that forwards each connection to the engine's unix socket: an engine over TCP."""
+
+    def __init__(self, path='/var/run/docker.sock'):
+        self.path = path
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(('127.0.0.1', 0))
+        self.listener.listen(8)
+        self.url = 'tcp://127.0.0.1:%d' % self.listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            upstream.connect(self.path)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.listener.close()
+
+
+def test_engine_over_tcp_through_the_docker_action_group():
+    """Not only a local socket: an engine at a tcp:// URL, set once for the docker action group."""
+    proxy = TcpToSocket()
+    try:
+        res = play([{MODULE: {}}], module_defaults={'group/netprov.dockernet.docker': {
+            'docker_host': proxy.url, 'api_version': '1.41'}})
+    finally:
+        proxy.close()
     r = res[0]
     assert not r.get('failed'), r.get('msg')
+    assert proxy.connections >= 1
     assert r['engine']['version'] == cli('version', '--format', '{{.Server.Version}}')
+    assert r['networking']['live_restore'] is cli_info()['LiveRestoreEnabled']
 
 
 def test_unreachable_engine_fails_naming_docker_host():
