@@ -50,7 +50,8 @@ RANGE = os.environ.get('NETPROV_FUZZ_RANGE', '198.18.160.0/21')
 PREFIX = 'npfz'
 OUTPUT = os.path.join(os.path.dirname(os.path.dirname(HERE)), 'tests', 'output', 'fuzz-stats.json')
 WEIGHTS = {'docker_network': 0.36, 'docker_networks': 0.24, 'bulk_one_bad': 0.05, 'docker_network_info': 0.1,
-           'docker_swarm': 0.17, 'docker_swarm_info': 0.08, 'docker_swarm_node': 0.05}
+           'docker_swarm': 0.17, 'docker_swarm_info': 0.08, 'docker_swarm_node': 0.05,
+           'docker_host_info': 0.03}
 SETTINGS = dict(deadline=None, database=None, derandomize=False,
                 suppress_health_check=list(HealthCheck))
 
@@ -386,7 +387,7 @@ def run_one(test, target, module, args, check, spec_words):
                 and (created or removed):
             problems.append('failed before applying (%s) yet changed the engine: created %s removed %s'
                             % (msg[:200], sorted(created.values()), sorted(removed.values())))
-    elif module == 'docker_swarm_info' or module == 'docker_network_info':
+    elif module in ('docker_swarm_info', 'docker_network_info', 'docker_host_info'):
         if created or removed or swarm_before != swarm_after:
             problems.append('an info module changed the engine')
     elif module == 'docker_swarm_node':  # the only node of the swarm: it may not remove or demote itself
@@ -592,3 +593,18 @@ def test_docker_swarm_node(target):
     fuzz()
     target.reset(force=True)
     check_clean(('docker_swarm_node',))
+
+
+def test_docker_host_info(target):
+    dom = domain(target_info(target))
+    spec = dict(containers=dict(type='bool'))
+    spec.update(DOCKER_COMMON_ARGS)
+    words = spec_names(spec)
+
+    @settings(max_examples=examples('docker_host_info'), **SETTINGS)
+    @given(data=st.data())
+    def fuzz(data):
+        args = data.draw(from_spec(spec, dom), label='args')
+        run_one('docker_host_info', target, 'docker_host_info', args, data.draw(st.booleans()), words)
+    fuzz()
+    check_clean(('docker_host_info',))
