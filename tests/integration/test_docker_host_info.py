@@ -130,7 +130,7 @@ class TcpToSocket(object):
     def _accept(self):
         while True:
             try:
-                client, _ = self.listener.accept()
+                client, _peer = self.listener.accept()
             except OSError:
                 return
             self.connections += 1
