@@ -302,7 +302,7 @@ def check_mtu(want, info):
     return problems
 
 
-def check_engine(want, engine):
+def check_engine(want, engine, in_swarm=False):
     if not engine or not engine.get('reachable'):
         return ['engine not reachable on %s: %s' % (want.get('socket'), (engine or {}).get('error') or 'no answer')]
     version = engine.get('version') or ''
@@ -314,6 +314,10 @@ def check_engine(want, engine):
         problems.append('engine_live_restore is true, but this host is in the swarm: dockerd refuses to start with '
                         'live-restore in swarm mode ("--live-restore daemon configuration is incompatible with swarm '
                         'mode"); set engine_live_restore: false for swarm hosts')
+    elif in_swarm and engine.get('live_restore') and want.get('live_restore') is None:
+        problems.append('the running engine has live-restore on while in a swarm (a reload turned it on): dockerd will '
+                        'refuse to start at its next restart; set engine_live_restore: false, which the engine role '
+                        'applies with a reload')
     encrypted = [e.get('name') for e in (want.get('swarm_networks') or []) if e.get('encrypted')] if want.get('swarm') else []
     if encrypted:
         v = _version(version)
@@ -327,7 +331,7 @@ def preflight_problems(facts, want):
     """Every problem of one host, one line each, prefixed with the host's name."""
     host = facts.get('host', '?')
     info = facts.get('network_info') or {}
-    problems = check_engine(want, facts.get('engine'))
+    problems = check_engine(want, facts.get('engine'), facts.get('in_swarm'))
     problems += check_kernel(want, info)
     problems += check_parents(want, info)
     problems += check_ranges(want, info.get('routes'), facts.get('engine_networks'))

@@ -160,6 +160,19 @@ def test_live_restore_is_refused_on_a_swarm_node(sample_fleet):
     flagged = fleet.playbook('preflight.yml', '-e', 'engine_live_restore=true')
     assert flagged.returncode == 2 and 'host2: engine_live_restore is true, but this host is in the swarm' in flagged.stdout
 
+    # The trap itself, set by hand: live-restore in daemon.json and a reload, which the engine accepts in swarm mode.
+    fleet.on_host(2, 'sh', '-c', "sed -i 's/\"live-restore\": false/\"live-restore\": true/' /etc/docker/daemon.json"
+                  ' && systemctl reload docker')
+    fleet.on_host(2, 'sh', '-c', 'for i in $(seq 20); do [ "$(docker info -f {{.LiveRestoreEnabled}})" = true ] && exit 0;'
+                  ' sleep 0.5; done; exit 1')
+    trapped = fleet.playbook('preflight.yml', '-e', '{"engine_live_restore": null}')
+    assert trapped.returncode == 2, trapped.stdout[-3000:]
+    assert 'host2: the running engine has live-restore on while in a swarm' in trapped.stdout
+    # The sample inventory turns it off: the engine role does it with a reload, the same dockerd.
+    fixed = engine_role(fleet)
+    assert fixed.returncode == 0 and dockerd_pid(fleet, 2) == pid, fixed.stdout[-3000:]
+    assert fleet.on_host(2, 'docker', 'info', '-f', '{{.LiveRestoreEnabled}}').stdout.strip() == 'false'
+
 
 def test_preflight_names_a_network_whose_parent_link_was_deleted(sample_fleet):
     fleet = sample_fleet

@@ -137,3 +137,13 @@ def test_the_filter_returns_both_lists_and_refuses_non_dicts():
     assert out == {'problems': [], 'warnings': pc.preflight_warnings(facts(), {'swarm': True})}
     with pytest.raises(AnsibleFilterError, match='want must be a dict, got list'):
         preflight_verdict(facts(), [])
+
+
+def test_live_restore_already_on_in_a_running_swarm_engine_is_a_problem_unless_the_inventory_turns_it_off():
+    live = dict(ENGINE, live_restore=True)
+    problems = pc.check_engine({'swarm': True}, live, in_swarm=True)
+    assert len(problems) == 1 and 'the running engine has live-restore on while in a swarm' in problems[0]
+    assert pc.check_engine({'swarm': True, 'live_restore': False}, live, in_swarm=True) == []
+    assert pc.check_engine({}, live, in_swarm=False) == []
+    assert any('live-restore on while in a swarm' in p
+               for p in pc.preflight_problems(facts(engine=live, in_swarm=True), {'swarm': True}))
