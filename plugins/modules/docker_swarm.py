@@ -221,32 +221,33 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
 from ansible_collections.netprov.dockernet.plugins.module_utils import _swarm
+
+
+def run(module):
+    want = _swarm.want_from_params(module.params)
+    engine = Engine(module.params)
+    have = _swarm.read_state(engine)
+    steps, warnings = _swarm.plan(want, have)
+    if steps and not module.check_mode:
+        _swarm.apply(engine, steps, want, wait=module.params['timeout'])
+        after = _swarm.summary(_swarm.read_state(engine))
+    else:
+        after = _swarm.predict(have, steps, want)
+    for w in warnings:
+        module.warn(w)
+    result = dict(changed=bool(steps), plan=steps, swarm=after)
+    if module._diff:
+        result['diff'] = dict(before=_swarm.summary(have), after=after)
+    return result
 
 
 def main():
     argument_spec = dict(DOCKER_COMMON_ARGS)
     argument_spec.update(_swarm.SWARM_ARGS)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        want = _swarm.want_from_params(module.params)
-        engine = Engine(module.params)
-        have = _swarm.read_state(engine)
-        steps, warnings = _swarm.plan(want, have)
-        if steps and not module.check_mode:
-            _swarm.apply(engine, steps, want, wait=module.params['timeout'])
-            after = _swarm.summary(_swarm.read_state(engine))
-        else:
-            after = _swarm.predict(have, steps, want)
-    except NetprovError as exc:
-        module.fail_json(msg=str(exc), **exc.details)
-    for w in warnings:
-        module.warn(w)
-    result = dict(changed=bool(steps), plan=steps, swarm=after)
-    if module._diff:
-        result['diff'] = dict(before=_swarm.summary(have), after=after)
-    module.exit_json(**result)
+    execute(module, run)
 
 
 if __name__ == '__main__':

@@ -159,8 +159,14 @@ unlock_key:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
 from ansible_collections.netprov.dockernet.plugins.module_utils import _swarm
+
+
+def run(module):
+    result = _swarm.info(Engine(module.params), nodes=module.params['nodes'],
+                         join_tokens=module.params['join_tokens'], unlock_key=module.params['unlock_key'])
+    return dict(result, changed=False, plan=[])
 
 
 def main():
@@ -171,13 +177,7 @@ def main():
         nodes=dict(type='bool', default=True),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        engine = Engine(module.params)
-        result = _swarm.info(engine, nodes=module.params['nodes'], join_tokens=module.params['join_tokens'],
-                             unlock_key=module.params['unlock_key'])
-    except NetprovError as exc:
-        module.fail_json(msg=str(exc), **exc.details)
-    module.exit_json(changed=False, plan=[], **result)
+    execute(module, run)
 
 
 if __name__ == '__main__':

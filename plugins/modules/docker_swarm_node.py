@@ -177,31 +177,33 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError, NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError
+from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
 from ansible_collections.netprov.dockernet.plugins.module_utils import _swarm, _swarm_node
+
+
+def run(module):
+    want = _swarm_node.want_from_params(module.params)
+    engine = Engine(module.params)
+    steps, before = _swarm_node.plan(want, _swarm.read_state(engine))
+    after = _swarm_node.predict(before, steps)
+    if steps and not module.check_mode:
+        _swarm_node.apply(engine, steps, wait=module.params['timeout'])
+        try:
+            after = _swarm_node.read_node(engine, before['id'])
+        except EngineError:   # the engine demoted itself and no longer answers for the swarm
+            pass
+    result = dict(changed=bool(steps), plan=steps, node=after)
+    if module._diff:
+        result['diff'] = dict(before=before or {}, after=after or {})
+    return result
 
 
 def main():
     argument_spec = dict(DOCKER_COMMON_ARGS)
     argument_spec.update(_swarm_node.NODE_ARGS)
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        want = _swarm_node.want_from_params(module.params)
-        engine = Engine(module.params)
-        steps, before = _swarm_node.plan(want, _swarm.read_state(engine))
-        after = _swarm_node.predict(before, steps)
-        if steps and not module.check_mode:
-            _swarm_node.apply(engine, steps, wait=module.params['timeout'])
-            try:
-                after = _swarm_node.read_node(engine, before['id'])
-            except EngineError:   # the engine demoted itself and no longer answers for the swarm
-                pass
-    except NetprovError as exc:
-        module.fail_json(msg=str(exc), **exc.details)
-    result = dict(changed=bool(steps), plan=steps, node=after)
-    if module._diff:
-        result['diff'] = dict(before=before or {}, after=after or {})
-    module.exit_json(**result)
+    execute(module, run)
 
 
 if __name__ == '__main__':
