@@ -131,6 +131,11 @@ class Engine(object):
         return self.version_info.get('Version', '')
 
     @property
+    def api_version(self):
+        """The API version this client speaks with the engine (negotiated with version=auto), e.g. '1.41'."""
+        return self.api.api_version
+
+    @property
     def is_local(self):
         return _unix_path(self.url) is not None
 
@@ -224,6 +229,14 @@ class Engine(object):
     def disconnect(self, container, network, force=False):
         return self.call('disconnect %s from network %s' % (container, network),
                          self.api.disconnect_container_from_network, container, network, force=force)
+
+    def containers_on(self, network_id, network_name):
+        """Every container that references a network, running or not (a stopped or created container has
+        no endpoint in network inspect). A container connected while not running stores the network by name,
+        with no network id, so both are asked for; the caller tells which network each entry means."""
+        filters = {'network': [v for v in (network_id, network_name) if v]}
+        return self.call('list containers on network %s' % (network_name or network_id), self.api.containers,
+                         all=True, filters=filters)
 
     def inspect_container(self, ident):
         try:

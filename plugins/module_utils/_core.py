@@ -16,7 +16,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
 from ansible_collections.netprov.dockernet.plugins.module_utils._plan import (
     compare, create_body, fixed_addresses_fit, plan_network)
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
-    MANAGED_LABEL, endpoint_from_container, normalise_have)
+    API_ENABLE_IPV4, MANAGED_LABEL, api_at_least, endpoint_from_container, normalise_have, resolve_containers)
 from ansible_collections.netprov.dockernet.plugins.module_utils._validate import (
     rule_config_source, rule_containers_exist, rule_overlaps, rule_verify, validate_want)
 
@@ -55,6 +55,8 @@ class EngineState(object):
 
     def __init__(self, engine):
         self.engine = engine
+        # The API version the client negotiated: which endpoint settings and flags the engine takes.
+        self.api_version = getattr(engine, 'api_version', None)
         self.networks = [normalise_have(n) for n in engine.networks()]
         self._full = {}
         self._containers = {}
@@ -68,10 +70,23 @@ class EngineState(object):
         return sorted([n for n in self.networks if n['name'] == name], key=_sort_key)
 
     def full(self, name):
-        """The network with its endpoints, or None. Duplicates: the oldest wins."""
+        """The network with every container that references it, or None. Duplicates: the oldest wins.
+
+        Network inspect lists only running endpoints; stopped and created
+        containers are found through the container listing filtered by the
+        network, with their stored endpoint settings.
+        """
         if name not in self._full:
             found = self.matches(name)
-            self._full[name] = normalise_have(self.engine.inspect_network(found[0]['id'])) if found else None
+            self._full[name] = None
+            if found:
+                raw = self.engine.inspect_network(found[0]['id'])
+                members = []
+                for entry in self.engine.containers_on(raw.get('Id'), raw.get('Name')) or []:
+                    info = self.container(entry.get('Id'))
+                    if info is not None:
+                        members.append(info)
+                self._full[name] = normalise_have(raw, members)
         return self._full[name]
 
     def swarm_info(self):
@@ -86,11 +101,13 @@ class EngineState(object):
         return self._containers[name]
 
     def records(self, have, network_name):
+        """{container name: endpoint_from_container record} for every container on the network, running or not."""
         out = {}
         for cname, ep in sorted((have or {}).get('endpoints', {}).items()):
             info = self.container(ep['id'])
             if info is not None:
-                out[cname] = endpoint_from_container(info, network_name)
+                out[cname] = endpoint_from_container(info, network_name, network_id=have.get('id'),
+                                                     api_version=self.api_version)
         return out
 
 
@@ -99,6 +116,14 @@ def _unchanged_without_inspect(state, want):
     light = state.light(want['name'])
     return (light is not None and want['state'] == 'present' and not want['containers']
             and not want['containers_exclusive'] and want['recreate'] != 'always' and not compare(want, light))
+
+
+def _rule_engine_api(want, state, path):
+    """What the user set that this engine's API cannot do, refused before anything is touched."""
+    if want.get('enable_ipv4') is False and not api_at_least(state.api_version, API_ENABLE_IPV4):
+        raise ValidationError('enable_ipv4: false needs Docker Engine 28 or later (API %s); this engine speaks API '
+                              '%s, where every network has IPv4; upgrade the engine or drop enable_ipv4'
+                              % (API_ENABLE_IPV4, state.api_version or 'unknown'), path=join_path(path, 'enable_ipv4'))
 
 
 def prepare(state, want, path='', skip_overlap=()):
@@ -122,8 +147,10 @@ def prepare(state, want, path='', skip_overlap=()):
         rule_config_source(want, state.networks, path)
         if have is None or want['ipam_config'] is not None:
             rule_overlaps(want, state.networks, path, skip=skip_overlap)
+        _rule_engine_api(want, state, path)
         containers = dict((c['name'], state.container(c['name'])) for c in want['containers'])
         rule_containers_exist(want, containers, path)
+        want = resolve_containers(want, containers, path)
     records = state.records(have, want['name'])
     steps = plan_network(want, have, records, path)
     for step in steps:
@@ -306,7 +333,8 @@ def _label(step):
 
 # -- what users see of a network -----------------------------------------------------
 
-_SUMMARY_KEYS = ('name', 'driver', 'scope', 'internal', 'attachable', 'ingress', 'enable_ipv6', 'config_only',
+_SUMMARY_KEYS = ('name', 'driver', 'scope', 'internal', 'attachable', 'ingress', 'enable_ipv6', 'enable_ipv4',
+                 'config_only',
                  'config_from', 'options', 'labels', 'ipam_driver', 'ipam_options', 'ipam_config')
 
 
@@ -324,7 +352,8 @@ def _body_as_inspect(body):
     return {
         'Name': body['Name'], 'Driver': body.get('Driver'), 'Scope': body.get('Scope') or 'local',
         'Internal': body.get('Internal'), 'Attachable': body.get('Attachable'), 'Ingress': body.get('Ingress'),
-        'EnableIPv6': body.get('EnableIPv6'), 'ConfigOnly': body.get('ConfigOnly'),
+        'EnableIPv6': body.get('EnableIPv6'), 'EnableIPv4': body.get('EnableIPv4', True),
+        'ConfigOnly': body.get('ConfigOnly'),
         'ConfigFrom': body.get('ConfigFrom') or {}, 'Options': body.get('Options') or {},
         'Labels': body.get('Labels') or {},
         'IPAM': {'Driver': ipam.get('Driver'), 'Options': ipam.get('Options'),

@@ -11,9 +11,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, join_path
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MANAGED_LABEL, endpoint_config
+from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
+    ENGINE_OPTIONS, MANAGED_LABEL, endpoint_config, ip_version)
 
-_FLAGS = ('internal', 'attachable', 'ingress', 'enable_ipv6', 'config_only')
+_FLAGS = ('internal', 'attachable', 'ingress', 'enable_ipv6', 'enable_ipv4', 'config_only')
 
 
 def _fmt(value):
@@ -35,7 +36,7 @@ def compare(want, have):
     if want['scope'] and want['scope'] != have['scope']:
         changes.append('scope: %s -> %s' % (have['scope'], want['scope']))
     for flag in _FLAGS:
-        if flag != 'config_only' and want[flag] is not None and want[flag] != have[flag]:
+        if flag != 'config_only' and want.get(flag) is not None and want[flag] != have[flag]:
             changes.append('%s: %s -> %s' % (flag, have[flag], want[flag]))
     if (want['config_from'] or None) != (have['config_from'] or None) and (
             want['config_from'] is not None or have['config_from']):
@@ -62,15 +63,26 @@ def compare(want, have):
     return changes
 
 
+def _families(entries):
+    return set(ip_version(e['subnet']) for e in entries if e.get('subnet'))
+
+
 def _compare_ipam(want_cfg, have_cfg):
+    """Subnets are compared per address family, and only in the families the
+    user gave a subnet for: the engine adds a pool of its own choosing for a
+    family left out (an IPv4 pool beside IPv6-only subnets; a ULA IPv6 pool on
+    Engine 27 and later when IPv6 has no subnet), and that is not drift."""
     changes = []
-    have_by_subnet = dict((e.get('subnet'), e) for e in have_cfg)
+    families = _families(want_cfg)
+    have_by_subnet = dict((e['subnet'], e) for e in have_cfg if e.get('subnet') and ip_version(e['subnet']) in families)
     want_subnets = [e['subnet'] for e in want_cfg if e.get('subnet')]
     if sorted(want_subnets) != sorted(have_by_subnet):
-        before = ', '.join(sorted(s for s in have_by_subnet if s)) or 'none'
+        before = ', '.join(sorted(have_by_subnet)) or 'none'
         return ['ipam_config subnets: %s -> %s' % (before, ', '.join(sorted(want_subnets)))]
     for entry in want_cfg:
-        have = have_by_subnet.get(entry.get('subnet'), {})
+        if not entry.get('subnet'):
+            continue
+        have = have_by_subnet[entry['subnet']]
         for key in ('iprange', 'gateway'):
             if entry.get(key) and entry[key] != have.get(key):
                 changes.append('ipam_config[%s].%s: %s -> %s' % (entry['subnet'], key, _fmt(have.get(key)), entry[key]))
@@ -78,6 +90,17 @@ def _compare_ipam(want_cfg, have_cfg):
             changes.append('ipam_config[%s].aux_addresses: %s -> %s'
                            % (entry['subnet'], have.get('aux_addresses') or {}, entry['aux_addresses']))
     return changes
+
+
+def _body_ipam_config(want, base, enable_ipv6, enable_ipv4):
+    """The wanted subnets, and for each family the user gave none for, the pools the network had
+    (a recreate keeps the addresses it was not asked to change), less a family the body turns off."""
+    wanted = [e for e in want['ipam_config'] or [] if e]
+    families = _families(wanted)
+    kept = [e for e in base.get('ipam_config') or []
+            if e.get('subnet') and ip_version(e['subnet']) not in families
+            and (enable_ipv6 or ip_version(e['subnet']) != 6) and (enable_ipv4 or ip_version(e['subnet']) != 4)]
+    return wanted + kept
 
 
 def create_body(want, have=None):
@@ -104,6 +127,11 @@ def create_body(want, have=None):
         'ConfigOnly': bool(pick('config_only', False)),
         'Labels': labels,
     }
+    # EnableIPv4 (API 1.47, Engine 28) only when asked for or when the network had IPv4 off:
+    # older engines do not know the field.
+    enable_ipv4 = pick('enable_ipv4', True)
+    if want.get('enable_ipv4') is not None or not enable_ipv4:
+        body['EnableIPv4'] = bool(enable_ipv4)
     scope = want['scope'] or (base.get('scope') if have and base.get('scope') != 'local' else None)
     if scope:
         body['Scope'] = scope
@@ -112,12 +140,12 @@ def create_body(want, have=None):
         body['ConfigFrom'] = {'Network': config_from}
         del body['Labels']
         return body
-    options = dict(base.get('options') or {})
+    options = dict((k, v) for k, v in (base.get('options') or {}).items() if k not in ENGINE_OPTIONS)
     if want['encrypted'] is False:
         options.pop('encrypted', None)
     options.update(want['options'])
     body['Options'] = options
-    ipam_config = want['ipam_config'] if want['ipam_config'] is not None else base.get('ipam_config') or []
+    ipam_config = _body_ipam_config(want, base, body['EnableIPv6'], enable_ipv4)
     ipam_options = dict(base.get('ipam_options') or {})
     ipam_options.update(want['ipam_options'] or {})
     body['IPAM'] = {
@@ -168,6 +196,16 @@ def _endpoint_changes(wanted, record, live):
     return reasons
 
 
+def _who(have, names):
+    """Container names for a message, each not running marked with its state (it counts all the same)."""
+    out = []
+    for name in names:
+        state = (have['endpoints'].get(name) or {}).get('state')
+        out.append(name if state in (None, 'running') else '%s (%s)' % (name, 'created, never started'
+                                                                          if state == 'created' else state))
+    return ', '.join(out)
+
+
 def _step(action, network, reason, **extra):
     step = {'action': action, 'network': network, 'reason': reason}
     step.update(extra)
@@ -187,7 +225,7 @@ def plan_network(want, have, records, path=''):
         attached = sorted(have['endpoints'])
         if attached and not want['force']:
             raise ConflictError('network %s still has containers attached: %s; detach them first or set '
-                                'force: true to disconnect them' % (name, ', '.join(attached)),
+                                'force: true to disconnect them' % (name, _who(have, attached)),
                                 path=join_path(path, 'state'), containers=attached)
         steps = [_step('disconnect', name, 'force: remove the network', container=c) for c in attached]
         return steps + [_step('remove', name, 'state is absent', id=have['id'])]
@@ -213,7 +251,7 @@ def plan_network(want, have, records, path=''):
         if keep and want['recreate'] == 'never':
             raise ConflictError('network %s needs recreation (%s) and has containers attached: %s; set recreate: '
                                 'reconnect to record and reattach them, or detach them first'
-                                % (name, reason, ', '.join(keep)), path=join_path(path, 'recreate'),
+                                % (name, reason, _who(have, keep)), path=join_path(path, 'recreate'),
                                 containers=keep, changes=changes)
         reconnect = [{'container': c, 'endpoint': _endpoint_for(wanted_by_name.get(c), records.get(c))}
                      for c in keep]

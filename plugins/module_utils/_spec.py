@@ -12,6 +12,7 @@ __metaclass__ = type
 
 import copy
 import ipaddress
+import re
 
 from ansible.module_utils.six import string_types
 
@@ -36,6 +37,28 @@ DRIVER_DEFAULTS = {
     'macvlan': {'macvlan_mode': 'bridge'},
     'ipvlan': {'ipvlan_mode': 'l2', 'ipvlan_flag': 'bridge'},
 }
+
+# Options the engine writes into a network on its own; never carried into a
+# recreated network's body (a pinned VXLAN id would clash or leak).
+ENGINE_OPTIONS = ('com.docker.network.driver.overlay.vxlanid_list',)
+
+# Engine API versions that added a per-endpoint setting or a network flag.
+API_ENDPOINT_MAC = '1.44'       # Engine 25: MacAddress in an endpoint config
+API_ENABLE_IPV4 = '1.47'        # Engine 28: EnableIPv4
+API_GW_PRIORITY = '1.48'        # Engine 28: GwPriority
+
+# A network-inspect Containers key that is a container (not an overlay's
+# load-balancer endpoint 'lb-...' or another node's 'ep-...').
+_CONTAINER_KEY = re.compile(r'^[0-9a-f]{64}$')
+
+
+def api_at_least(version, minimum):
+    """True when the API version string ``version`` ('1.41') is at least ``minimum``; unknown is False."""
+    try:
+        return tuple(int(x) for x in str(version).split('.')) >= tuple(int(x) for x in minimum.split('.'))
+    except (TypeError, ValueError):
+        return False
+
 
 IPAM_CONFIG_OPTIONS = dict(
     subnet=dict(type='str'),
@@ -68,6 +91,7 @@ NETWORK_OPTIONS = dict(
     ingress=dict(type='bool'),
     internal=dict(type='bool'),
     enable_ipv6=dict(type='bool'),
+    enable_ipv4=dict(type='bool'),
     scope=dict(type='str', choices=['local', 'global', 'swarm']),
     config_only=dict(type='bool'),
     config_from=dict(type='str'),
@@ -130,6 +154,29 @@ def norm_ip(value, path):
                               % (value,), path=path)
 
 
+def canon_ip(value):
+    """An address as the engine recorded it, in canonical form; what cannot be parsed is kept as it is."""
+    if not value:
+        return None
+    try:
+        return norm_ip(value, '')
+    except ValidationError:
+        return value
+
+
+def ip_version(cidr):
+    return ipaddress.ip_network(u'%s' % cidr, strict=False).version
+
+
+def norm_mtu(value, path):
+    """An MTU as the engine parses it: plain digits. int() also takes ' 1500' and '1_500', the engine does not."""
+    text = u'%s' % value
+    if isinstance(value, bool) or not re.match(r'^[0-9]+$', text):
+        raise ValidationError('%r is not a whole number of bytes; write the MTU as digits only, like 1500'
+                              % (value,), path=path)
+    return str(int(text))
+
+
 def _str_map(value, path):
     if value is None:
         return None
@@ -163,11 +210,20 @@ def norm_ipam_entry(entry, path):
     return out
 
 
-def norm_options(driver, options):
-    """Canonical driver options: aliased spellings folded, encrypted as a flag."""
+def norm_options(driver, options, path=None):
+    """Canonical driver options: aliased spellings folded, encrypted as a flag, the MTU as digits.
+
+    ``path`` is the field the options came from; without it (engine output) an
+    MTU the engine stored is kept as it is when it is not plain digits.
+    """
     out = {}
-    for key, value in (options or {}).items():
-        key = OPTION_ALIASES.get(key, key)
+    for given, value in (options or {}).items():
+        key = OPTION_ALIASES.get(given, given)
+        if key == MTU_OPTION:
+            if path is not None:
+                value = norm_mtu(value, join_path(path, given))
+            elif re.match(r'^[0-9]+$', u'%s' % value):
+                value = str(int(value))
         if key == 'encrypted':
             # The engine treats the key's presence as the flag; 'true' is a
             # common spelling of the same thing.
@@ -184,7 +240,8 @@ def normalise_want(params, path=''):
     driver = p.get('driver')
     if driver == 'null':
         driver = 'none'
-    options = norm_options(driver, _str_map(p.get('driver_options'), join_path(path, 'driver_options'))) or {}
+    opt_path = join_path(path, 'driver_options')
+    options = norm_options(driver, _str_map(p.get('driver_options'), opt_path), opt_path) or {}
     first_class = (('parent', 'parent'), ('macvlan_mode', 'macvlan_mode'), ('ipvlan_mode', 'ipvlan_mode'),
                    ('ipvlan_flag', 'ipvlan_flag'))
     for arg, key in first_class:
@@ -194,10 +251,11 @@ def normalise_want(params, path=''):
                                       % (arg, p[arg], key, options[key]), path=join_path(path, arg))
             options[key] = p[arg]
     if p.get('mtu') is not None:
-        if MTU_OPTION in options and options[MTU_OPTION] != str(p['mtu']):
+        mtu = norm_mtu(p['mtu'], join_path(path, 'mtu'))
+        if MTU_OPTION in options and options[MTU_OPTION] != mtu:
             raise ValidationError('mtu=%s contradicts driver_options %s=%s; give it once'
                                   % (p['mtu'], MTU_OPTION, options[MTU_OPTION]), path=join_path(path, 'mtu'))
-        options[MTU_OPTION] = str(p['mtu'])
+        options[MTU_OPTION] = mtu
     if p.get('encrypted'):
         options['encrypted'] = ''
     elif p.get('encrypted') is False:
@@ -206,8 +264,16 @@ def normalise_want(params, path=''):
     labels = _str_map(p.get('labels'), join_path(path, 'labels')) or {}
     ipam_config = None
     if p.get('ipam_config'):
+        # An entry that sets nothing ({} or subnet: '') asks for nothing: it is
+        # neither compared nor sent (kept in place so field paths keep their index).
         ipam_config = [norm_ipam_entry(e or {}, join_path(path, 'ipam_config[%d]' % i))
                        for i, e in enumerate(p['ipam_config'])]
+        if not any(ipam_config):
+            ipam_config = None
+    enable_ipv6 = p.get('enable_ipv6')
+    if enable_ipv6 is None and any(ip_version(e['subnet']) == 6 for e in ipam_config or [] if e.get('subnet')):
+        # An IPv6 subnet asks for IPv6 (Engine 25 and later infer it the same way).
+        enable_ipv6 = True
     containers = []
     for i, c in enumerate(p.get('containers') or []):
         cpath = join_path(path, 'containers[%d]' % i)
@@ -227,7 +293,8 @@ def normalise_want(params, path=''):
         'internal': p.get('internal'),
         'attachable': p.get('attachable'),
         'ingress': p.get('ingress'),
-        'enable_ipv6': p.get('enable_ipv6'),
+        'enable_ipv6': enable_ipv6,
+        'enable_ipv4': p.get('enable_ipv4'),
         'config_only': p.get('config_only'),
         'config_from': p.get('config_from') or None,
         'options': options,
@@ -245,8 +312,14 @@ def normalise_want(params, path=''):
 
 # -- the network as the engine has it -----------------------------------------
 
-def normalise_have(net):
-    """Engine inspect output -> the same shape as normalise_want (plus id, endpoints)."""
+def normalise_have(net, members=()):
+    """Engine inspect output -> the same shape as normalise_want (plus id, endpoints).
+
+    ``members`` are the inspect outputs of the containers that reference the
+    network (the container listing filtered by it, stopped and created ones
+    included); network inspect alone lists only running endpoints. Each
+    endpoint carries the container's state.
+    """
     ipam = net.get('IPAM') or {}
     config = []
     for entry in ipam.get('Config') or []:
@@ -266,14 +339,33 @@ def normalise_have(net):
         options.setdefault(key, value)
     endpoints = {}
     for cid, ep in (net.get('Containers') or {}).items():
-        if cid.startswith('ep-'):
-            # Endpoints of other swarm nodes' tasks, listed on overlays.
+        if not _CONTAINER_KEY.match(cid):
+            # The engine's own endpoints: an overlay's load balancer (lb-NET),
+            # other swarm nodes' tasks (ep-ID). No container to record or move.
             continue
         endpoints[ep.get('Name') or cid] = {
             'id': cid,
-            'ipv4': (ep.get('IPv4Address') or '').split('/')[0] or None,
-            'ipv6': (ep.get('IPv6Address') or '').split('/')[0] or None,
+            'ipv4': canon_ip((ep.get('IPv4Address') or '').split('/')[0]),
+            'ipv6': canon_ip((ep.get('IPv6Address') or '').split('/')[0]),
             'mac': ep.get('MacAddress') or None,
+            'state': 'running',
+        }
+    known = dict((ep['id'], name) for name, ep in endpoints.items())
+    for info in members:
+        stored = stored_endpoint(info, net.get('Name'), net.get('Id'))
+        if stored is None:
+            continue
+        state = ((info.get('State') or {}).get('Status')) or None
+        if info.get('Id') in known:
+            endpoints[known[info['Id']]]['state'] = state or 'running'
+            continue
+        ipam_cfg = stored.get('IPAMConfig') or {}
+        endpoints[(info.get('Name') or '').lstrip('/') or info.get('Id')] = {
+            'id': info.get('Id'),
+            'ipv4': canon_ip(stored.get('IPAddress') or ipam_cfg.get('IPv4Address')),
+            'ipv6': canon_ip(stored.get('GlobalIPv6Address') or ipam_cfg.get('IPv6Address')),
+            'mac': stored.get('MacAddress') or None,
+            'state': state,
         }
     return {
         'id': net.get('Id'),
@@ -285,6 +377,8 @@ def normalise_have(net):
         'attachable': bool(net.get('Attachable')),
         'ingress': bool(net.get('Ingress')),
         'enable_ipv6': bool(net.get('EnableIPv6')),
+        # Engines before 28 (API 1.47) have no EnableIPv4: IPv4 is always on there.
+        'enable_ipv4': bool(net.get('EnableIPv4', True)),
         'config_only': bool(net.get('ConfigOnly')),
         'config_from': ((net.get('ConfigFrom') or {}).get('Network')) or None,
         'options': options,
@@ -298,26 +392,74 @@ def normalise_have(net):
     }
 
 
-def endpoint_from_container(container, network_name):
-    """What to record of one container's endpoint on a network, to restore it exactly."""
+def stored_endpoint(container, network_name, network_id=None):
+    """A container's stored settings for one network, running or not; None when it has none.
+
+    A running container's entry carries the network's id. One connected while
+    stopped, or created with the network, has no id until it starts: its entry
+    is the one under the network's name.
+    """
     nets = ((container.get('NetworkSettings') or {}).get('Networks') or {})
-    ep = nets.get(network_name) or {}
+    if network_id:
+        for ep in nets.values():
+            if ep and ep.get('NetworkID') == network_id:
+                return ep
+    ep = nets.get(network_name)
+    if ep is None or (network_id and ep.get('NetworkID') and ep['NetworkID'] != network_id):
+        return None
+    return ep
+
+
+def endpoint_from_container(container, network_name, network_id=None, api_version=None):
+    """What to record of one container's endpoint on a network, to restore it exactly.
+
+    ``api_version`` is the API the client speaks: the MAC is restored from
+    1.44 (Engine 25) on, the gateway priority from 1.48 (Engine 28) on; older
+    engines take neither in an endpoint config.
+    """
+    ep = stored_endpoint(container, network_name, network_id) or {}
     short_id = (container.get('Id') or '')[:12]
     ipam = ep.get('IPAMConfig') or {}
     labels = ((container.get('Config') or {}).get('Labels') or {})
+    mac = ep.get('MacAddress') or None
+    gw_priority = ep.get('GwPriority') or None
     return {
         'container': (container.get('Name') or '').lstrip('/'),
         'id': container.get('Id'),
+        'state': ((container.get('State') or {}).get('Status')) or None,
         # The engine adds the short id as an alias on its own; it is not the user's.
         'aliases': sorted(a for a in (ep.get('Aliases') or []) if a != short_id),
         'links': list(ep.get('Links') or []),
-        'ipv4_address': ipam.get('IPv4Address') or None,
-        'ipv6_address': ipam.get('IPv6Address') or None,
-        'link_local_ips': list(ipam.get('LinkLocalIPs') or []),
-        'mac': ep.get('MacAddress') or None,
+        'ipv4_address': canon_ip(ipam.get('IPv4Address')),
+        'ipv6_address': canon_ip(ipam.get('IPv6Address')),
+        'link_local_ips': [canon_ip(a) for a in ipam.get('LinkLocalIPs') or []],
+        'mac': mac,
+        'mac_address': mac if api_at_least(api_version, API_ENDPOINT_MAC) else None,
+        'gw_priority': gw_priority if api_at_least(api_version, API_GW_PRIORITY) else None,
         'driver_opts': dict(ep.get('DriverOpts') or {}),
         'service': labels.get('com.docker.swarm.service.name'),
     }
+
+
+def resolve_containers(want, infos, path=''):
+    """The wanted containers under the names the engine knows them by.
+
+    ``infos`` maps each name as given (a name, a full or a short id) to its
+    container inspect output. Endpoints are keyed by container name, so an id
+    must become that name to match.
+    """
+    out, seen = [], {}
+    for i, c in enumerate(want['containers']):
+        info = infos.get(c['name']) or {}
+        name = (info.get('Name') or '').lstrip('/') or c['name']
+        if name in seen:
+            raise ValidationError('container %s is listed twice (containers[%d] names it too); merge the entries'
+                                  % (name, seen[name]), path=join_path(path, 'containers[%d].name' % i))
+        seen[name] = i
+        out.append(dict(c, name=name))
+    resolved = dict(want)
+    resolved['containers'] = out
+    return resolved
 
 
 def endpoint_config(record):
@@ -338,4 +480,8 @@ def endpoint_config(record):
         cfg['IPAMConfig'] = ipam
     if record.get('driver_opts'):
         cfg['DriverOpts'] = dict(record['driver_opts'])
+    if record.get('mac_address'):
+        cfg['MacAddress'] = record['mac_address']
+    if record.get('gw_priority'):
+        cfg['GwPriority'] = record['gw_priority']
     return cfg

@@ -12,7 +12,7 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError, join_path
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MTU_OPTION, PREDEFINED
+from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MANAGED_LABEL, MTU_OPTION, PREDEFINED
 
 # Where a driver option came from, to name the field the user wrote.
 _OPTION_FIELDS = {'parent': 'parent', 'macvlan_mode': 'macvlan_mode', 'ipvlan_mode': 'ipvlan_mode',
@@ -97,8 +97,9 @@ def rule_ipam(want, path):
                                       path=join_path(epath, 'subnet'))
             continue
         net = _net(subnet)
-        if net.version == 6 and want.get('enable_ipv6') is not True and not want.get('config_only'):
-            raise ValidationError('%s is an IPv6 subnet; set enable_ipv6: true to use it' % subnet,
+        if net.version == 6 and want.get('enable_ipv6') is False and not want.get('config_only'):
+            raise ValidationError('%s is an IPv6 subnet, and enable_ipv6 is false; set enable_ipv6: true (or leave '
+                                  'it out: an IPv6 subnet implies it) or drop the subnet' % subnet,
                                   path=join_path(epath, 'subnet'))
         if entry.get('iprange'):
             rng = _net(entry['iprange'])
@@ -110,6 +111,7 @@ def rule_ipam(want, path):
             if gw.version != net.version or gw not in net:
                 raise ValidationError('%s is not inside subnet %s; use an address within it'
                                       % (entry['gateway'], subnet), path=join_path(epath, 'gateway'))
+            _rule_host_address(gw, net, join_path(epath, 'gateway'))
         for key, addr in sorted((entry.get('aux_addresses') or {}).items()):
             a = ipaddress.ip_address(addr)
             if a.version != net.version or a not in net:
@@ -121,6 +123,27 @@ def rule_ipam(want, path):
                                       'give each entry its own range' % (subnet, j, other),
                                       path=join_path(epath, 'subnet'))
         seen.append((i, net))
+
+
+def _rule_host_address(addr, net, path):
+    """A gateway must be a host of its subnet, not the subnet itself (198.18.0.0/24 as a gateway reads as
+    198.18.0.0) nor, on IPv4, its broadcast address."""
+    if net.num_addresses <= 2:
+        return  # /31, /32, /127, /128: every address is a host
+    if addr == net.network_address or (net.version == 4 and addr == net.broadcast_address):
+        raise ValidationError('%s is the %s address of subnet %s, not a host in it; give the gateway\'s own address, '
+                              'such as %s' % (addr, 'network' if addr == net.network_address else 'broadcast', net,
+                                              net.network_address + 1), path=path)
+
+
+def rule_labels(want, path):
+    """The ownership label is the collection's: it is 'true' on every network it makes."""
+    value = want['labels'].get(MANAGED_LABEL)
+    if value is not None and value != 'true':
+        raise ValidationError('%s=%r: the collection sets this label to true on every network it creates (purge '
+                              'removes only networks carrying it); drop it from labels, and use purge_labels or '
+                              'leave the network out of a purge to keep it' % (MANAGED_LABEL, value),
+                              path=join_path(path, 'labels', MANAGED_LABEL))
 
 
 def rule_config_from(want, path):
@@ -173,6 +196,7 @@ def validate_want(want, path=''):
     rule_driver(want, path)
     rule_driver_options(want, path, warnings)
     rule_ipam(want, path)
+    rule_labels(want, path)
     rule_config_from(want, path)
     rule_containers(want, path)
     return warnings

@@ -96,7 +96,9 @@ options:
         - private
         - vepa
       mtu:
-        description: The MTU of the network's interfaces (C(com.docker.network.driver.mtu)).
+        description:
+        - The MTU of the network's interfaces (C(com.docker.network.driver.mtu)).
+        - Given through O(networks[].driver_options), it must be digits only, as the engine reads it.
         type: int
       encrypted:
         description:
@@ -113,7 +115,18 @@ options:
         description: Restrict external access to the network.
         type: bool
       enable_ipv6:
-        description: Enable IPv6; needed for IPv6 subnets in O(networks[].ipam_config).
+        description:
+        - Enable IPv6. An IPv6 subnet in O(networks[].ipam_config) implies V(true) when this is not set; V(false) with
+          an IPv6 subnet is refused.
+        - When IPv6 has no subnet in O(networks[].ipam_config), the engine picks one (Engine 27 and later pick a ULA
+          subnet); that pool is not compared.
+        type: bool
+      enable_ipv4:
+        description:
+        - Give the network IPv4. Compared and sent only when set. V(false) makes an IPv6-only network and needs Docker
+          Engine 28 or later (API 1.47); on older engines every network has IPv4 and V(false) is refused.
+        - When IPv4 has no subnet in O(networks[].ipam_config), the engine picks one (it does so beside IPv6-only subnets
+          too); that pool is not compared.
         type: bool
       scope:
         description: The network's scope.
@@ -131,7 +144,7 @@ options:
       labels:
         description:
         - Labels of the network. Only the labels given are compared; labels the engine or others added are kept.
-        - C(netprov.dockernet.managed=true) is always added.
+        - C(netprov.dockernet.managed=true) is always added; any other value of that label is refused.
         type: dict
       ipam_driver:
         description: The IPAM driver, C(default) when not set.
@@ -142,6 +155,8 @@ options:
       ipam_config:
         description:
         - The address pools. When not set (or empty), the engine picks a subnet and this is not compared.
+        - Subnets are compared per address family, only in the families (IPv4, IPv6) given a subnet here; a pool the
+          engine added for a family left out is kept and not compared. An entry that sets nothing is ignored.
         - Subnets must not overlap each other or another network on the engine.
         type: list
         elements: dict
@@ -155,7 +170,7 @@ options:
             aliases:
             - ip_range
           gateway:
-            description: The gateway address, within the subnet.
+            description: The gateway address, a host within the subnet (not its network or broadcast address).
             type: str
           aux_addresses:
             description: Addresses within the subnet that the engine must not hand out, by name.
@@ -164,11 +179,13 @@ options:
         description:
         - Containers that must be attached, with their endpoint settings.
         - Containers not listed are left attached unless O(networks[].containers_exclusive=true).
+        - Stopped containers and containers created but never started that reference the network count as attached. They
+          are compared, recorded and reattached like running ones, and named when they block a removal or a recreate.
         type: list
         elements: dict
         suboptions:
           name:
-            description: The container's name or id.
+            description: The container's name, or its full or short id; an id matches the container's endpoint.
             type: str
             required: true
           aliases:
@@ -190,9 +207,10 @@ options:
         description:
         - What to do when the network must be recreated to match the spec.
         - V(never) recreates it only when no container is attached, and otherwise fails naming them.
-        - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options), recreates the network
-          and reattaches each container exactly; if the new network cannot be created, the old one is restored with its
-          containers.
+        - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options, and the MAC address from
+          Engine 25 and the gateway priority from Engine 28 on), of running, stopped and created containers alike, recreates
+          the network and reattaches each container exactly; if the new network cannot be created, the old one is restored
+          with its containers.
         - V(always) recreates the network on every run, reconnecting as V(reconnect) does.
         - A network used by swarm services is never recreated; the module names the services.
         - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
@@ -284,7 +302,9 @@ options:
         - private
         - vepa
       mtu:
-        description: The MTU of the network's interfaces (C(com.docker.network.driver.mtu)).
+        description:
+        - The MTU of the network's interfaces (C(com.docker.network.driver.mtu)).
+        - Given through O(networks[].driver_options), it must be digits only, as the engine reads it.
         type: int
       encrypted:
         description:
@@ -301,7 +321,18 @@ options:
         description: Restrict external access to the network.
         type: bool
       enable_ipv6:
-        description: Enable IPv6; needed for IPv6 subnets in O(networks[].ipam_config).
+        description:
+        - Enable IPv6. An IPv6 subnet in O(networks[].ipam_config) implies V(true) when this is not set; V(false) with
+          an IPv6 subnet is refused.
+        - When IPv6 has no subnet in O(networks[].ipam_config), the engine picks one (Engine 27 and later pick a ULA
+          subnet); that pool is not compared.
+        type: bool
+      enable_ipv4:
+        description:
+        - Give the network IPv4. Compared and sent only when set. V(false) makes an IPv6-only network and needs Docker
+          Engine 28 or later (API 1.47); on older engines every network has IPv4 and V(false) is refused.
+        - When IPv4 has no subnet in O(networks[].ipam_config), the engine picks one (it does so beside IPv6-only subnets
+          too); that pool is not compared.
         type: bool
       scope:
         description: The network's scope.
@@ -319,7 +350,7 @@ options:
       labels:
         description:
         - Labels of the network. Only the labels given are compared; labels the engine or others added are kept.
-        - C(netprov.dockernet.managed=true) is always added.
+        - C(netprov.dockernet.managed=true) is always added; any other value of that label is refused.
         type: dict
       ipam_driver:
         description: The IPAM driver, C(default) when not set.
@@ -330,6 +361,8 @@ options:
       ipam_config:
         description:
         - The address pools. When not set (or empty), the engine picks a subnet and this is not compared.
+        - Subnets are compared per address family, only in the families (IPv4, IPv6) given a subnet here; a pool the
+          engine added for a family left out is kept and not compared. An entry that sets nothing is ignored.
         - Subnets must not overlap each other or another network on the engine.
         type: list
         elements: dict
@@ -343,7 +376,7 @@ options:
             aliases:
             - ip_range
           gateway:
-            description: The gateway address, within the subnet.
+            description: The gateway address, a host within the subnet (not its network or broadcast address).
             type: str
           aux_addresses:
             description: Addresses within the subnet that the engine must not hand out, by name.
@@ -352,11 +385,13 @@ options:
         description:
         - Containers that must be attached, with their endpoint settings.
         - Containers not listed are left attached unless O(networks[].containers_exclusive=true).
+        - Stopped containers and containers created but never started that reference the network count as attached. They
+          are compared, recorded and reattached like running ones, and named when they block a removal or a recreate.
         type: list
         elements: dict
         suboptions:
           name:
-            description: The container's name or id.
+            description: The container's name, or its full or short id; an id matches the container's endpoint.
             type: str
             required: true
           aliases:
@@ -378,9 +413,10 @@ options:
         description:
         - What to do when the network must be recreated to match the spec.
         - V(never) recreates it only when no container is attached, and otherwise fails naming them.
-        - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options), recreates the network
-          and reattaches each container exactly; if the new network cannot be created, the old one is restored with its
-          containers.
+        - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options, and the MAC address from
+          Engine 25 and the gateway priority from Engine 28 on), of running, stopped and created containers alike, recreates
+          the network and reattaches each container exactly; if the new network cannot be created, the old one is restored
+          with its containers.
         - V(always) recreates the network on every run, reconnecting as V(reconnect) does.
         - A network used by swarm services is never recreated; the module names the services.
         - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).

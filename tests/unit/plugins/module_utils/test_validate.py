@@ -32,7 +32,7 @@ def refused(path_prefix, **kw):
     ({'ipam_config': [{'subnet': '198.18.1.0/24', 'aux_addresses': {'a': '2001:db8::1'}}]},
      'ipam_config[0].aux_addresses.a'),
     ({'ipam_config': [{'subnet': '198.18.1.0/24'}, {'subnet': '198.18.1.0/25'}]}, 'ipam_config[1].subnet'),
-    ({'ipam_config': [{'subnet': '2001:db8::/64'}]}, 'ipam_config[0].subnet'),
+    ({'enable_ipv6': False, 'ipam_config': [{'subnet': '2001:db8::/64'}]}, 'ipam_config[0].subnet'),
     ({'config_from': 'tmpl', 'ipam_config': [{'subnet': '198.18.1.0/24'}]}, 'config_from'),
     ({'config_from': 'tmpl', 'labels': {'a': 'b'}}, 'config_from'),
     ({'config_only': True, 'containers': [{'name': 'c'}]}, 'containers'),
@@ -92,3 +92,26 @@ def test_container_in_none_mode_is_refused():
 ])
 def test_kernel_features_needed(driver, options, features):
     assert needed_features(driver, options) == features
+
+
+@pytest.mark.parametrize('gateway, subnet, word', [
+    ('198.18.0.0/24', '198.18.0.0/24', 'network'), ('198.18.0.0', '198.18.0.0/24', 'network'),
+    ('198.18.0.255', '198.18.0.0/24', 'broadcast'), ('2001:db8::', '2001:db8::/64', 'network')])
+def test_gateway_must_be_a_host_of_its_subnet(gateway, subnet, word):
+    text = refused('', enable_ipv6=True, ipam_config=[{'subnet': subnet, 'gateway': gateway}])
+    assert text.startswith('ipam_config[0].gateway:') and word in text and 'such as' in text
+
+
+def test_gateway_host_address_and_tiny_subnets_are_fine():
+    for subnet, gateway in (('198.18.0.0/24', '198.18.0.1/24'), ('198.18.0.0/31', '198.18.0.0')):
+        validate_want(normalise_want({'name': 'n', 'ipam_config': [{'subnet': subnet, 'gateway': gateway}]}))
+
+
+@pytest.mark.parametrize('value', ['false', False, 'no', ''])
+def test_the_ownership_label_is_the_collections(value):
+    text = refused('networks[1]', labels={'netprov.dockernet.managed': value})
+    assert text.startswith('networks[1].labels.netprov.dockernet.managed:') and 'purge' in text
+
+
+def test_the_ownership_label_as_true_is_fine():
+    validate_want(normalise_want({'name': 'n', 'labels': {'netprov.dockernet.managed': 'true'}}))
