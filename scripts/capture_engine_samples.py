@@ -58,8 +58,10 @@ CASES = {
                     'created': {'start': False, 'at_create': True, 'aliases': ['cache'], 'ipv4': '198.19.72.142'},
                     # created without it, connected while not running, never started
                     'connected_created': {'start': False, 'aliases': ['queue'], 'ipv4': '198.19.72.143'},
-                    # a per-endpoint MAC (API 1.44, Engine 25 and later)
-                    'mac': {'start': True, 'aliases': ['mac'], 'mac': '02:42:c6:13:48:99', 'min_api': '1.44'},
+                    # a per-endpoint MAC, set at create (API 1.44, Engine 25 and later; a network connect
+                    # ignores it before Engine 29)
+                    'mac': {'start': True, 'at_create': True, 'aliases': ['mac'], 'mac': '02:42:c6:13:48:99',
+                            'min_api': '1.44'},
                 }),
 }
 
