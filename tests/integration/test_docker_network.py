@@ -210,3 +210,125 @@ def test_info_reports_endpoints(client, scratch):
     assert ep['ipv4'] == '198.18.11.5' and ep['ipv4_address'] == '198.18.11.5' and ep['aliases'] == ['db']
     assert none['exists'] is False and none['network'] == {}
     assert name in [n['name'] for n in every['networks']]
+
+
+# -- stopped and created containers, ids, what the engine adds (subnets from 198.19.72.0/21) --------------
+
+def _stored(client, cname, network):
+    return client.api.inspect_container(cname)['NetworkSettings']['Networks'].get(network)
+
+
+def _attach(client, cname, net_id, aliases, ipv4):
+    client.api._raise_for_status(client.api._post_json(
+        client.api._url('/networks/{0}/connect', net_id),
+        data={'Container': cname, 'EndpointConfig': {'Aliases': aliases, 'IPAMConfig': {'IPv4Address': ipv4}}}))
+
+
+def test_stopped_and_created_containers_count_and_start_after_a_recreate(client, scratch):
+    name = scratch.name('stp')
+    web, db = scratch.container('web'), scratch.container('db')
+    base = {'name': name, 'ipam_config': [{'subnet': '198.19.73.0/24'}],
+            'containers': [{'name': web.name, 'ipv4_address': '198.19.73.10', 'aliases': ['www']},
+                           {'name': db.name, 'ipv4_address': '198.19.73.11', 'aliases': ['dbase']}]}
+    made = run_module(M, base)
+    assert made['changed'] is True, made.get('msg')
+    db.stop(timeout=0)
+    # A container created and never started, attached while not running.
+    job = client.containers.create('netprov-test/busybox:latest', ['sleep', '3600'], name=scratch.name('job'))
+    _attach(client, job.name, inspect(client, name)['Id'], ['batch'], '198.19.73.12')
+    net_id = inspect(client, name)['Id']
+    assert list(inspect(client, name)['Containers']) == [web.id], 'network inspect lists only running endpoints'
+
+    # Listed containers already attached, stopped or not: nothing to do.
+    again = run_module(M, base)
+    assert again['changed'] is False, again['plan']
+
+    changed = dict(base, labels={'tier': 'two'}, containers=[])
+    refused = run_module(M, changed)
+    assert refused.get('failed') is True
+    assert '%s (exited)' % db.name in refused['msg'] and job.name in refused['msg'], refused['msg']
+    absent = run_module(M, {'name': name, 'state': 'absent'})
+    assert absent.get('failed') is True and db.name in absent['msg'] and job.name in absent['msg'], absent['msg']
+    assert inspect(client, name)['Id'] == net_id, 'a refusal touched the network'
+
+    check = run_module(M, dict(changed, recreate='reconnect'), check=True)
+    real = run_module(M, dict(changed, recreate='reconnect'))
+    assert real.get('failed') is not True, real.get('msg')
+    assert real['plan'] == check['plan']
+    assert sorted(i['container'] for i in real['plan'][0]['reconnect']) == sorted([web.name, db.name, job.name])
+    assert inspect(client, name)['Id'] != net_id
+    # They start afterwards, with the addresses and aliases they had.
+    db.start()
+    job.start()
+    for c, addr, alias in ((db, '198.19.73.11', 'dbase'), (job, '198.19.73.12', 'batch')):
+        ep = _stored(client, c.name, name)
+        assert ep['IPAddress'] == addr and ep['IPAMConfig']['IPv4Address'] == addr, ep
+        assert alias in ep['Aliases'], ep
+    ping = web.exec_run(['ping', '-c', '1', '-W', '2', 'batch'])
+    assert ping.exit_code == 0, ping.output
+    assert run_module(M, dict(changed, recreate='reconnect'))['changed'] is False
+
+
+def test_absent_with_force_detaches_stopped_containers_so_they_start_elsewhere(client, scratch):
+    name = scratch.name('stpf')
+    db = scratch.container('db')
+    run_module(M, {'name': name, 'ipam_config': [{'subnet': '198.19.74.0/24'}],
+                   'containers': [{'name': db.name, 'aliases': ['dbase']}]})
+    db.stop(timeout=0)
+    gone = run_module(M, {'name': name, 'state': 'absent', 'force': True})
+    assert [(s['action'], s.get('container')) for s in gone['plan']] == [('disconnect', db.name), ('remove', None)]
+    assert inspect(client, name) is None
+    assert _stored(client, db.name, name) is None, 'the stopped container still references the removed network'
+    db.start()
+
+
+@pytest.mark.parametrize('how', ['full id', 'short id'])
+def test_containers_given_by_id_converge(client, scratch, how):
+    name = scratch.name('cid')
+    a, b = scratch.container('a'), scratch.container('b')
+    ident = dict((c.name, c.id if how == 'full id' else c.id[:12]) for c in (a, b))
+    args = {'name': name, 'ipam_config': [{'subnet': '198.19.75.0/24'}], 'containers_exclusive': True,
+            'containers': [{'name': ident[a.name], 'aliases': ['alpha']}, {'name': ident[b.name]}]}
+    real = four_way(args, 'create')
+    assert sorted(s.get('container') for s in real['plan'][1:]) == sorted([a.name, b.name])
+    assert sorted(inspect(client, name)['Containers']) == sorted([a.id, b.id])
+
+
+def test_ipv6_only_subnets_converge(client, scratch):
+    """The engine adds an IPv4 pool beside IPv6-only subnets; it is not drift."""
+    name = scratch.name('v6o')
+    four_way({'name': name, 'enable_ipv6': True, 'ipam_config': [{'subnet': '2001:db8:1973:1::/64'}]}, 'create')
+    subnets = [e['Subnet'] for e in inspect(client, name)['IPAM']['Config']]
+    assert '2001:db8:1973:1::/64' in subnets and len(subnets) == 2, subnets
+    # The IPv6 subnet alone implies enable_ipv6.
+    assert run_module(M, {'name': name, 'ipam_config': [{'subnet': '2001:db8:1973:1::/64'}]})['changed'] is False
+
+
+@pytest.mark.parametrize('entries', [[{}], [{'subnet': ''}]])
+def test_empty_ipam_entries_converge(client, scratch, entries):
+    four_way({'name': scratch.name('emp'), 'ipam_config': entries}, 'create')
+
+
+def test_enable_ipv4_on_an_engine_without_it(client, scratch):
+    name = scratch.name('v4')
+    api = client.version()['ApiVersion']
+    if tuple(int(x) for x in api.split('.')) >= (1, 47):
+        pytest.skip('the engine has EnableIPv4 (API %s): covered where it does not' % api)
+    refused = run_module(M, {'name': name, 'enable_ipv4': False, 'enable_ipv6': True,
+                             'ipam_config': [{'subnet': '2001:db8:1973:2::/64'}]})
+    assert refused.get('failed') and refused['msg'].startswith('enable_ipv4:') and 'Engine 28' in refused['msg']
+    assert inspect(client, name) is None
+    four_way({'name': name, 'enable_ipv4': True, 'ipam_config': [{'subnet': '198.19.76.0/24'}]}, 'create')
+
+
+@pytest.mark.parametrize('args, field', [
+    ({'driver_options': {'mtu': ' 1500'}}, 'driver_options.mtu'),
+    ({'driver_options': {'com.docker.network.driver.mtu': '1_500'}}, 'driver_options.com.docker.network.driver.mtu'),
+    ({'ipam_config': [{'subnet': '198.19.77.0/24', 'gateway': '198.19.77.0/24'}]}, 'ipam_config[0].gateway'),
+    ({'labels': {'netprov.dockernet.managed': 'false'}}, 'labels.netprov.dockernet.managed'),
+])
+def test_minor_bad_inputs_refused_naming_the_field(client, scratch, args, field):
+    res = run_module(M, dict(args, name=scratch.name('bad2')))
+    assert res.get('failed') is True
+    assert res['msg'].startswith(field + ':'), res['msg']
+    assert scratch.networks() == []
