@@ -158,13 +158,15 @@ options:
     description:
       - What to do when the network must be recreated to match the spec.
       - V(never) recreates it only when no container is attached, and otherwise fails naming them.
-      - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options, and the MAC address
-        from Engine 25 and the gateway priority from Engine 28 on), of running, stopped and created containers
-        alike, recreates the
+      - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options, the MAC address and
+        the gateway priority), of running, stopped and created containers alike, recreates the
         network and reattaches each container exactly; if the new network cannot be created, the old one is
         restored with its containers.
       - V(always) recreates the network on every run, reconnecting as V(reconnect) does.
       - A network used by swarm services is never recreated; the module names the services.
+      - The recorded MAC address is sent back from API 1.44 (Engine 25) on, the gateway priority from API 1.48
+        (Engine 28) on. Engines up to 28 ignore a MAC address in a network connect, so there a reattached running
+        container gets a new MAC.
     type: str
     default: never
     choices: [never, reconnect, always]
