@@ -196,8 +196,11 @@ def _endpoint_changes(wanted, record, live):
     return reasons
 
 
-def _who(have, names):
-    """Container names for a message, each not running marked with its state (it counts all the same)."""
+def containers_text(have, names):
+    """Container names for a message, each not running marked with its state (it counts all the same).
+
+    ``have`` is normalise_have() output; purge names busy networks' containers with it too.
+    """
     out = []
     for name in names:
         state = (have['endpoints'].get(name) or {}).get('state')
@@ -225,7 +228,7 @@ def plan_network(want, have, records, path=''):
         attached = sorted(have['endpoints'])
         if attached and not want['force']:
             raise ConflictError('network %s still has containers attached: %s; detach them first or set '
-                                'force: true to disconnect them' % (name, _who(have, attached)),
+                                'force: true to disconnect them' % (name, containers_text(have, attached)),
                                 path=join_path(path, 'state'), containers=attached)
         steps = [_step('disconnect', name, 'force: remove the network', container=c) for c in attached]
         return steps + [_step('remove', name, 'state is absent', id=have['id'])]
@@ -251,7 +254,7 @@ def plan_network(want, have, records, path=''):
         if keep and want['recreate'] == 'never':
             raise ConflictError('network %s needs recreation (%s) and has containers attached: %s; set recreate: '
                                 'reconnect to record and reattach them, or detach them first'
-                                % (name, reason, _who(have, keep)), path=join_path(path, 'recreate'),
+                                % (name, reason, containers_text(have, keep)), path=join_path(path, 'recreate'),
                                 containers=keep, changes=changes)
         reconnect = [{'container': c, 'endpoint': _endpoint_for(wanted_by_name.get(c), records.get(c))}
                      for c in keep]

@@ -196,3 +196,10 @@ def test_refusals_say_which_containers_are_not_running():
     with pytest.raises(ConflictError) as err:
         plan_network(want(internal=True), h, {})
     assert 'db (exited), job (created, never started), web;' in str(err.value)
+
+
+def test_containers_text_serves_any_caller_naming_members():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._plan import containers_text
+    h = have(['web'])
+    h['endpoints']['db'] = {'id': 'x', 'state': 'exited'}
+    assert containers_text(h, ['db', 'web', 'gone']) == 'db (exited), web, gone'
