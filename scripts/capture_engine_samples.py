@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Capture what a real Docker Engine stores for networks the collection creates, as unit-test data.
 
 For each case below, the network is created from the body the collection
@@ -33,6 +32,19 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (  
 IMAGE = 'netprov-test/busybox:latest'
 OUT = os.path.join(ROOT, 'tests', 'unit', 'plugins', 'module_utils', 'engine_samples')
 
+# role -> how the container is attached to the 'members' case's network
+MEMBERS = {
+    # running; the IPv6 address given in a long spelling, as a user of the CLI may
+    'running': {'start': True, 'aliases': ['web'], 'ipv4': '198.19.72.140', 'ipv6': '2001:db8:1972:4:0:0:0:10'},
+    'stopped': {'start': True, 'stop': True, 'aliases': ['db'], 'ipv4': '198.19.72.141'},
+    # created with the network, never started
+    'created': {'start': False, 'at_create': True, 'aliases': ['cache'], 'ipv4': '198.19.72.142'},
+    # created without it, connected while not running, never started
+    'connected_created': {'start': False, 'aliases': ['queue'], 'ipv4': '198.19.72.143'},
+    # a per-endpoint MAC, set at create (API 1.44, Engine 25 and later; a network connect ignores it up to Engine 28)
+    'mac': {'start': True, 'at_create': True, 'aliases': ['mac'], 'mac': '02:42:c6:13:48:99', 'min_api': '1.44'},
+}
+
 # name -> (module arguments, containers: role -> how it is attached)
 CASES = {
     'bridge_full': ({'mtu': 1400, 'labels': {'team': 'a'},
@@ -48,21 +60,7 @@ CASES = {
                            {}),
     'empty_entry': ({'ipam_config': [{}]}, {}),
     'members': ({'enable_ipv6': True,
-                 'ipam_config': [{'subnet': '198.19.72.128/26'}, {'subnet': '2001:db8:1972:4::/64'}]},
-                {
-                    # running; the IPv6 address given in a long spelling, as a user of the CLI may
-                    'running': {'start': True, 'aliases': ['web'], 'ipv4': '198.19.72.140',
-                                'ipv6': '2001:db8:1972:4:0:0:0:10'},
-                    'stopped': {'start': True, 'stop': True, 'aliases': ['db'], 'ipv4': '198.19.72.141'},
-                    # created with the network, never started
-                    'created': {'start': False, 'at_create': True, 'aliases': ['cache'], 'ipv4': '198.19.72.142'},
-                    # created without it, connected while not running, never started
-                    'connected_created': {'start': False, 'aliases': ['queue'], 'ipv4': '198.19.72.143'},
-                    # a per-endpoint MAC, set at create (API 1.44, Engine 25 and later; a network connect
-                    # ignores it before Engine 29)
-                    'mac': {'start': True, 'at_create': True, 'aliases': ['mac'], 'mac': '02:42:c6:13:48:99',
-                            'min_api': '1.44'},
-                }),
+                 'ipam_config': [{'subnet': '198.19.72.128/26'}, {'subnet': '2001:db8:1972:4::/64'}]}, MEMBERS),
 }
 
 
@@ -124,7 +122,7 @@ def cleanup(api, prefix):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--out', default=OUT)
     opts = parser.parse_args()
     api = docker.APIClient(base_url=os.environ.get('DOCKER_HOST', 'unix:///var/run/docker.sock'), version='auto')

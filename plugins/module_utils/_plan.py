@@ -204,8 +204,10 @@ def containers_text(have, names):
     out = []
     for name in names:
         state = (have['endpoints'].get(name) or {}).get('state')
-        out.append(name if state in (None, 'running') else '%s (%s)' % (name, 'created, never started'
-                                                                          if state == 'created' else state))
+        if state in (None, 'running'):
+            out.append(name)
+        else:
+            out.append('%s (%s)' % (name, 'created, never started' if state == 'created' else state))
     return ', '.join(out)
 
 

@@ -217,4 +217,3 @@ def test_recorded_endpoint_config_round_trips(engine):
     records = state.records(state.full(c['name']), c['name'])
     cfg = endpoint_config(records[c['roles']['stopped']])
     assert cfg == {'Aliases': ['db'], 'IPAMConfig': {'IPv4Address': '198.19.72.141'}}
-
