@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """Newer Docker Engines beside the system's: Debian's 26.1.5 (trixie) and 28.5.2 (sid).
 
 Usage (through scripts/engines.sh)::
