@@ -46,9 +46,13 @@ Addresses (198.19.96.0/20; engine slot K: 26.1 is 1, 28.5 is 2, a private
                         own namespace, so the same subnet serves each)
 ======================  ==============================================
 
-From the root namespace an engine's namespace is reachable at .4K+2
-(published ports answer there); containers reach the root side at .4K+1.
-The namespace has no default route: nothing leaves through eth0.
+From the root namespace, an engine's namespace answers at .4K+2, and so do
+the ports its containers publish. The engine's /22 is routed there: 26.1
+lets that traffic through to a container's own address; 28.5 drops it unless
+the network's gateway mode is ``routed``
+(``com.docker.network.bridge.gateway_mode_ipv4``). Containers reach the
+root side at .4K+1. The namespace has no default route: nothing leaves
+through eth0.
 """
 import fcntl
 import ipaddress

@@ -69,3 +69,21 @@ def test_parent_checks_look_into_the_engines_namespace(engine, engine_info):
         engine_info.cli('network', 'rm', name, check=False)
         subprocess.run(ns + ['link', 'del', inside], check=False)
         subprocess.run(['ip', 'link', 'del', outside], check=False)
+
+
+@pytest.mark.parametrize('engine', MATRIX, indirect=True)
+def test_engine_runs_containers_that_reach_each_other_by_name(engine, engine_info):
+    """The engine itself, without the collection: a user-defined bridge network and name resolution on it."""
+    tag = uuid.uuid4().hex[:5]
+    name, a, b = 'npe-p%s' % tag, 'npe-pa%s' % tag, 'npe-pb%s' % tag
+    try:
+        engine_info.cli('network', 'create', '--subnet', '198.19.97.128/26', name)
+        for c in (a, b):
+            engine_info.cli('run', '-d', '--name', c, '--network', name, 'netprov-test/busybox:latest', 'sleep', '600')
+        for src, dst in ((a, b), (b, a)):
+            ping = engine_info.cli('exec', src, 'ping', '-c', '1', '-W', '5', dst, check=False)
+            assert ping.returncode == 0, '%s could not ping %s by name on %s: %s' % (src, dst, engine_info.version,
+                                                                                    ping.stdout + ping.stderr)
+    finally:
+        engine_info.cli('rm', '-f', a, b, check=False)
+        engine_info.cli('network', 'rm', name, check=False)
