@@ -254,7 +254,11 @@ class Engine(object):
                 if self._leftovers():
                     say('%s: cleaning up what a dead engine left' % self.key)
                 self._teardown()
-                self._start()
+                try:
+                    self._start()
+                except BaseException:
+                    self._teardown()  # a failed start leaves nothing behind (the log stays)
+                    raise
                 if lease:  # started for leases: the last release stops it
                     open(os.path.join(self.run_dir, 'leased'), 'w').close()
             self._load_image()
@@ -598,7 +602,7 @@ def main(argv):
                 getattr(engine, action)(lease)
             else:
                 getattr(engine, action)()
-    except EnginesError as exc:
+    except (EnginesError, OSError) as exc:
         sys.stderr.write('engines.sh: %s\n' % exc)
         return 1
     return 0
