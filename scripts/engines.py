@@ -278,11 +278,7 @@ class Engine(object):
                 say('%s: released; left running (%s)' % (
                     self.key, 'still used by pid %s' % ', '.join(sorted(users)) if users else 'not started for a lease'))
                 return
-            t0 = time.monotonic()
-            errors = self._teardown()
-        if errors:
-            raise EnginesError('%s: stopped with leftovers:\n  %s' % (self.key, '\n  '.join(errors)))
-        say('%s: released by its last user; stopped and removed in %.1f s' % (self.key, time.monotonic() - t0))
+            self._remove('released by its last user; stopped')
 
     def _start_system(self):
         run([os.path.join(ROOT, 'scripts', 'engine.sh'), 'start'])
@@ -380,11 +376,14 @@ class Engine(object):
             if not self._leftovers():
                 say('%s: not running' % self.key)
                 return
-            t0 = time.monotonic()
-            errors = self._teardown()
+            self._remove('stopped')
+
+    def _remove(self, what):
+        t0 = time.monotonic()
+        errors = self._teardown()
         if errors:
-            raise EnginesError('%s: stopped with leftovers:\n  %s' % (self.key, '\n  '.join(errors)))
-        say('%s: stopped and removed in %.1f s' % (self.key, time.monotonic() - t0))
+            raise EnginesError('%s: %s with leftovers:\n  %s' % (self.key, what, '\n  '.join(errors)))
+        say('%s: %s and removed in %.1f s' % (self.key, what, time.monotonic() - t0))
 
     def _leftovers(self):
         return (os.path.exists(self.run_dir) or os.path.exists(self.state_dir)
