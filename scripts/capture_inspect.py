@@ -315,8 +315,8 @@ def main(argv):
     except CaptureError as exc:
         sys.stderr.write('capture_inspect: %s\n' % exc)
         return 1
-    sys.stdout.write('captured %d files from %s (API %s) into %s in %.1f s\n' % (count, api.url, api.version,
-                                                                                  os.path.relpath(out), seconds))
+    sys.stdout.write('captured %d files from %s (API %s) into %s in %.1f s\n'
+                     % (count, api.url, api.version, os.path.relpath(out), seconds))
     return 0
 
 

@@ -32,8 +32,8 @@ empty ``--config-file`` (never the machine's daemon.json), its own containerd
 namespaces and cgroup parent, the unpacked binaries first on PATH and the
 system's containerd and runc. Both can run at once.
 
-Addresses (198.19.96.0/20; engine slot K: 26.1 is 1, 28.5 is 2, a private
-20.10 is 3):
+Addresses (198.19.96.0/20; engine slot K: 26.1 is 1, 28.5 is 2, and 3 for
+20.10 on a machine whose own engine is not 20.10):
 
 ======================  ==============================================
 198.19.96.4K/30         the veth between the root namespace (``npeXYZ``,
@@ -42,8 +42,11 @@ Addresses (198.19.96.0/20; engine slot K: 26.1 is 1, 28.5 is 2, a private
                         address pools .(97+4K).0/24 and .(98+4K).0/23 in
                         /26 networks; routed from the root namespace via
                         the veth
-198.19.97.0-99.255      free for tests' own subnets (every engine has its
-                        own namespace, so the same subnet serves each)
+198.19.97.0/24          tests' own subnets (tests/integration/
+                        test_engine_matrix.py); each private engine has its
+                        own namespace, so the same subnet serves each
+198.19.98.0/24          free
+198.19.99.0/24          scripts/capture_inspect.py's subnets
 ======================  ==============================================
 
 From the root namespace, an engine's namespace answers at .4K+2, and so do
@@ -56,7 +59,6 @@ through eth0.
 """
 import fcntl
 import ipaddress
-import json
 import os
 import re
 import shutil
@@ -442,7 +444,7 @@ class Engine(object):
             top = os.path.join(base, hierarchy, self.cgroup_parent.lstrip('/'))
             if os.path.isdir(top):
                 tops.append(top)
-        for _ in range(20):
+        for _attempt in range(20):
             pids = set()
             for top in tops:
                 for d, _dirs, files in os.walk(top):

@@ -82,8 +82,8 @@ def test_engine_runs_containers_that_reach_each_other_by_name(engine, engine_inf
             engine_info.cli('run', '-d', '--name', c, '--network', name, 'netprov-test/busybox:latest', 'sleep', '600')
         for src, dst in ((a, b), (b, a)):
             ping = engine_info.cli('exec', src, 'ping', '-c', '1', '-W', '5', dst, check=False)
-            assert ping.returncode == 0, '%s could not ping %s by name on %s: %s' % (src, dst, engine_info.version,
-                                                                                    ping.stdout + ping.stderr)
+            assert ping.returncode == 0, ('%s could not ping %s by name on %s: %s'
+                                          % (src, dst, engine_info.version, ping.stdout + ping.stderr))
     finally:
         engine_info.cli('rm', '-f', a, b, check=False)
         engine_info.cli('network', 'rm', name, check=False)
