@@ -5,12 +5,14 @@ Usage (through scripts/engines.sh)::
     engines.sh fetch VERSION...    download and unpack (cached: a second fetch is offline)
     engines.sh start VERSION...    fetch, start, wait until it answers, load the test image
     engines.sh stop VERSION...     stop, unmount what it left, remove its directories and netns
+                                   (refused while a test run holds a lease on it; --force)
     engines.sh status [VERSION...] what is cached and what runs
     engines.sh socket VERSION      print the engine's docker_host URL
     engines.sh start VERSION --for PID, release VERSION PID
                                    start on behalf of a process (a test run);
                                    the last live user's release stops an engine
-                                   started that way, never one started by hand
+                                   started that way, never one started by hand;
+                                   status names the pids holding leases
 
 VERSION is 20.10, 26.1 or 28.5 (or the full 20.10.24, 26.1.5, 28.5.2), or
 ``all`` for the two private engines. The version the machine's own docker.io
@@ -272,13 +274,10 @@ class Engine(object):
         if self.system:
             return
         with self._lock():
-            for name in os.listdir(self.leases) if os.path.isdir(self.leases) else []:
-                if name == str(lease) or not (name.isdigit() and _alive(int(name))):
-                    os.unlink(os.path.join(self.leases, name))
-            users = os.listdir(self.leases) if os.path.isdir(self.leases) else []
+            users = self._live_leases(drop=lease)
             if users or not os.path.exists(os.path.join(self.run_dir, 'leased')):
                 say('%s: released; left running (%s)' % (
-                    self.key, 'still used by pid %s' % ', '.join(sorted(users)) if users else 'not started for a lease'))
+                    self.key, 'still used by pid %s' % ', '.join(users) if users else 'not started for a lease'))
                 return
             self._remove('released by its last user; stopped')
 
@@ -370,7 +369,8 @@ class Engine(object):
             return '(no log)'
 
     # -- stop --------------------------------------------------------------------
-    def stop(self):
+    def stop(self, force=False):
+        """Stop and remove; refused while a live process holds a lease on it, unless ``force``."""
         if self.system:
             say('%s: the system engine on %s: left alone' % (self.key, self.url))
             return
@@ -378,7 +378,18 @@ class Engine(object):
             if not self._leftovers():
                 say('%s: not running' % self.key)
                 return
+            users = self._live_leases()
+            if users and not force:
+                raise EnginesError('%s: in use by pid %s (start --for); not stopped: wait for them to release it, '
+                                   'or stop --force' % (self.key, ', '.join(users)))
             self._remove('stopped')
+
+    def _live_leases(self, drop=None):
+        """The pids holding a lease, after removing ``drop``'s and those of processes that are gone."""
+        for name in os.listdir(self.leases) if os.path.isdir(self.leases) else []:
+            if name == str(drop) or not (name.isdigit() and _alive(int(name))):
+                os.unlink(os.path.join(self.leases, name))
+        return sorted(os.listdir(self.leases)) if os.path.isdir(self.leases) else []
 
     def _remove(self, what):
         t0 = time.monotonic()
@@ -480,6 +491,10 @@ class Engine(object):
             state = 'NOT answering (leftovers; `start` or `stop` cleans them up)'
         else:
             state = 'stopped'
+        users = [n for n in (os.listdir(self.leases) if os.path.isdir(self.leases) else [])
+                 if n.isdigit() and _alive(int(n))]
+        if users:
+            state += '; leased by pid %s' % ', '.join(sorted(users))
         return '%-6s private  %s; %s' % (self.key, cached, state)
 
 
@@ -570,13 +585,15 @@ def _cmdline(pid):
 
 
 def main(argv):
-    usage = ('usage: engines.sh fetch|start|stop VERSION...|all, start VERSION --for PID, release VERSION PID, '
-             'status [VERSION...], socket VERSION')
+    usage = ('usage: engines.sh fetch|start|stop VERSION...|all, stop --force VERSION...|all, start VERSION --for PID, '
+             'release VERSION PID, status [VERSION...], socket VERSION')
     actions = ('fetch', 'start', 'stop', 'status', 'socket', 'release')
     if not argv or argv[0] not in actions:
         sys.stderr.write(usage + '\n')
         return 2
     action, versions, lease = argv[0], argv[1:], None
+    force = action == 'stop' and '--force' in versions
+    versions = [v for v in versions if not (force and v == '--force')]
     if action == 'start' and len(versions) == 3 and versions[1] == '--for' and versions[2].isdigit():
         versions, lease = versions[:1], int(versions[2])
     elif action == 'release':
@@ -594,19 +611,26 @@ def main(argv):
         return 1
     try:
         engines = [Engine(key_of(v)) for v in versions]
-        for engine in engines:
+    except EnginesError as exc:
+        sys.stderr.write('engines.sh: %s\n' % exc)
+        return 2
+    rc = 0
+    for engine in engines:  # each engine on its own: one that fails does not stop the others
+        try:
             if action == 'socket':
                 say(engine.url)
             elif action == 'status':
                 say(engine.status())
             elif action in ('start', 'release') and lease:
                 getattr(engine, action)(lease)
+            elif action == 'stop':
+                engine.stop(force=force)
             else:
                 getattr(engine, action)()
-    except (EnginesError, OSError) as exc:
-        sys.stderr.write('engines.sh: %s\n' % exc)
-        return 1
-    return 0
+        except (EnginesError, OSError) as exc:
+            sys.stderr.write('engines.sh: %s\n' % exc)
+            rc = 1
+    return rc
 
 
 if __name__ == '__main__':
