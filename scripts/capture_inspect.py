@@ -226,8 +226,7 @@ def capture(api, out_root):
             files['containers/%s.json' % name] = entry
         files['version.json'] = {'request': {'method': 'GET', 'path': '/version'},
                                  'answer': trim_version(version)}
-        files['info.json'] = {'request': {'method': 'GET', 'path': '/info'},
-                              'answer': {k: v for k, v in api.ok('GET', '/info').items() if k in INFO_KEYS}}
+        files['info.json'] = {'request': {'method': 'GET', 'path': '/info'}, 'answer': trim_info(api.ok('GET', '/info'))}
     finally:
         cleanup(api)
     files['manifest.json'] = {
@@ -283,6 +282,13 @@ def make_containers(api):
             requests.append({'method': 'POST', 'path': '/containers/%s/stop' % name, 'query': {'t': '0'}})
         result[name] = {'requests': requests}
     return result
+
+
+def trim_info(info):
+    out = {k: v for k, v in info.items() if k in INFO_KEYS}
+    if isinstance(out.get('Containerd'), dict):
+        out['Containerd'].pop('Address', None)  # a path on the engine's host
+    return out
 
 
 def trim_version(v):
