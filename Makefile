@@ -1,6 +1,6 @@
 # netprov.dockernet: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop test-kernel docs docs-lint changelog units-ansible-test molecule lint soak fuzz
+.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop engines engines-stop test-kernel docs docs-lint changelog units-ansible-test molecule lint soak fuzz
 
 test:
 	scripts/test.sh
@@ -32,6 +32,13 @@ engine-start:
 
 engine-stop:
 	scripts/engine.sh stop
+
+# Docker Engine 26.1 and 28.5 beside the system's, one network namespace each (scripts/engines.py).
+engines:
+	scripts/engines.sh start all
+
+engines-stop:
+	scripts/engines.sh stop all
 
 # The docs site (HTML under docs/build/html) and the docs lint, from .venv-docs.
 docs:

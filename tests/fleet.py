@@ -370,18 +370,7 @@ class Fleet(object):
 
     def _pids_of_ours(self):
         """Processes whose command line names this fleet's directory (dockerd, containerd, shims)."""
-        pids = []
-        for entry in os.listdir('/proc'):
-            if not entry.isdigit() or int(entry) == os.getpid():
-                continue
-            try:
-                with open('/proc/%s/cmdline' % entry, 'rb') as f:
-                    cmd = f.read().decode('utf-8', 'replace')
-            except OSError:
-                continue
-            if self.dir + '/' in cmd:
-                pids.append(int(entry))
-        return pids
+        return pids_naming(self.dir)
 
     def _stop_engines(self, errors, timeout=30):
         pids = [e['pid'] for e in self.engines if e.get('pid')]
@@ -407,15 +396,7 @@ class Fleet(object):
             _signal(pid, signal.SIGKILL)
 
     def _unmount(self, errors):
-        mounts = []
-        with open('/proc/self/mountinfo') as f:
-            for line in f:
-                point = line.split()[4].replace('\\040', ' ')
-                if point == self.dir or point.startswith(self.dir + '/'):
-                    mounts.append(point)
-        for point in sorted(set(mounts), key=len, reverse=True):
-            if _run(['umount', '-l', point], check=False).returncode != 0:
-                errors.append('umount -l %s failed' % point)
+        errors.extend(unmount_under(self.dir))
 
 
 @contextlib.contextmanager
@@ -451,6 +432,34 @@ def reap_stale(parent='/tmp', prefix='nps-'):
             except OSError:
                 pass
     return reaped
+
+
+def pids_naming(path):
+    """Processes whose command line names a path under ``path`` (an engine's dockerd, containerd, shims)."""
+    pids = []
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open('/proc/%s/cmdline' % entry, 'rb') as f:
+                cmd = f.read().decode('utf-8', 'replace')
+        except OSError:
+            continue
+        if path + '/' in cmd:
+            pids.append(int(entry))
+    return pids
+
+
+def unmount_under(path):
+    """Lazily unmount everything mounted at or under ``path``, deepest first; returns what failed."""
+    mounts = []
+    with open('/proc/self/mountinfo') as f:
+        for line in f:
+            point = line.split()[4].replace('\\040', ' ')
+            if point == path or point.startswith(path + '/'):
+                mounts.append(point)
+    return ['umount -l %s failed' % point for point in sorted(set(mounts), key=len, reverse=True)
+            if _run(['umount', '-l', point], check=False).returncode != 0]
 
 
 def _answers(url):
