@@ -48,7 +48,7 @@ Addresses (198.19.96.0/20; engine slot K: 26.1 is 1, 28.5 is 2, and 3 for
                         test_engine_matrix.py); each private engine has its
                         own namespace, so the same subnet serves each
 198.19.98.0/24          free
-198.19.99.0/24          scripts/capture_inspect.py's subnets
+198.19.99.0/24          free
 ======================  ==============================================
 
 From the root namespace, an engine's namespace answers at .4K+2, and so do
