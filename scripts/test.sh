@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: install, start the engine if none answers, build the images,
 # then run every tier: unit tests first (seconds), then three lanes at once:
-#   integration  pytest-xdist workers (NETPROV_TEST_WORKERS, default 4); a
-#                file's tests stay on one worker, in order (tests/integration/conftest.py)
+#   integration  pytest-xdist workers (NETPROV_TEST_WORKERS, default 4), --dist
+#                loadfile: a file's tests stay on one worker, in file order; no
+#                state crosses files (each makes its own fleets and engines)
 #   molecule     the default scenario (one Docker-in-Docker host)
 #   static       sanity, ansible-test units, docs-lint, changelog, ansible-lint
 # Integration tests mostly wait on engines, swarms and guests, so the lanes
@@ -54,11 +55,13 @@ stage() {
 stage unit .venv/bin/python -m pytest -q -p no:cacheprovider tests/unit > "$LOGS/unit.log" 2>&1 \
   || { cat "$LOGS/unit.log"; }
 
+# shellcheck disable=SC2317 # the lanes are called through lane()
 integration_lane() {
   # shellcheck disable=SC2086 # NETPROV_PYTEST_ARGS is split into words on purpose
   stage integration .venv/bin/python -m pytest -q -p no:cacheprovider -n "${NETPROV_TEST_WORKERS:-4}" \
-    --dist loadgroup --durations=10 --durations-min=1 -rfE tests/integration ${NETPROV_PYTEST_ARGS:-}
+    --dist loadfile --durations=10 --durations-min=1 -rfE tests/integration ${NETPROV_PYTEST_ARGS:-}
 }
+# shellcheck disable=SC2317
 static_lane() {
   local rc=0
   # bash, not the run bit: a lost run bit must not skip sanity.
@@ -67,7 +70,7 @@ static_lane() {
   stage docs-lint bash scripts/docs-lint.sh || rc=1
   stage changelog bash scripts/changelog.sh --check || rc=1
   stage lint bash scripts/lint.sh || rc=1
-  return $rc
+  return "$rc"
 }
 
 pids=()

@@ -6,7 +6,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 pytest_plugins = ['engine_fixtures', 'conftest_fleet']  # conftest_fleet: the multi-engine 'fleet' fixture
 
 # Files whose tests take longest, started first so that a parallel run
-# (scripts/test.sh: pytest-xdist, --dist loadgroup) does not end on one of them.
+# (scripts/test.sh: pytest-xdist, --dist loadfile: a file's tests run on one
+# worker, in file order) does not end waiting on one of them.
 SLOW_FIRST = (
     'test_uml_kernel.py',
     'test_site_fleet.py',
@@ -20,16 +21,6 @@ SLOW_FIRST = (
 )
 
 
-def xdist_group(item):
-    """The worker group of a test: its file, so a file's tests run on one worker in file order (some build
-    on the state an earlier test left, such as a swarm formed step by step); every test that uses the
-    session-wide ``fleet`` fixture shares one group, so that fleet is made once."""
-    return 'fleet' if 'fleet' in item.fixturenames else item.path.name
-
-
 def pytest_collection_modifyitems(config, items):
-    import pytest
     rank = dict((name, i) for i, name in enumerate(SLOW_FIRST))
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))   # stable: file order is kept
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(xdist_group(item)))

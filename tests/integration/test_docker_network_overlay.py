@@ -75,8 +75,8 @@ def test_encrypted_overlay_refused_without_esp_and_created_with_warn(swarm):
     assert warned['changed'] is True and any('ESP' in w for w in warned['warnings'])
     assert 'encrypted' in swarm.client(1).inspect_network(name)['Options']
     assert any('MTU' in w for w in warned['warnings']), warned['warnings']
-    info = run_module('netprov.dockernet.docker_network_info', {'name': name,
-                                                               'docker_host': swarm.engine(1)['url']})
+    info = run_module('netprov.dockernet.docker_network_info',
+                      {'name': name, 'docker_host': swarm.engine(1)['url']})
     enc = info['network']['encryption']
     # One node, no peer yet: nothing to be active with, and the report says why.
     assert enc['active'] is False and enc['peers'] == [] and 'no other node' in enc['reason'], enc
