@@ -18,6 +18,10 @@ hash=$(printf '%s|%s|%s' "$PACKAGES" "$PIP_PINS" "$RECIPE_VERSION" | sha256sum |
 IMAGE="$REPO:$hash"
 
 if "$DOCKER" image inspect "$IMAGE" >/dev/null 2>&1; then echo "$IMAGE"; exit 0; fi
+# One build at a time: parallel test lanes and other checkouts on this machine may all ask for it.
+exec 9>/tmp/netprov-fleet-image.lock
+flock 9
+if "$DOCKER" image inspect "$IMAGE" >/dev/null 2>&1; then echo "$IMAGE"; exit 0; fi
 
 log() { echo "fleet-image: $*" >&2; }
 if ! PATH=/usr/sbin:/sbin:$PATH command -v debootstrap >/dev/null; then
@@ -30,7 +34,10 @@ mirror=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.li
 if [ -z "$mirror" ]; then
   mirror=$(awk '/^deb / && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
 fi
-mirror=${mirror:-http://deb.debian.org/debian}
+if [ -z "$mirror" ]; then
+  log "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+  exit 1
+fi
 
 t0=$(date +%s)
 root=$(mktemp -d /var/tmp/netprov-fleet-rootfs.XXXXXX)

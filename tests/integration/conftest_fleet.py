@@ -1,7 +1,9 @@
 """The ``fleet`` fixture: three Docker Engines in network namespaces, one per inventory host.
 
-Session-scoped and started only when a test asks for it; torn down at the end
-of the session whatever the tests did. ``NETPROV_FLEET_SIZE`` changes N.
+Module-scoped: each test file that asks for it gets a fleet of its own, torn down
+after the file whatever its tests did, so no state crosses from one file to the
+next and files run in parallel (each fleet has its own namespaces and bridge).
+``NETPROV_FLEET_SIZE`` changes N.
 """
 import os
 import sys
@@ -14,7 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from fleet import Fleet, reap_stale  # noqa: E402
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='module')
 def fleet():
     if os.geteuid() != 0:
         pytest.skip('the fleet needs root (network namespaces, a bridge, dockerd)')
