@@ -219,10 +219,18 @@ def _create(engine, body, outcome, known=()):
 
 
 def _on_network(info, network, net_id):
-    """Whether an inspected container is attached to the network (by id, or by name when the id is unknown)."""
-    nets = (info.get('NetworkSettings') or {}).get('Networks') or {}
-    return any(key == network and (not net_id or not ep.get('NetworkID') or ep.get('NetworkID') == net_id)
-               for key, ep in nets.items())
+    """Whether an inspected container is attached to the network.
+
+    A running container's endpoint has an EndpointID on that network's id; a
+    refused connect can leave an entry without one (Engine 20.10), which is
+    not an endpoint. A stopped container keeps only the configuration.
+    """
+    ep = ((info.get('NetworkSettings') or {}).get('Networks') or {}).get(network)
+    if ep is None:
+        return False
+    if not (info.get('State') or {}).get('Running'):
+        return True
+    return bool(ep.get('EndpointID')) and (not net_id or ep.get('NetworkID') in (None, net_id))
 
 
 _RECORD_KEYS = ('aliases', 'ipv4_address', 'ipv6_address', 'links', 'link_local_ips', 'mac', 'driver_opts')

@@ -66,6 +66,8 @@ class Engine(object):
         out = []
         short = self.ctrs[name]['Id'][:12]
         for net_name, ep in sorted(self.ctrs[name]['NetworkSettings']['Networks'].items()):
+            if self.ctrs[name]['State']['Running'] and not ep.get('EndpointID'):
+                continue   # what a refused connect leaves: no endpoint
             out.append((net_name, ep['IPAddress'], sorted(a for a in ep['Aliases'] or [] if a != short),
                         (ep.get('IPAMConfig') or {}).get('IPv4Address')))
         return out
@@ -147,25 +149,35 @@ class Engine(object):
         net, info = self._net(network), self._ctr(container)
         if info is None:
             raise EngineError('connect %s: not found' % container)
-        if self.refuse_connect.get(container):
-            self.refuse_connect[container] -= 1
-            raise EngineError('connect %s to network %s: the engine refused: injected' % (container, network))
-        if net['Name'] in info['NetworkSettings']['Networks']:
+        nets = info['NetworkSettings']['Networks']
+        if nets.get(net['Name'], {}).get('EndpointID') or (net['Name'] in nets and not info['State']['Running']):
             raise EngineError('connect %s: endpoint with name %s already exists in network %s'
                               % (container, container, net['Name']))
         subnet = ipaddress.ip_network(net['IPAM']['Config'][0]['Subnet'])
         taken = set(ep['IPv4Address'].split('/')[0] for ep in net['Containers'].values())
         fixed = ((endpoint or {}).get('IPAMConfig') or {}).get('IPv4Address')
+        refused = None
+        if self.refuse_connect.get(container):
+            self.refuse_connect[container] -= 1
+            refused = 'injected'
+        elif fixed and ipaddress.ip_address(fixed) not in subnet:
+            refused = 'no configured subnet contains %s' % fixed
+        elif fixed in taken:
+            refused = 'Address already in use'
+        if refused:
+            if info['State']['Running']:
+                # Engine 20.10 leaves the refused endpoint's settings in the container, with no endpoint
+                nets[net['Name']] = {'NetworkID': '', 'EndpointID': '', 'Aliases': [], 'IPAMConfig':
+                                     (endpoint or {}).get('IPAMConfig'), 'IPAddress': '', 'MacAddress': ''}
+            raise EngineError('connect %s to network %s: the engine refused: %s' % (container, network, refused))
         if fixed:
-            if ipaddress.ip_address(fixed) not in subnet:
-                raise EngineError('connect %s: the engine refused: no configured subnet contains %s' % (container, fixed))
-            if fixed in taken:
-                raise EngineError('connect %s: the engine refused: Address already in use' % container)
             addr = fixed
         else:
             addr = next(str(h) for h in list(subnet.hosts())[1:] if str(h) not in taken)
+        running = info['State']['Running']
         info['NetworkSettings']['Networks'][net['Name']] = {
-            'NetworkID': net['Id'], 'Aliases': list((endpoint or {}).get('Aliases') or []) + [info['Id'][:12]],
+            'NetworkID': net['Id'] if running else '', 'EndpointID': _new_id('e') if running else '',
+            'Aliases': list((endpoint or {}).get('Aliases') or []) + [info['Id'][:12]],
             'IPAMConfig': (endpoint or {}).get('IPAMConfig'), 'IPAddress': addr, 'Links': None, 'DriverOpts': None,
             'MacAddress': '02:42:00:00:00:%02x' % (len(taken) + 2)}
         if info['State']['Running']:
@@ -217,7 +229,7 @@ def test_reconnect_refused_puts_the_container_back_with_its_recorded_endpoint(en
         run(eng, containers=[{'name': 'a', 'aliases': ['new'], 'ipv4_address': '198.18.1.11'}])   # b's address
     assert eng.endpoints('a') == A_BEFORE
     assert eng.endpoints('b') == B_BEFORE
-    assert 'Address already in use' in err.value.msg
+    assert 'Address already in use' in err.value.msg, err.value.msg
     assert 'put back with their recorded endpoints: a' in err.value.msg
     assert err.value.details['restored'] == ['a'] and err.value.details['not_restored'] == []
 
