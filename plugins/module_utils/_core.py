@@ -375,7 +375,9 @@ class Journal(object):
         self.entries = []
         for read_id in sorted(set(e['read_id'] for e in pending), key=[e['read_id'] for e in pending].index):
             entries = [e for e in pending if e['read_id'] == read_id]
-            target, why = self._home(read_id, entries[0]['network'], report)
+            network = entries[0]['network']
+            target, why = self._home(read_id, network, report)
+            missed = len(report['not_restored'])
             for entry in entries:
                 if target is None and why is None:
                     continue   # the plan removed the network, as asked
@@ -383,17 +385,26 @@ class Journal(object):
                     self._not_restored(entry, report, why)
                 else:
                     self._put_back(entry, target, report)
+            if why == 'unchecked' and len(report['not_restored']) > missed and read_id in self.bodies:
+                # the network could not be looked at and the endpoints did not go back: it may be gone
+                body = self.bodies[read_id]
+                report['networks_not_restored'].append({
+                    'network': network, 'error': None, 'spec': body, 'command': create_command(body)})
         return report
 
     def _home(self, read_id, network, report):
-        """(id to put endpoints back on, None) or (None, why not); (None, None): removed as asked."""
+        """(id to put endpoints back on, None or 'unchecked') or (None, why not); (None, None): removed as
+        asked."""
         home = self.homes.get(read_id, read_id)
         if home is not None:
-            try:
-                if self.engine.find_network(home) is not None:
-                    return home, None
-            except EngineError:
-                return home, None   # cannot tell: try it
+            for attempt in (1, 2):
+                try:
+                    if self.engine.find_network(home) is not None:
+                        return home, None
+                    break
+                except EngineError:
+                    if attempt == 2:
+                        return home, 'unchecked'   # cannot tell: try it
         if read_id in self.removing and read_id not in self.bodies:
             return None, None
         body = self.bodies.get(read_id)
@@ -454,8 +465,12 @@ def _restore_text(report):
     if report['restored']:
         text += '; put back with their recorded endpoints: %s' % ', '.join(report['restored'])
     for net in report['networks_not_restored']:
-        text += ('; network %s could NOT be made again (%s); its recorded spec: %s'
-                 % (net['network'], net['error'], net['command']))
+        if net['error'] is None:
+            text += ('; network %s could NOT be checked and may be gone; its recorded spec: %s'
+                     % (net['network'], net['command']))
+        else:
+            text += ('; network %s could NOT be made again (%s); its recorded spec: %s'
+                     % (net['network'], net['error'], net['command']))
     for item in report['not_restored']:
         text += ('; container %s could NOT be put back on network %s (%s); its recorded endpoint: %s; put it back '
                  'with: %s' % (item['container'], item['network'], item['error'], describe_record(item['recorded']),
@@ -563,8 +578,10 @@ def apply_steps(state, steps):
             details.update(report)
             if outcome.reconnect_failed:
                 details['reconnect_failed'] = list(outcome.reconnect_failed)
+            # a failed task shows no warnings: what they say goes into the error
+            also = '; also: %s' % '; '.join(outcome.warnings) if outcome.warnings else ''
             cls = EngineError if isinstance(exc, StaleNetwork) else type(exc)
-            raise cls(exc.msg + _restore_text(report), path=exc.path, **details)
+            raise cls(exc.msg + _restore_text(report) + also, path=exc.path, **details)
         except Exception:
             journal.restore()
             raise

@@ -322,6 +322,22 @@ def test_a_reattach_refused_after_a_successful_recreate_fails_the_task(eng):
     assert eng.endpoints('b') == B_BEFORE and eng.by_name('n1')[0]['Labels']['rev'] == '2'
 
 
+def test_a_container_removed_before_it_is_put_back_is_said_in_the_error(eng):
+    eng.faults[('remove_network', 1)] = 'refuse'
+    real = eng.disconnect
+
+    def disconnect_then_remove_a(container, network, force=False):
+        out = real(container, network, force)
+        if container == 'b':
+            del eng.ctrs['a']
+        return out
+    eng.disconnect = disconnect_then_remove_a
+    with pytest.raises(NetprovError) as err:
+        run(eng, labels={'rev': '2'}, recreate='reconnect')
+    assert 'also: container a was removed before it could be put back on network n1' in err.value.msg
+    assert err.value.details['reconnect_failed'] == ['a'] and err.value.details['restored'] == ['b']
+
+
 def test_reconnect_failed_means_removed_meanwhile_only(eng):
     real = eng.create_network
 
@@ -426,3 +442,26 @@ def test_exclusive_recreate_whose_remove_fails_puts_back_the_kept_endpoints_not_
     assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
     assert eng.endpoints('c') == []     # containers_exclusive asked for it to go
     assert sorted(err.value.details['restored']) == ['a', 'b']
+
+
+def test_a_removed_network_that_cannot_be_checked_is_named_with_its_spec(eng):
+    # the remove's answer is lost (the network is gone), then the look at it is refused twice: the endpoints
+    # cannot go back, and the error says the network may be gone, with its spec
+    eng.faults[('remove_network', 1)] = 'lose'
+    eng.faults[('find_network', 1)] = 'refuse'
+    eng.faults[('find_network', 2)] = 'refuse'
+    with pytest.raises(NetprovError) as err:
+        run(eng, labels={'rev': '2'}, recreate='reconnect')
+    msg = err.value.msg
+    assert 'network n1 could NOT be checked and may be gone; its recorded spec: docker network create' in msg
+    assert sorted(i['container'] for i in err.value.details['not_restored']) == ['a', 'b']
+    assert [n['network'] for n in err.value.details['networks_not_restored']] == ['n1']
+
+
+def test_a_look_at_the_network_refused_once_is_tried_again(eng):
+    eng.faults[('remove_network', 1)] = 'lose'
+    eng.faults[('find_network', 1)] = 'refuse'
+    with pytest.raises(NetprovError) as err:
+        run(eng, labels={'rev': '2'}, recreate='reconnect')
+    assert 'network n1 was made again as it was' in err.value.msg
+    assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
