@@ -218,6 +218,15 @@ def eng():
     return e
 
 
+def failed_recreate(eng, *faults):
+    """A label change with recreate: reconnect, with the given (method, nth, how) faults; returns the error."""
+    for method, nth, how in faults:
+        eng.faults[(method, nth)] = how
+    with pytest.raises(NetprovError) as err:
+        run(eng, labels={'rev': '2'}, recreate='reconnect')
+    return err.value
+
+
 A_BEFORE = [('n1', '198.18.1.10', ['a-alias'], '198.18.1.10')]
 B_BEFORE = [('n1', '198.18.1.11', ['b-alias'], '198.18.1.11')]
 
@@ -258,20 +267,16 @@ def test_reconnect_with_a_lost_answer_leaves_no_endpoint_detached(eng, fault):
 # -- a recreate -----------------------------------------------------------------------------
 
 def test_recreate_whose_remove_fails_reattaches_every_detached_container(eng):
-    eng.faults[('remove_network', 1)] = 'refuse'
-    with pytest.raises(NetprovError) as err:
-        run(eng, labels={'rev': '2'}, recreate='reconnect')
+    err = failed_recreate(eng, ('remove_network', 1, 'refuse'))
     assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
     assert [n['Id'] for n in eng.by_name('n1')] == [eng.net_id]
-    assert sorted(err.value.details['restored']) == ['a', 'b']
+    assert sorted(err.details['restored']) == ['a', 'b']
 
 
 def test_recreate_whose_remove_answer_is_lost_rebuilds_the_network_and_reattaches(eng):
-    eng.faults[('remove_network', 1)] = 'lose'
-    with pytest.raises(NetprovError) as err:
-        run(eng, labels={'rev': '2'}, recreate='reconnect')
+    err = failed_recreate(eng, ('remove_network', 1, 'lose'))
     assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
-    assert 'network n1 was made again as it was' in err.value.msg
+    assert 'network n1 was made again as it was' in err.msg
 
 
 def test_rollback_of_a_failed_create_uses_the_recorded_endpoint_not_the_wanted_one(eng):
@@ -298,17 +303,13 @@ def test_a_failed_put_back_during_rollback_is_in_the_error_not_a_dropped_warning
 
 
 def test_create_and_restore_both_failing_name_the_network_spec_and_every_endpoint(eng):
-    eng.faults[('create_network', 1)] = 'refuse'
-    eng.faults[('create_network', 2)] = 'refuse'
-    with pytest.raises(NetprovError) as err:
-        run(eng, labels={'rev': '2'}, recreate='reconnect')
-    msg = err.value.msg
-    assert 'network n1 could NOT be made again' in msg
-    assert 'docker network create --driver bridge --label %s=true --subnet 198.18.1.0/24 n1' % MANAGED_LABEL in msg
+    err = failed_recreate(eng, ('create_network', 1, 'refuse'), ('create_network', 2, 'refuse'))
+    assert 'network n1 could NOT be made again' in err.msg
+    assert 'docker network create --driver bridge --label %s=true --subnet 198.18.1.0/24 n1' % MANAGED_LABEL in err.msg
     for name, ip in (('a', '198.18.1.10'), ('b', '198.18.1.11')):
-        assert 'container %s could NOT be put back on network n1' % name in msg
-        assert 'docker network connect --alias %s-alias --ip %s n1 %s' % (name, ip, name) in msg
-    [net] = err.value.details['networks_not_restored']
+        assert 'container %s could NOT be put back on network n1' % name in err.msg
+        assert 'docker network connect --alias %s-alias --ip %s n1 %s' % (name, ip, name) in err.msg
+    [net] = err.details['networks_not_restored']
     assert net['spec']['IPAM']['Config'] == [{'Subnet': '198.18.1.0/24'}]
 
 
@@ -447,21 +448,14 @@ def test_exclusive_recreate_whose_remove_fails_puts_back_the_kept_endpoints_not_
 def test_a_removed_network_that_cannot_be_checked_is_named_with_its_spec(eng):
     # the remove's answer is lost (the network is gone), then the look at it is refused twice: the endpoints
     # cannot go back, and the error says the network may be gone, with its spec
-    eng.faults[('remove_network', 1)] = 'lose'
-    eng.faults[('find_network', 1)] = 'refuse'
-    eng.faults[('find_network', 2)] = 'refuse'
-    with pytest.raises(NetprovError) as err:
-        run(eng, labels={'rev': '2'}, recreate='reconnect')
-    msg = err.value.msg
-    assert 'network n1 could NOT be checked and may be gone; its recorded spec: docker network create' in msg
-    assert sorted(i['container'] for i in err.value.details['not_restored']) == ['a', 'b']
-    assert [n['network'] for n in err.value.details['networks_not_restored']] == ['n1']
+    err = failed_recreate(eng, ('remove_network', 1, 'lose'), ('find_network', 1, 'refuse'),
+                          ('find_network', 2, 'refuse'))
+    assert 'network n1 could NOT be checked and may be gone; its recorded spec: docker network create' in err.msg
+    assert sorted(i['container'] for i in err.details['not_restored']) == ['a', 'b']
+    assert [n['network'] for n in err.details['networks_not_restored']] == ['n1']
 
 
 def test_a_look_at_the_network_refused_once_is_tried_again(eng):
-    eng.faults[('remove_network', 1)] = 'lose'
-    eng.faults[('find_network', 1)] = 'refuse'
-    with pytest.raises(NetprovError) as err:
-        run(eng, labels={'rev': '2'}, recreate='reconnect')
-    assert 'network n1 was made again as it was' in err.value.msg
+    err = failed_recreate(eng, ('remove_network', 1, 'lose'), ('find_network', 1, 'refuse'))
+    assert 'network n1 was made again as it was' in err.msg
     assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
