@@ -337,7 +337,7 @@ class Journal(object):
         try:
             self.engine.disconnect(container, have['id'], force=False)
         except EngineError as exc:
-            if self.engine.inspect_container(container) is not None:
+            if not self.gone(container):
                 raise
             self.entries.remove(entry)
             self.outcome.warnings.append('container %s disappeared before it was detached: %s' % (container, exc))
