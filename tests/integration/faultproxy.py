@@ -72,7 +72,7 @@ class _Reader(object):
             lines.append(line)
             if line == b'\r\n':
                 break
-            name, _, value = line.decode('latin-1').partition(':')
+            name, _colon, value = line.decode('latin-1').partition(':')
             headers[name.strip().lower()] = value.strip()
         return start, lines, headers
 
@@ -161,7 +161,7 @@ class FaultProxy(object):
                 except EOFError:
                     return
                 body = reader.body(headers)
-                method, _, rest = start.decode('latin-1').partition(' ')
+                method, _space, rest = start.decode('latin-1').partition(' ')
                 target = rest.rsplit(' ', 1)[0]
                 with self.lock:
                     self.count += 1

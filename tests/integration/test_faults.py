@@ -309,11 +309,11 @@ def test_a_stale_duplicate_is_given_the_spec_not_adopted(scratch, client):
     spec = {'name': net, 'ipam_config': [{'subnet': str(WAY_BACK[7])}], 'containers': [{'name': first}]}
     assert not inproc.call('docker_network', spec).failed
     try:
-        client.api.create_network(net, check_duplicate=False, labels={'netprov.dockernet.managed': 'true'})
+        duplicate = client.api.create_network(net, check_duplicate=False,
+                                              labels={'netprov.dockernet.managed': 'true'})['Id']
     except docker.errors.APIError as exc:
         pytest.skip('this engine refuses duplicate names (%s)' % exc)
-    client.api.connect_container_to_network(second, [n for n in client.api.networks(names=[net])
-                                                     if n['Containers'] == {} or True][-1]['Id'])
+    client.api.connect_container_to_network(second, duplicate)
     r = inproc.call('docker_network', dict(spec, labels={'rev': '2'}, recreate='reconnect'))
     assert r.traceback is None, r.traceback
     assert not r.failed, r['msg']
