@@ -63,10 +63,12 @@ molecule:
 lint:
 	scripts/lint.sh
 
-# Check mode == real run, thousands of generated examples (docs/reliability.md).
+# Check mode == real run, thousands of generated examples; then the fault sweep with pairs of faults, which
+# regenerates its figures in docs/reliability.md (scripts/fault-sweep.sh).
 SOAK_EXAMPLES ?= 2000
 soak: bootstrap
 	source scripts/env.sh && scripts/engine.sh start && scripts/test-image.sh && NETPROV_PROPERTY_EXAMPLES=$(SOAK_EXAMPLES) .venv/bin/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/integration/test_property_plan.py tests/integration/test_property_host_link.py
+	scripts/fault-sweep.sh --pairs
 
 # Every module's arguments fuzzed in-process against a scratch engine and namespace (not in `make test`).
 FUZZ_CALLS ?= 10000

@@ -144,7 +144,9 @@ def apply_all(state, planned):
             done.append(name)
         except NetprovError as exc:
             failed.append({'network': name, 'msg': str(exc), 'done': exc.details.get('done', []),
-                           'not_done': exc.details.get('not_done', [])})
+                           'not_done': exc.details.get('not_done', []),
+                           'not_restored': exc.details.get('not_restored', []),
+                           'networks_not_restored': exc.details.get('networks_not_restored', [])})
     return done, failed, warnings, reconnected, reconnect_failed
 
 

@@ -139,10 +139,54 @@ reconnected:
   type: list
   elements: str
 reconnect_failed:
-  description: Containers that could not be reattached (for example removed meanwhile); the others were.
+  description:
+    - Containers that could not be reattached because they were removed meanwhile; the others were.
+    - A reattach the engine refuses is a failure of the task, not an entry here.
   returned: always
   type: list
   elements: str
+restored:
+  description:
+    - When applying failed, the containers that were put back on their network with the endpoint they had
+      (aliases, fixed addresses, links, driver options) before the run.
+  returned: on failure while applying
+  type: list
+  elements: str
+not_restored:
+  description:
+    - When applying failed and an endpoint could not be put back either, one entry each, also spelled out in
+      the error message, so a person can restore it by hand.
+  returned: on failure while applying
+  type: list
+  elements: dict
+  contains:
+    container:
+      description: The container.
+      type: str
+      returned: always
+    network:
+      description: The network it was on.
+      type: str
+      returned: always
+    recorded:
+      description: Its endpoint as read before the run.
+      type: dict
+      returned: always
+    command:
+      description: The C(docker network connect) command that puts it back.
+      type: str
+      returned: always
+    error:
+      description: Why it could not be put back.
+      type: str
+      returned: always
+networks_not_restored:
+  description:
+    - When applying failed after this run removed the network to recreate it, and it could not be made again
+      as it was, its recorded spec (an Engine API create body) and the C(docker network create) command.
+  returned: on failure while applying
+  type: list
+  elements: dict
 diff:
   description: The network summary before and after.
   returned: when diff mode is on

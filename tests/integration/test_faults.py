@@ -9,6 +9,7 @@ import ipaddress
 import os
 import subprocess
 
+import docker
 import pytest
 
 import inproc
@@ -172,3 +173,156 @@ def test_missing_parent_of_an_existing_macvlan_network_is_reported(scratch):
             warnings
     # kernel_check: skip asks for no host checks, and gets none
     assert not inproc.call('docker_network', dict(spec, kernel_check='skip')).get('warnings')
+
+
+# -- every detach has a way back (on the machine's engine, 198.19.64.0/24) ------------------------------
+
+WAY_BACK = list(ipaddress.ip_network('198.19.64.0/24').subnets(new_prefix=27))
+
+
+def endpoints(client, name):
+    """What `docker inspect` shows of a container's networks: {network: (address, aliases, fixed address)}."""
+    info = client.api.inspect_container(name)
+    short = info['Id'][:12]
+    return dict((net, (ep.get('IPAddress') or None, sorted(a for a in ep.get('Aliases') or [] if a != short),
+                       (ep.get('IPAMConfig') or {}).get('IPv4Address')))
+                for net, ep in info['NetworkSettings']['Networks'].items())
+
+
+def two_on_a_network(scratch, subnet, suffix):
+    """A managed network with containers a and b at .10 and .11 (aliases a-alias, b-alias)."""
+    net = scratch.name(suffix)
+    base = ipaddress.ip_network(subnet).network_address
+    names = [scratch.container('%s-%s' % (suffix, c)).name for c in 'ab']
+    spec = {'name': net, 'ipam_config': [{'subnet': subnet}],
+            'containers': [{'name': n, 'aliases': ['%s-alias' % c], 'ipv4_address': str(base + 10 + i)}
+                           for i, (c, n) in enumerate(zip('ab', names))]}
+    r = inproc.call('docker_network', spec)
+    assert not r.failed, r['msg']
+    return net, names, spec
+
+
+def test_container_asked_to_take_anothers_address_keeps_its_own(scratch, client):
+    net, (a, b), spec = two_on_a_network(scratch, str(WAY_BACK[0]), 'tk')
+    before = dict((c, endpoints(client, c)) for c in (a, b))
+    taken = spec['containers'][1]['ipv4_address']
+    r = inproc.call('docker_network', dict(spec, containers=[dict(spec['containers'][0], ipv4_address=taken),
+                                                             spec['containers'][1]]))
+    assert r.traceback is None, r.traceback
+    assert r.failed
+    assert 'put back with their recorded endpoints: %s' % a in r['msg'], r['msg']
+    assert r['restored'] == [a] and r['not_restored'] == []
+    assert dict((c, endpoints(client, c)) for c in (a, b)) == before
+
+
+def test_recreate_whose_remove_fails_puts_every_container_back(scratch, client, hook):
+    net, (a, b), spec = two_on_a_network(scratch, str(WAY_BACK[1]), 'rm')
+    before = dict((c, endpoints(client, c)) for c in (a, b))
+    intruder = scratch.container('rm-x').name
+
+    def connect_intruder(count, *args):
+        if count == 2:   # both detached: a container joins before the remove (a concurrent run, a user)
+            client.api.connect_container_to_network(intruder, net)
+    hook('disconnect', after=connect_intruder)
+    r = inproc.call('docker_network', dict(spec, labels={'rev': '2'}, recreate='reconnect'))
+    assert r.traceback is None, r.traceback
+    assert r.failed and 'remove network' in r['msg'], r['msg']
+    assert sorted(r['restored']) == sorted([a, b]), r.result
+    assert dict((c, endpoints(client, c)) for c in (a, b)) == before
+    assert 'rev' not in client.api.inspect_network(net)['Labels']
+
+
+def test_rollback_of_a_refused_create_puts_containers_back_with_their_recorded_address(scratch, client, hook):
+    # The subnet changes and the containers' fixed addresses move into it; the new network's subnet is taken
+    # between the remove and the create, so the old network is made again: the containers must come back with
+    # their OLD addresses (the wanted ones are outside the old subnet).
+    old, new = str(WAY_BACK[2]), WAY_BACK[3]
+    net, (a, b), spec = two_on_a_network(scratch, old, 'rb')
+    before = dict((c, endpoints(client, c)) for c in (a, b))
+    hook('remove_network', after=lambda count, *args: client.api.create_network(
+        scratch.name('rb-blocker'), ipam=_ipam(str(new))))
+    moved = [dict(c, ipv4_address=str(new.network_address + 10 + i)) for i, c in enumerate(spec['containers'])]
+    r = inproc.call('docker_network', dict(spec, ipam_config=[{'subnet': str(new)}], containers=moved,
+                                           recreate='reconnect'))
+    assert r.traceback is None, r.traceback
+    assert r.failed
+    assert 'network %s was made again as it was' % net in r['msg'], r['msg']
+    assert r['not_restored'] == [], r['msg']
+    assert dict((c, endpoints(client, c)) for c in (a, b)) == before
+
+
+def test_create_and_restore_both_refused_name_the_spec_and_every_endpoint(scratch, client, hook):
+    subnet = str(WAY_BACK[4])
+    net, (a, b), spec = two_on_a_network(scratch, subnet, 'bf')
+    # between the remove and the create, another network takes the subnet: neither the new network nor the
+    # old one can be made
+    hook('remove_network', after=lambda count, *args: client.api.create_network(
+        scratch.name('bf-blocker'), ipam=_ipam(subnet)))
+    r = inproc.call('docker_network', dict(spec, labels={'rev': '2'}, recreate='reconnect'))
+    assert r.traceback is None, r.traceback
+    assert r.failed
+    msg = r['msg']
+    assert 'network %s could NOT be made again' % net in msg, msg
+    assert '--subnet %s %s' % (subnet, net) in msg
+    for c in spec['containers']:
+        assert 'docker network connect --alias %s --ip %s %s %s' % (
+            c['aliases'][0], c['ipv4_address'], net, c['name']) in msg, msg
+    assert sorted(i['container'] for i in r['not_restored']) == sorted([a, b])
+    # what the error says is what is true: the network is gone, the containers are off it
+    assert net not in [n['Name'] for n in client.api.networks()]
+    assert all(net not in endpoints(client, c) for c in (a, b))
+    # and what it says is enough: the commands it gives bring everything back
+    client.api.remove_network(scratch.name('bf-blocker'))
+    for command in [r['networks_not_restored'][0]['command']] + [i['command'] for i in r['not_restored']]:
+        subprocess.run(command.split(), check=True, stdout=subprocess.DEVNULL)
+    for c, (_addr, aliases, fixed) in ((c['name'], (None, c['aliases'], c['ipv4_address']))
+                                       for c in spec['containers']):
+        assert endpoints(client, c)[net][1:] == (aliases, fixed)
+    assert inproc.call('docker_network', spec)['changed'] is False
+
+
+def test_a_reattach_refused_after_the_recreate_fails_the_task_and_puts_the_container_back(scratch, client, hook):
+    subnet = WAY_BACK[6]
+    net, (a, b), spec = two_on_a_network(scratch, str(subnet), 'ra')
+    wanted_b = str(subnet.network_address + 20)
+    intruder = scratch.container('ra-x').name
+
+    def take_bs_new_address(count, body):
+        client.api.connect_container_to_network(intruder, body['Name'], ipv4_address=wanted_b)
+    hook('create_network', after=take_bs_new_address)
+    r = inproc.call('docker_network', dict(spec, labels={'rev': '2'}, recreate='reconnect', containers=[
+        spec['containers'][0], dict(spec['containers'][1], ipv4_address=wanted_b)]))
+    assert r.traceback is None, r.traceback
+    assert r.failed, 'a refused reattach is a failure, not rc 0'
+    assert 'was recreated, but the engine refused to reattach %s' % b in r['msg'], r['msg']
+    assert r.get('reconnect_failed') in (None, [])
+    assert client.api.inspect_network(net)['Labels']['rev'] == '2'
+    assert endpoints(client, b)[net][1:] == (['b-alias'], spec['containers'][1]['ipv4_address'])
+    assert endpoints(client, a)[net][1:] == (['a-alias'], spec['containers'][0]['ipv4_address'])
+
+
+def test_a_stale_duplicate_is_given_the_spec_not_adopted(scratch, client):
+    # Two networks of one name, as an earlier race leaves them (Engine 20.10 makes one on request).
+    net = scratch.name('st')
+    first = scratch.container('st-a').name
+    second = scratch.container('st-b').name
+    spec = {'name': net, 'ipam_config': [{'subnet': str(WAY_BACK[7])}], 'containers': [{'name': first}]}
+    assert not inproc.call('docker_network', spec).failed
+    try:
+        duplicate = client.api.create_network(net, check_duplicate=False,
+                                              labels={'netprov.dockernet.managed': 'true'})['Id']
+    except docker.errors.APIError as exc:
+        pytest.skip('this engine refuses duplicate names (%s)' % exc)
+    client.api.connect_container_to_network(second, duplicate)
+    r = inproc.call('docker_network', dict(spec, labels={'rev': '2'}, recreate='reconnect'))
+    assert r.traceback is None, r.traceback
+    assert not r.failed, r['msg']
+    assert not any('concurrently' in w for w in r.get('warnings', [])), r['warnings']
+    same = [n for n in client.api.networks() if n['Name'] == net]
+    assert len(same) == 1 and same[0]['Labels'].get('rev') == '2', same
+    assert net in endpoints(client, first) and net in endpoints(client, second)
+    assert inproc.call('docker_network', dict(spec, labels={'rev': '2'}))['changed'] is False
+
+
+def _ipam(subnet):
+    return docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=subnet)])
