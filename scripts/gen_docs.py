@@ -106,7 +106,11 @@ def documentation():
             'type': 'dict', 'suboptions': nested(options, for_defaults=True)},
         'purge': {
             'description': ['Remove the managed networks that are not listed in O(networks).',
-                            'A network with containers attached is refused, naming them, unless O(force=true).'],
+                            'A network with containers attached is refused, naming them, unless O(force=true).',
+                            'The swarm\'s own networks are left alone: C(ingress) always, and a managed '
+                            'C(docker_gwbridge) (made by M(netprov.dockernet.docker_swarm) with C(gwbridge_subnet)) '
+                            'while the engine is in a swarm or anything is attached to it; once the engine has left '
+                            'its swarm and nothing uses it, it is removed like any other managed network.'],
             'type': 'bool', 'default': False},
         'purge_labels': {
             'description': ['Limit O(purge) to managed networks that also carry all of these labels, so that '

@@ -19,6 +19,7 @@ _MAPS = ('labels', 'driver_options', 'ipam_driver_options')
 # The swarm's own networks: docker_swarm may make docker_gwbridge (gwbridge_subnet), but purge
 # must never take them from under a node.
 SWARM_NETWORKS = ('docker_gwbridge', 'ingress')
+GWBRIDGE = 'docker_gwbridge'
 _POLICY = ('kernel_check', 'recreate', 'force')
 # What a network made with config_from takes from its config-only network (the engine refuses them
 # on it): defaults of these do not apply to such an entry. Its labels, too, are the template's.
@@ -145,6 +146,14 @@ def plan_all(state, entries, defaults, top, purge, purge_labels=None):
     return sorted(planned, key=_apply_order(config_only)), warnings
 
 
+def _gwbridge_left(state):
+    """A managed docker_gwbridge is purged like any other network once the engine is out of every swarm and
+    nothing is attached to it; never while a swarm may use it, never forced."""
+    if (state.swarm_info().get('LocalNodeState') or 'inactive') != 'inactive':
+        return False
+    return not (state.full(GWBRIDGE) or {}).get('endpoints')
+
+
 def plan_purge(state, declared, force, labels=None):
     """Remove managed networks that are not declared; never a hand-made or predefined one.
 
@@ -154,10 +163,11 @@ def plan_purge(state, declared, force, labels=None):
     planned, busy = [], []
     labels = _str_map(labels, 'purge_labels') or {}
     for net in sorted(state.networks, key=lambda n: n['name']):
-        if (not net['managed'] or net['name'] in declared or net['name'] in PREDEFINED
-                or net['name'] in SWARM_NETWORKS or net['ingress']):
+        if not net['managed'] or net['name'] in declared or net['name'] in PREDEFINED or net['ingress']:
             continue
         if any(net['labels'].get(k) != v for k, v in labels.items()):
+            continue
+        if net['name'] in SWARM_NETWORKS and not (net['name'] == GWBRIDGE and _gwbridge_left(state)):
             continue
         full = state.full(net['name']) or net
         attached = sorted(full['endpoints'])

@@ -52,12 +52,24 @@ def test_purge_never_takes_the_swarms_own_networks():
     class State(object):
         networks = [normalise_have({'Name': n, 'Id': n, 'Labels': {MANAGED_LABEL: 'true'}, 'Ingress': n == 'mesh'})
                     for n in ('docker_gwbridge', 'mesh', 'old')]
+        swarm = 'active'
 
         def full(self, name):
             return [n for n in self.networks if n['name'] == name][0]
 
-    planned = plan_purge(State(), set(), False)
-    assert [p[0] for p in planned] == ['old']
+        def swarm_info(self):
+            return {'LocalNodeState': self.swarm}
+
+    state = State()
+    for swarm in ('active', 'pending', 'locked', 'error'):
+        state.swarm = swarm
+        assert [p[0] for p in plan_purge(state, set(), True)] == ['old'], swarm
+    # Out of the swarm, a managed docker_gwbridge with nothing attached goes like any other managed network;
+    # the routing mesh never (the engine removes it when the node leaves).
+    state.swarm = 'inactive'
+    assert [p[0] for p in plan_purge(state, set(), False)] == ['docker_gwbridge', 'old']
+    state.networks[0]['endpoints'] = {'web': {'id': 'c1'}}
+    assert [p[0] for p in plan_purge(state, set(), True)] == ['old']
 
 
 class _Engine(object):
