@@ -136,8 +136,8 @@ def _checked_list(key, value):
         lines = _messages(result)
         if lines:
             entries.append(None)
-            problems.extend('%s; write it as %s takes it (for example %s)' % (_line(_where(var, i, item), field, msg),
-                                                                                who, example)
+            where = _where(var, i, item)
+            problems.extend('%s; write it as %s takes it (for example %s)' % (_line(where, field, msg), who, example)
                             for field, msg in lines)
             continue
         entry = result.validated_parameters
