@@ -160,13 +160,16 @@ def ca_digest(pem):
 
 
 def _worker_ca_digest(engine, info):
-    """A worker's view of its swarm's root CA: the engine keeps it under its data root; only readable from the
-    engine's own host. None when it cannot be read."""
+    """A worker's view of its swarm's root CA: the engine keeps it under its data root, read here through the
+    engine process's own root (/proc/PID/root), so an engine in a container or another mount namespace is read,
+    not a file of the same path on this host. None when it cannot be read (the engine on another host)."""
     root = info.get('DockerRootDir')
-    if not root or not engine.is_local:
+    pid = engine.pid() if root and engine.is_local else None
+    if not pid:
         return None
     try:
-        with open(os.path.join(root, 'swarm', 'certificates', 'swarm-root-ca.crt'), 'rb') as f:
+        with open('/proc/%d/root%s' % (pid, os.path.join(root, 'swarm', 'certificates', 'swarm-root-ca.crt')),
+                  'rb') as f:
             return ca_digest(f.read())
     except (IOError, OSError):
         return None
