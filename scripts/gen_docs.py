@@ -70,12 +70,15 @@ def nested(options, for_defaults=False):
             opt['description'] = list(_lines(opt['description'])) + [
                 'Defaults to the module\'s own option of the same name when there is one, else to the default of '
                 'M(netprov.dockernet.docker_network).']
+        if name == 'state':
+            opt.pop('default', None)
+            if not for_defaults:
+                opt['description'] = list(_lines(opt['description'])) + [
+                    'Defaults to O(defaults.state) when it is set, else V(present).']
         if for_defaults:
             if name == 'name':
                 continue
             opt.pop('required', None)
-            if name == 'state':
-                opt.pop('default', None)
         out[name] = opt
     return out
 
@@ -93,11 +96,21 @@ def documentation():
             'type': 'list', 'elements': 'dict', 'required': True, 'suboptions': nested(options)},
         'defaults': {
             'description': ['Options merged under every entry of O(networks): an entry\'s own value wins; maps '
-                            '(labels, driver_options, ipam_driver_options) are merged key by key.'],
+                            '(labels, driver_options, ipam_driver_options) are merged key by key.',
+                            'An entry\'s own value also wins over a default written in another spelling: '
+                            'O(networks[].mtu) over C(driver_options.mtu), and the other way round.',
+                            'An entry with O(networks[].config_from) takes none of the defaults that its '
+                            'config-only network holds (labels, driver options, parent, modes, mtu, IPAM, '
+                            'enable_ipv6): the engine refuses them on such a network, which inherits the '
+                            'config-only network\'s labels.'],
             'type': 'dict', 'suboptions': nested(options, for_defaults=True)},
         'purge': {
             'description': ['Remove the managed networks that are not listed in O(networks).',
-                            'A network with containers attached is refused, naming them, unless O(force=true).'],
+                            'A network with containers attached is refused, naming them, unless O(force=true).',
+                            'The swarm\'s own networks are left alone: C(ingress) always, and a managed '
+                            'C(docker_gwbridge) (made by M(netprov.dockernet.docker_swarm) with C(gwbridge_subnet)) '
+                            'while the engine is in a swarm or anything is attached to it; once the engine has left '
+                            'its swarm and nothing uses it, it is removed like any other managed network.'],
             'type': 'bool', 'default': False},
         'purge_labels': {
             'description': ['Limit O(purge) to managed networks that also carry all of these labels, so that '

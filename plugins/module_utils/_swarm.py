@@ -12,7 +12,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import hashlib
 import ipaddress
+import os
 import socket
 import time
 
@@ -138,10 +140,46 @@ def want_from_params(params, resolve=True):
     return want
 
 
+# -- the swarm's root CA: what identifies a swarm whatever address it is reached through ----------------
+def token_ca_digest(token):
+    """The sha256 (hex) of the root CA a join token names ('SWMTKN-1-<digest in base 36>-<secret>'), or None."""
+    parts = (token or '').split('-')
+    if len(parts) != 4 or parts[0] != 'SWMTKN' or parts[1] not in ('1', '2'):
+        return None
+    try:
+        return '%064x' % int(parts[2], 36)
+    except ValueError:
+        return None
+
+
+def ca_digest(pem):
+    """The digest a join token carries of a root CA bundle (the sha256 of its PEM bytes), or None."""
+    if not pem:
+        return None
+    return hashlib.sha256(pem if isinstance(pem, bytes) else pem.encode('utf-8')).hexdigest()
+
+
+def _worker_ca_digest(engine, info):
+    """A worker's view of its swarm's root CA: the engine keeps it under its data root, read here through the
+    engine process's own root (/proc/PID/root), so an engine in a container or another mount namespace is read,
+    not a file of the same path on this host. None when it cannot be read (the engine on another host)."""
+    root = info.get('DockerRootDir')
+    pid = engine.pid() if root and engine.is_local else None
+    if not pid:
+        return None
+    try:
+        with open('/proc/%d/root%s' % (pid, os.path.join(root, 'swarm', 'certificates', 'swarm-root-ca.crt')),
+                  'rb') as f:
+            return ca_digest(f.read())
+    except (IOError, OSError):
+        return None
+
+
 # -- have ---------------------------------------------------------------------------
 def read_state(engine):
     """This engine's swarm state as plain data, with no join token or unlock key in it."""
-    swarm = (engine.info() or {}).get('Swarm') or {}
+    info = engine.info() or {}
+    swarm = info.get('Swarm') or {}
     have = dict(
         local_state=swarm.get('LocalNodeState') or 'inactive',
         error=swarm.get('Error') or '',
@@ -152,6 +190,7 @@ def read_state(engine):
         cluster=None,
         nodes=None,
         gwbridge=None,
+        ca_digest=None,
     )
     gw = engine.find_network(GWBRIDGE)
     if gw:
@@ -172,6 +211,9 @@ def read_state(engine):
             autolock_managers=bool((spec.get('EncryptionConfig') or {}).get('AutoLockManagers')),
         )
         have['nodes'] = [node_record(n) for n in engine.call('list swarm nodes', engine.api.nodes)]
+        have['ca_digest'] = ca_digest((inspected.get('TLSInfo') or {}).get('TrustRoot'))
+    elif have['local_state'] == 'active':
+        have['ca_digest'] = _worker_ca_digest(engine, info)
     return have
 
 
@@ -315,12 +357,33 @@ def _gwbridge_steps(want, have, in_swarm=False):
                  % (GWBRIDGE, subnet), subnet=subnet)]
 
 
-def _plan_joined(want, have, warnings):
+def _same_swarm(want, have, warnings):
+    """Whether the swarm ``want`` joins is the one the node is in.
+
+    The managers' advertised addresses are all a node knows of them; a node that joined through a NAT, a VIP
+    or a DNS name never sees the address it was given among them. What names a swarm whatever the address is
+    its root CA, which the join token carries: the node's own is compared with it when the node can read it
+    (a manager always, a worker on the engine's own host).
+    """
     known = manager_addresses(have)
-    if not set(want['remote_addrs']) & set(known):
-        raise ConflictError('this node is already in a swarm whose managers are %s, and none of %s is among them; '
-                            'leave that swarm first (state: absent)'
-                            % (', '.join(known) or '(unknown)', ', '.join(want['remote_addrs'])), path='remote_addrs')
+    if set(want['remote_addrs']) & set(known):
+        return
+    wanted, mine = token_ca_digest(want['join_token']), have.get('ca_digest')
+    where = ('this node is already in a swarm whose managers advertise %s, and none of %s is among them'
+             % (', '.join(known) or '(unknown)', ', '.join(want['remote_addrs'])))
+    if wanted and mine:
+        if wanted != mine:
+            raise ConflictError('%s, and the join_token is of a swarm with another root CA (another swarm, or a '
+                                'token from before a CA rotation); leave that swarm first (state: absent), or give '
+                                'the current join token' % where, path='remote_addrs')
+        return  # the same swarm, reached through an address its managers do not advertise
+    warnings.append('%s; the node cannot read its swarm\'s root CA to compare with the join_token (a worker whose '
+                    'engine is on another host), so it is left as it is. If it must move to another swarm, leave '
+                    'first (state: absent)' % where)
+
+
+def _plan_joined(want, have, warnings):
+    _same_swarm(want, have, warnings)
     role = role_of(have)
     if want['role'] and want['role'] != role:
         raise ConflictError('this node is already a %s in this swarm, not a %s; change its role from a manager '

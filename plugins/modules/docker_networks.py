@@ -53,8 +53,8 @@ options:
         description:
         - V(present) creates the network, or recreates it when it differs from the spec.
         - V(absent) removes it; with attached containers only when O(networks[].force=true).
+        - Defaults to O(defaults.state) when it is set, else V(present).
         type: str
-        default: present
         choices:
         - present
         - absent
@@ -256,6 +256,11 @@ options:
     description:
     - 'Options merged under every entry of O(networks): an entry''s own value wins; maps (labels, driver_options, ipam_driver_options)
       are merged key by key.'
+    - 'An entry''s own value also wins over a default written in another spelling: O(networks[].mtu) over C(driver_options.mtu),
+      and the other way round.'
+    - 'An entry with O(networks[].config_from) takes none of the defaults that its config-only network holds (labels,
+      driver options, parent, modes, mtu, IPAM, enable_ipv6): the engine refuses them on such a network, which inherits
+      the config-only network''s labels.'
     type: dict
     suboptions:
       state:
@@ -464,6 +469,9 @@ options:
     description:
     - Remove the managed networks that are not listed in O(networks).
     - A network with containers attached is refused, naming them, unless O(force=true).
+    - 'The swarm''s own networks are left alone: C(ingress) always, and a managed C(docker_gwbridge) (made by M(netprov.dockernet.docker_swarm)
+      with C(gwbridge_subnet)) while the engine is in a swarm or anything is attached to it; once the engine has left
+      its swarm and nothing uses it, it is removed like any other managed network.'
     type: bool
     default: false
   purge_labels:
@@ -620,9 +628,16 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._runner import e
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import defaults_options, network_options
 
 
+def entry_options():
+    """One entry's options: those of docker_network, with no default state, so that defaults.state applies."""
+    options = network_options(top_level=False)
+    options['state'].pop('default')
+    return options
+
+
 def argument_spec():
     spec = dict(
-        networks=dict(type='list', elements='dict', required=True, options=network_options(top_level=False)),
+        networks=dict(type='list', elements='dict', required=True, options=entry_options()),
         defaults=dict(type='dict', options=defaults_options()),
         purge=dict(type='bool', default=False),
         purge_labels=dict(type='dict'),

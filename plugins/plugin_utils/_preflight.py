@@ -10,15 +10,179 @@ __metaclass__ = type
 import ipaddress
 import re
 
-# Link kinds and Docker drivers -> the capability host_network_info probes.
-KIND_FEATURE = {'vlan': 'vlan', 'macvlan': 'macvlan', 'ipvlan': 'ipvlan', 'bridge': 'bridge',
-                'veth': 'veth', 'vxlan': 'vxlan', 'dummy': 'dummy'}
-DRIVER_FEATURE = {'macvlan': 'macvlan', 'ipvlan': 'ipvlan', 'overlay': 'vxlan'}
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.six import string_types
+
+from ansible_collections.netprov.dockernet.plugins.module_utils._errors import NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._esp import (
+    ESP_OVERHEAD, OVERLAY_DEFAULT_MTU, VXLAN_OVERHEAD)
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostcheck import needed_features as network_features
+from ansible_collections.netprov.dockernet.plugins.module_utils._probes import feature_for_link_kind
+from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
+    MTU_OPTION, network_options, normalise_want)
+
+BRIDGE_NAME = 'com.docker.network.bridge.name'
 # Interfaces the engine makes for its own networks: their routes are the
 # requested subnets themselves on a second run, not something in the way.
+# A bridge named with com.docker.network.bridge.name is one too (see _engine_bridges).
 DOCKER_LINK = re.compile(r'^(docker0|docker_gwbridge|br-[0-9a-f]{12}|veth.*|vx-.*)$')
-OVERLAY_OVERHEAD = 50
-ESP_OVERHEAD = 26
+
+
+# -- the inventory's input, checked before any check reads it -----------------------------------
+
+# Each list of the inventory: the variable users set, the argument spec its entries take (the same spec the
+# module that acts on them validates with), whether keys outside that spec are refused, and an example.
+_POOL_SPEC = dict(base=dict(type='str', required=True), size=dict(type='int', required=True))
+_RANGE_SPEC = dict(name=dict(type='str', required=True), cidr=dict(type='str', required=True))
+_SHIM_SPEC = dict(name=dict(type='str', required=True), parent=dict(type='str', required=True),
+                  address=dict(type='str'), routes=dict(type='list', elements='str'),
+                  mode=dict(type='str', choices=['bridge', 'private', 'vepa', 'passthru', 'source']),
+                  state=dict(type='str', choices=['present', 'absent']), persist=dict(type='bool'))
+# host_link takes many more options; these are the ones read here (host_link checks the rest).
+_LINK_SPEC = dict(name=dict(type='str', required=True), kind=dict(type='str'), parent=dict(type='str'),
+                  state=dict(type='str'), mtu=dict(type='int'))
+_LISTS = {
+    'networks': ('networks_networks', network_options(top_level=False), True, 'netprov.dockernet.docker_network',
+                 '{name: app, ipam_config: [{subnet: 198.18.1.0/24}]}'),
+    'swarm_networks': ('swarm_networks', network_options(top_level=False), True,
+                       'netprov.dockernet.docker_network', '{name: mesh, attachable: true, mtu: 1400}'),
+    'links': ('interfaces_links', _LINK_SPEC, False, 'netprov.dockernet.host_link',
+              '{name: eth1.30, kind: vlan, parent: eth1, vlan_id: 30}'),
+    'shims': ('interfaces_macvlan_shims', _SHIM_SPEC, True, 'the interfaces role',
+              '{name: lanshim, parent: eth1, address: 198.18.224.121/32}'),
+    'address_pools': ('engine_default_address_pools', _POOL_SPEC, True, 'the engine role',
+                      '{base: 198.18.0.0/16, size: 24}'),
+    'external_ranges': ('preflight_external_ranges', _RANGE_SPEC, True, 'the preflight role',
+                        '{name: vpn, cidr: 10.8.0.0/16}'),
+}
+# The single values: the variable users set, and its spec.
+_SCALARS = {
+    'bip': ('engine_bip', dict(type='str')),
+    'live_restore': ('engine_live_restore', dict(type='bool')),
+    'swarm': ('preflight_swarm', dict(type='bool')),
+    'swarm_manager': ('preflight_swarm_manager', dict(type='bool')),
+    'swarm_default_addr_pool': ('swarm_default_addr_pool', dict(type='list', elements='str')),
+    'swarm_gwbridge_subnet': ('swarm_gwbridge_subnet', dict(type='str')),
+    'swarm_data_path_port': ('swarm_data_path_port', dict(type='int')),
+    'swarm_advertise_addr': ('swarm_advertise_addr', dict(type='str')),
+    'min_engine_version': ('preflight_min_engine_version', dict(type='str')),
+    'require_ipvs': ('preflight_require_ipvs', dict(type='bool')),
+    'socket': ('preflight_engine_socket', dict(type='str')),
+    'own_links': ('interfaces_macvlan_shims', dict(type='list', elements='str')),
+}
+
+
+_ARGUMENT = re.compile(r"^(?:argument|Elements value for option) '([^']+)' (.*)$", re.S)
+
+
+def _messages(result, rename=None):
+    """The argument validator's errors as (field or None, what is wrong), in the inventory's names."""
+    out = []
+    for err in result.errors:
+        if type(err).__name__ == 'NoLogError':
+            continue  # the same conversion failure, said again
+        msg = str(err)
+        found = _ARGUMENT.match(msg)
+        if found:
+            out.append(((rename or {}).get(found.group(1), found.group(1)), found.group(2)))
+        else:
+            out.append((None, msg))
+    return out
+
+
+def _line(where, field, msg):
+    return '%s %s: %s' % (where, field, msg) if field else '%s: %s' % (where, msg)
+
+
+def _where(var, i, item):
+    name = item.get('name') if isinstance(item, dict) else None
+    return "%s[%d]%s" % (var, i, " '%s'" % name if isinstance(name, string_types) else '')
+
+
+def _network(var, i, item, params, default_driver):
+    """(entry, problems) for one validated network, normalised by the modules' own code, as the checks read it."""
+    try:
+        want = normalise_want(dict(params, driver=params.get('driver') or default_driver))
+    except NetprovError as exc:
+        return None, [_line(_where(var, i, item), exc.path, exc.msg)]
+    opts = want['options']
+    try:
+        mtu = int(opts[MTU_OPTION]) if opts.get(MTU_OPTION) else None
+    except ValueError:
+        return None, ['%s driver_options.%s: %r is not a number; give the MTU as a whole number such as 1400'
+                      % (_where(var, i, item), MTU_OPTION, opts[MTU_OPTION])]
+    return {'name': want['name'], 'state': want['state'], 'driver': want['driver'], 'parent': opts.get('parent'),
+            'ipvlan_mode': opts.get('ipvlan_mode'), 'encrypted': 'encrypted' in opts, 'mtu': mtu, 'options': opts,
+            'config_only': want['config_only'], 'config_from': want['config_from'],
+            'subnets': [e['subnet'] for e in want['ipam_config'] or [] if e.get('subnet')]}, []
+
+
+def _checked_list(key, value):
+    """(entries, problems): each entry validated as the module that takes it would; a bad one is None."""
+    var, spec, strict, who, example = _LISTS[key]
+    if value is None:
+        return [], []
+    if not isinstance(value, list):
+        return [], ['%s: must be a list, not %s %r; write it like [%s]' % (var, type(value).__name__, value, example)]
+    entries, problems = [], []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            entries.append(None)
+            problems.append('%s[%d]: must be a dict, not %s %r; write it like %s'
+                            % (var, i, type(item).__name__, item, example))
+            continue
+        params = item if strict else dict((k, v) for k, v in item.items() if k in spec)
+        result = ArgumentSpecValidator(spec).validate(params)
+        lines = _messages(result)
+        if lines:
+            entries.append(None)
+            where = _where(var, i, item)
+            problems.extend('%s; write it as %s takes it (for example %s)' % (_line(where, field, msg), who, example)
+                            for field, msg in lines)
+            continue
+        entry = result.validated_parameters
+        if key in ('networks', 'swarm_networks'):
+            entry, lines = _network(var, i, item, entry, 'overlay' if key == 'swarm_networks' else 'bridge')
+            problems.extend(lines)
+        entries.append(entry)
+    return entries, problems
+
+
+def checked_want(want):
+    """(want, problems): every value of the inventory in the type the checks read, or named in a problem and left
+    out, so a bad value is one clean line, never a crash."""
+    out, problems = {}, []
+    for key, value in want.items():
+        if key in _LISTS:
+            out[key], lines = _checked_list(key, value)
+            problems.extend(lines)
+        elif key in _SCALARS:
+            var, spec = _SCALARS[key]
+            result = ArgumentSpecValidator({key: spec}).validate({key: value})
+            lines = _messages(result, {key: var})
+            problems.extend('%s: %s; give %s' % (field or var, msg, _SCALAR_FIX.get(spec['type'], 'a %s' % spec['type']))
+                            for field, msg in lines)
+            out[key] = None if lines else result.validated_parameters.get(key)
+        else:
+            out[key] = value
+    return out, problems
+
+
+_SCALAR_FIX = {'bool': 'true or false', 'int': 'a whole number', 'str': 'a string',
+               'list': 'a list of strings, like [198.18.176.0/21]'}
+
+
+def _items(want, key):
+    """(index, entry) of the valid entries of one inventory list."""
+    return [(i, e) for i, e in enumerate(want.get(key) or []) if e is not None]
+
+
+def _dicts(value):
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _map(value):
+    return value if isinstance(value, dict) else {}
 
 
 def _net(cidr):
@@ -32,16 +196,11 @@ def _version(text):
     return tuple(int(x) for x in re.findall(r'\d+', str(text or ''))[:3])
 
 
-def _subnets(entry):
-    return [c.get('subnet') for c in (entry.get('ipam_config') or []) if c and c.get('subnet')]
-
-
 def _wanted_ranges(want):
     """Every range the inventory asks for: (label, network, entry or None)."""
     out = []
     for label, cidr in [('engine_bip', want.get('bip'))] + \
-            [('engine_default_address_pools[%d]' % i, p.get('base'))
-             for i, p in enumerate(want.get('address_pools') or [])]:
+            [('engine_default_address_pools[%d]' % i, p.get('base')) for i, p in _items(want, 'address_pools')]:
         if cidr:
             out.append((label, cidr, None))
     if want.get('swarm'):
@@ -49,13 +208,14 @@ def _wanted_ranges(want):
             out.append(('swarm_default_addr_pool[%d]' % i, cidr, None))
         if want.get('swarm_gwbridge_subnet'):
             out.append(('swarm_gwbridge_subnet', want['swarm_gwbridge_subnet'], None))
-    for var, entries in (('networks_networks', want.get('networks')),
-                         ('swarm_networks', want.get('swarm_networks') if want.get('swarm') else None)):
-        for i, entry in enumerate(entries or []):
-            if entry.get('state', 'present') == 'absent':
+    for var, key in (('networks_networks', 'networks'), ('swarm_networks', 'swarm_networks')):
+        if key == 'swarm_networks' and not want.get('swarm'):
+            continue
+        for i, entry in _items(want, key):
+            if entry['state'] == 'absent':
                 continue
-            for j, cidr in enumerate(_subnets(entry)):
-                out.append(("%s[%d] '%s' ipam_config[%d].subnet" % (var, i, entry.get('name'), j), cidr, entry))
+            for j, cidr in enumerate(entry['subnets']):
+                out.append(("%s[%d] '%s' ipam_config[%d].subnet" % (var, i, entry['name'], j), cidr, entry))
     return out
 
 
@@ -75,6 +235,18 @@ def _same_network_family(entry_a, entry_b):
             and entry_b.get('driver') in ('macvlan', 'ipvlan'))
 
 
+def _engine_bridges(want, engine_networks):
+    """The Linux bridges named with com.docker.network.bridge.name, by the inventory or on the engine: the engine
+    made them, and their routes are its networks' own subnets."""
+    names = set()
+    for key in ('networks', 'swarm_networks'):
+        for _i, entry in _items(want, key):
+            names.add(entry['options'].get(BRIDGE_NAME))
+    for net in _dicts(engine_networks):
+        names.add(_map(net.get('options')).get(BRIDGE_NAME))
+    return set(n for n in names if n)
+
+
 def check_ranges(want, host_routes, engine_networks):
     problems = []
     ranges = []
@@ -91,20 +263,20 @@ def check_ranges(want, host_routes, engine_networks):
                     not _same_network_family(entry_a, entry_b):
                 problems.append('%s %s overlaps %s %s' % (label_a, net_a, label_b, net_b))
     # The host's routes (not the engine's own bridges, not default routes).
+    own = set(want.get('own_links') or []) | _engine_bridges(want, engine_networks)
     for label, net, entry in ranges:
-        for route in host_routes or []:
-            dest = route.get('dest')
-            if dest in (None, 'default') or DOCKER_LINK.match(route.get('dev') or '') \
-                    or route.get('dev') in want.get('own_links', []):
+        for route in _dicts(host_routes):
+            dest, dev = route.get('dest'), route.get('dev')
+            if dest in (None, 'default') or DOCKER_LINK.match(u'%s' % (dev or '')) or dev in own:
                 continue
             rnet = _net(dest)
             if rnet is None or rnet.version != net.version or rnet.prefixlen == 0 or not rnet.overlaps(net):
                 continue
             if _on_parent_lan(entry, route):
                 continue
-            problems.append('%s %s overlaps the host route %s dev %s' % (label, net, rnet, route.get('dev')))
+            problems.append('%s %s overlaps the host route %s dev %s' % (label, net, rnet, dev))
     # External ranges the inventory declares (VPN, corporate, cloud VPC).
-    for ext in want.get('external_ranges') or []:
+    for _i, ext in _items(want, 'external_ranges'):
         enet = _net(ext.get('cidr'))
         if enet is None:
             problems.append("preflight_external_ranges '%s': %s is not a CIDR" % (ext.get('name'), ext.get('cidr')))
@@ -113,12 +285,12 @@ def check_ranges(want, host_routes, engine_networks):
             if net.version == enet.version and net.overlaps(enet):
                 problems.append("%s %s overlaps the external range '%s' %s" % (label, net, ext.get('name'), enet))
     # Networks already on the engine that the inventory does not declare (ingress, docker_gwbridge, others).
-    declared = set(e.get('name') for e in (want.get('networks') or []) + (want.get('swarm_networks') or []))
-    for existing in engine_networks or []:
+    declared = set(e['name'] for key in ('networks', 'swarm_networks') for _i, e in _items(want, key))
+    for existing in _dicts(engine_networks):
         name = existing.get('name')
         if name in declared or name in ('bridge', 'host', 'none'):
             continue
-        for cfg in existing.get('ipam_config') or []:
+        for cfg in _dicts(existing.get('ipam_config')):
             enet = _net(cfg.get('subnet'))
             if enet is None:
                 continue
@@ -133,28 +305,40 @@ def check_ranges(want, host_routes, engine_networks):
     return problems
 
 
+def _why(where, feature, driver, options):
+    if feature == 'vlan':
+        return '%s (parent %s is an 802.1Q sub-interface)' % (where, options.get('parent'))
+    if feature == 'esp':
+        return '%s (encrypted overlay)' % where
+    if feature == 'dummy':
+        return '%s (driver %s without a parent: the engine hangs it on a dummy link)' % (where, driver)
+    return '%s (driver %s)' % (where, driver)
+
+
 def needed_features(want):
     """(feature, why) for every kernel feature the inventory needs."""
     needs = []
-    for i, link in enumerate(want.get('links') or []):
-        kind = link.get('kind')
-        if kind in KIND_FEATURE and link.get('state', 'up') != 'absent':
-            needs.append((KIND_FEATURE[kind], "interfaces_links[%d] '%s' (kind %s)" % (i, link.get('name'), kind)))
-    for i, shim in enumerate(want.get('shims') or []):
+    for i, link in _items(want, 'links'):
+        feature = feature_for_link_kind(link.get('kind'))
+        if feature and link.get('state') != 'absent':
+            needs.append((feature, "interfaces_links[%d] '%s' (kind %s)" % (i, link.get('name'), link.get('kind'))))
+    for i, shim in _items(want, 'shims'):
         needs.append(('macvlan', "interfaces_macvlan_shims[%d] '%s'" % (i, shim.get('name'))))
-    for var, entries in (('networks_networks', want.get('networks')),
-                         ('swarm_networks', want.get('swarm_networks') if want.get('swarm') else None)):
-        for i, entry in enumerate(entries or []):
-            if entry.get('state', 'present') == 'absent':
-                continue
-            driver = entry.get('driver') or ('overlay' if var == 'swarm_networks' else 'bridge')
-            where = "%s[%d] '%s'" % (var, i, entry.get('name'))
-            if driver in DRIVER_FEATURE:
-                needs.append((DRIVER_FEATURE[driver], '%s (driver %s)' % (where, driver)))
-            if '.' in (entry.get('parent') or ''):
-                needs.append(('vlan', '%s (parent %s is an 802.1Q sub-interface)' % (where, entry['parent'])))
-            if entry.get('encrypted'):
-                needs.append(('esp', '%s (encrypted overlay)' % where))
+    for var, key in (('networks_networks', 'networks'), ('swarm_networks', 'swarm_networks')):
+        if key == 'swarm_networks' and not want.get('swarm'):
+            continue
+        entries = _items(want, key)
+        templates = dict((e['name'], e) for _i, e in entries if e['config_only'])
+        for i, entry in entries:
+            if entry['state'] == 'absent' or entry['config_only']:
+                continue  # a template needs what the networks made from it need
+            options = templates[entry['config_from']]['options'] if entry['config_from'] in templates \
+                else entry['options']
+            where = "%s[%d] '%s'" % (var, i, entry['name'])
+            for feature in network_features(entry['driver'], options):
+                needs.append((feature, _why(where, feature, entry['driver'], options)))
+            if entry['driver'] == 'overlay':
+                needs.append(('vxlan', '%s (driver overlay)' % where))
     if want.get('swarm'):
         needs.append(('vxlan', 'swarm membership (overlay data plane)'))
         if want.get('require_ipvs'):
@@ -163,8 +347,8 @@ def needed_features(want):
 
 
 def check_kernel(want, info):
-    caps = info.get('capabilities') or {}
-    missing = info.get('missing_capabilities') or {}
+    caps = _map(info.get('capabilities'))
+    missing = _map(info.get('missing_capabilities'))
     problems, seen = [], set()
     for feature, why in needed_features(want):
         if caps.get(feature, True) or (feature, why) in seen:
@@ -174,26 +358,16 @@ def check_kernel(want, info):
     return problems
 
 
-def _declared_links(want):
-    names = set()
-    for link in want.get('links') or []:
-        if link.get('state', 'up') != 'absent':
-            names.add(link.get('name'))
-    for shim in want.get('shims') or []:
-        names.add(shim.get('name'))
-    return names
-
-
 def check_parents(want, info):
-    links = dict((l.get('name'), l) for l in info.get('links') or [])
-    declared = dict((l.get('name'), l) for l in want.get('links') or [] if l.get('state', 'up') != 'absent')
+    links = dict((l.get('name'), l) for l in _dicts(info.get('links')))
+    declared = dict((l.get('name'), l) for _i, l in _items(want, 'links') if l.get('state') != 'absent')
     problems = []
 
     def need(parent, why):
         if not parent:
             return
         if parent in declared:
-            if declared[parent].get('state', 'up') == 'down':
+            if declared[parent].get('state') == 'down':
                 problems.append('%s: parent %s is declared down in interfaces_links' % (why, parent))
             return
         link = links.get(parent)
@@ -202,16 +376,16 @@ def check_parents(want, info):
         elif link.get('state') != 'up':
             problems.append('%s: parent %s is down (declare it in interfaces_links with state up)' % (why, parent))
 
-    for i, link in enumerate(want.get('links') or []):
-        if link.get('state', 'up') != 'absent' and link.get('kind') in ('vlan', 'macvlan', 'ipvlan'):
+    for i, link in _items(want, 'links'):
+        if link.get('state') != 'absent' and link.get('kind') in ('vlan', 'macvlan', 'ipvlan'):
             need(link.get('parent'), "interfaces_links[%d] '%s'" % (i, link.get('name')))
-    for i, shim in enumerate(want.get('shims') or []):
+    for i, shim in _items(want, 'shims'):
         need(shim.get('parent'), "interfaces_macvlan_shims[%d] '%s'" % (i, shim.get('name')))
-    for i, entry in enumerate(want.get('networks') or []):
-        if entry.get('state', 'present') == 'absent' or entry.get('driver') not in ('macvlan', 'ipvlan'):
+    for i, entry in _items(want, 'networks'):
+        if entry['state'] == 'absent' or entry['driver'] not in ('macvlan', 'ipvlan'):
             continue
-        parent = entry.get('parent') or ''
-        where = "networks_networks[%d] '%s'" % (i, entry.get('name'))
+        parent = entry['parent'] or ''
+        where = "networks_networks[%d] '%s'" % (i, entry['name'])
         if not parent:
             continue
         if '.' in parent and parent not in declared and parent not in links:
@@ -228,10 +402,10 @@ def orphaned_networks(engine_networks, info):
     connectivity. Inventory networks with a missing parent are already problems
     (check_parents); this names every other one, and dotted parents the engine made.
     """
-    links = set(l.get('name') for l in info.get('links') or [])
+    links = set(l.get('name') for l in _dicts(info.get('links')))
     out = []
-    for net in engine_networks or []:
-        parent = (net.get('options') or {}).get('parent')
+    for net in _dicts(engine_networks):
+        parent = _map(net.get('options')).get('parent')
         if net.get('driver') not in ('macvlan', 'ipvlan') or net.get('config_only') or not parent:
             continue
         if parent not in links:
@@ -244,7 +418,9 @@ def orphaned_networks(engine_networks, info):
 def parse_listeners(lines):
     """`ss -Hlntup` lines -> [(proto, port, process or None)]."""
     out = []
-    for line in lines or []:
+    for line in lines if isinstance(lines, list) else []:
+        if not isinstance(line, string_types):
+            continue
         fields = line.split()
         if len(fields) < 5 or fields[0] not in ('tcp', 'udp'):
             continue
@@ -277,34 +453,34 @@ def check_mtu(want, info):
     """Overlay MTU against the underlay's: underlay - 50 (VXLAN), - 26 more when encrypted."""
     if not want.get('swarm'):
         return []
-    links = dict((l.get('name'), l) for l in info.get('links') or [])
+    links = dict((l.get('name'), l) for l in _dicts(info.get('links')))
     underlay = None
     addr = want.get('swarm_advertise_addr')
     for link in links.values():
-        if addr and any(a.split('/')[0] == addr for a in link.get('addresses') or []):
+        if addr and any((u'%s' % a).split('/')[0] == addr for a in link.get('addresses') or []):
             underlay = link
     if underlay is None:
         for name in info.get('default_route_links') or []:
             if name in links:
                 underlay = links[name]
-    if underlay is None or not underlay.get('mtu'):
+    if underlay is None or not isinstance(underlay.get('mtu'), int) or not underlay['mtu']:
         return []
     problems = []
-    for i, entry in enumerate(want.get('swarm_networks') or []):
-        if entry.get('state', 'present') == 'absent':
+    for i, entry in _items(want, 'swarm_networks'):
+        if entry['state'] == 'absent':
             continue
-        limit = underlay['mtu'] - OVERLAY_OVERHEAD - (ESP_OVERHEAD if entry.get('encrypted') else 0)
-        mtu = entry.get('mtu') or 1450
+        limit = underlay['mtu'] - VXLAN_OVERHEAD - (ESP_OVERHEAD if entry['encrypted'] else 0)
+        mtu = entry['mtu'] or OVERLAY_DEFAULT_MTU
         if mtu > limit:
             problems.append("swarm_networks[%d] '%s': MTU %d is more than the underlay %s's %d minus %d (%s); set mtu: %d"
-                            % (i, entry.get('name'), mtu, underlay.get('name'), underlay['mtu'], underlay['mtu'] - limit,
-                               'VXLAN and ESP' if entry.get('encrypted') else 'VXLAN', limit))
+                            % (i, entry['name'], mtu, underlay.get('name'), underlay['mtu'], underlay['mtu'] - limit,
+                               'VXLAN and ESP' if entry['encrypted'] else 'VXLAN', limit))
     return problems
 
 
 def check_engine(want, engine, in_swarm=False):
-    if not engine or not engine.get('reachable'):
-        return ['engine not reachable on %s: %s' % (want.get('socket'), (engine or {}).get('error') or 'no answer')]
+    if not isinstance(engine, dict) or not engine.get('reachable'):
+        return ['engine not reachable on %s: %s' % (want.get('socket'), _map(engine).get('error') or 'no answer')]
     version = engine.get('version') or ''
     problems = []
     minimum = want.get('min_engine_version')
@@ -318,7 +494,7 @@ def check_engine(want, engine, in_swarm=False):
         problems.append('the running engine has live-restore on while in a swarm (a reload turned it on): dockerd will '
                         'refuse to start at its next restart; set engine_live_restore: false, which the engine role '
                         'applies with a reload')
-    encrypted = [e.get('name') for e in (want.get('swarm_networks') or []) if e.get('encrypted')] if want.get('swarm') else []
+    encrypted = [e['name'] for _i, e in _items(want, 'swarm_networks') if e['encrypted']] if want.get('swarm') else []
     if encrypted:
         v = _version(version)
         if v < (20, 10, 24) or (20, 11) <= v[:2] and v < (23, 0, 3):
@@ -327,11 +503,16 @@ def check_engine(want, engine, in_swarm=False):
     return problems
 
 
+def _facts(facts):
+    info = _map(facts.get('network_info'))
+    return facts.get('host', '?'), info
+
+
 def preflight_problems(facts, want):
     """Every problem of one host, one line each, prefixed with the host's name."""
-    host = facts.get('host', '?')
-    info = facts.get('network_info') or {}
-    problems = check_engine(want, facts.get('engine'), facts.get('in_swarm'))
+    host, info = _facts(facts)
+    want, problems = checked_want(want)
+    problems += check_engine(want, facts.get('engine'), facts.get('in_swarm'))
     problems += check_kernel(want, info)
     problems += check_parents(want, info)
     problems += check_ranges(want, info.get('routes'), facts.get('engine_networks'))
@@ -343,13 +524,14 @@ def preflight_problems(facts, want):
 def preflight_warnings(facts, want):
     """What a host lacks that its inventory does not ask for but users meet: IPVS for swarm services,
     networks whose parent link is gone."""
-    info = facts.get('network_info') or {}
-    caps = info.get('capabilities') or {}
+    host, info = _facts(facts)
+    want = checked_want(want)[0]
+    caps = _map(info.get('capabilities'))
     out = []
     if want.get('swarm') and not want.get('require_ipvs') and caps.get('ipvs') is False:
         out.append('%s: kernel lacks IPVS: swarm services with endpoint_mode vip will not balance; '
-                   'standalone containers on overlays work' % facts.get('host', '?'))
-    out += ['%s: %s' % (facts.get('host', '?'), w) for w in orphaned_networks(facts.get('engine_networks'), info)]
+                   'standalone containers on overlays work' % host)
+    out += ['%s: %s' % (host, w) for w in orphaned_networks(facts.get('engine_networks'), info)]
     return out
 
 

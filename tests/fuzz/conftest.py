@@ -36,7 +36,7 @@ def report():
     yield
     data = write_stats()
     sys.stderr.write('\nfuzz: %d calls %s; outcomes %s; %d distinct tracebacks (+%d in ansible-core); '
-                     '%d unasked changes; %d unclear failure kinds (%s)\n' % (
+                     '%d unasked changes; %d unclear failure kinds; steps applied by real runs %s (%s)\n' % (
                          data['total_calls'], data['calls'], data['outcomes'], len(data['tracebacks']),
                          len(data['ansible_core_tracebacks']),
-                         len(data['unasked_changes']), len(data['unclear_failures']), OUTPUT))
+                         len(data['unasked_changes']), len(data['unclear_failures']), data['applied_steps'], OUTPUT))

@@ -12,9 +12,16 @@ touch the machine's engine or network.
 Counted per call, and asserted at the end of each test:
 - tracebacks: any exception that is not a clean fail_json (deduplicated by
   where it was raised);
-- unasked changes: a network created or removed that the call did not name,
-  anything changed in check mode, anything changed by a call that failed
-  before applying (``nothing was changed``);
+- unasked changes, from a snapshot of everything a call could change taken
+  before and after it (each network's labels, options, IPAM, flags; each
+  container's endpoints with their aliases and fixed addresses; the swarm's
+  membership, settings, join tokens and nodes): a network created, removed or
+  changed that the call did not name; a container detached that the call did
+  not ask to detach (neither containers_exclusive nor the network's removal),
+  attached to a network the call did not name or that did not list it, or
+  whose aliases or fixed addresses changed although the call did not list it;
+  anything changed in check mode or by an info module; anything changed by a
+  call that failed before applying (``nothing was changed``);
 - unclear failures: a failure whose message names no field, network or
   engine (reported, not asserted).
 
@@ -35,8 +42,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'integration'))
 
+import docker  # noqa: E402
 import inproc  # noqa: E402
 from fleet import scratch_fleet  # noqa: E402
+from ansible.module_utils.parsing.convert_bool import boolean  # noqa: E402
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS  # noqa: E402
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import network_options  # noqa: E402
@@ -79,8 +88,39 @@ class Target(object):
         self.scratch = ipaddress.ip_network(fleet.scratch)
 
     def snapshot(self):
-        nets = self.api.networks()
-        return dict((n['Id'], n['Name']) for n in nets), self.swarm_state()
+        """Everything a call could change: each network, each container's endpoints, the swarm."""
+        nets = {}
+        for n in self.api.networks():
+            try:
+                full = self.api.inspect_network(n['Id'])
+            except docker.errors.NotFound:
+                continue
+            nets[n['Id']] = dict(
+                name=full['Name'], driver=full.get('Driver'), scope=full.get('Scope'),
+                flags=dict((k, full.get(k)) for k in ('Internal', 'Attachable', 'Ingress', 'EnableIPv6', 'ConfigOnly')),
+                config_from=(full.get('ConfigFrom') or {}).get('Network') or None, labels=full.get('Labels') or {},
+                options=full.get('Options') or {}, ipam=full.get('IPAM') or {})
+        endpoints = {}
+        for c in self.api.containers(all=True, filters={'name': PREFIX}):
+            info = self.api.inspect_container(c['Id'])
+            name = info['Name'].lstrip('/')
+            for net, ep in ((info.get('NetworkSettings') or {}).get('Networks') or {}).items():
+                ipam = ep.get('IPAMConfig') or {}
+                endpoints[(name, net)] = dict(
+                    aliases=sorted(a for a in ep.get('Aliases') or [] if a != info['Id'][:12]),
+                    ipv4_address=ipam.get('IPv4Address') or None, ipv6_address=ipam.get('IPv6Address') or None)
+        return {'networks': nets, 'endpoints': endpoints, 'swarm': self.swarm()}
+
+    def swarm(self):
+        """The node's membership and, on a manager, the swarm's settings, join tokens and nodes."""
+        sw = self.api.info().get('Swarm') or {}
+        out = dict(state=sw.get('LocalNodeState'), node=sw.get('NodeID') or None, manager=bool(sw.get('ControlAvailable')),
+                   addr=sw.get('NodeAddr') or None)
+        if out['manager']:
+            inspected = self.api.inspect_swarm()
+            out.update(spec=inspected.get('Spec'), tokens=inspected.get('JoinTokens'),
+                       nodes=sorted((n['ID'], repr(n.get('Spec'))) for n in self.api.nodes()))
+        return out
 
     def swarm_state(self):
         return (self.api.info().get('Swarm') or {}).get('LocalNodeState')
@@ -128,9 +168,14 @@ class Tally(object):
         self.unasked = []
         self.unclear = collections.Counter()
         self.unclear_samples = {}
+        self.applied = collections.Counter()  # (module, step action) applied by a real run that changed something
 
-    def record(self, test, call, problems, named):
+    def record(self, test, call, problems, named, check=None):
         self.calls[test] += 1
+        if check is False and call.get('changed') and not call.failed:
+            for step in call.get('plan') or []:
+                if isinstance(step, dict) and step.get('action') not in (None, 'none'):
+                    self.applied['%s %s' % (call.module, step['action'])] += 1
         if call.traceback:
             where, upstream = _where(call.traceback)
             found = self.upstream if upstream else self.tracebacks
@@ -157,6 +202,7 @@ class Tally(object):
                                          'traceback': t[-3000:]} for w, (c, m, a, t) in sorted(self.upstream.items())],
             'unasked_changes': [{'module': m, 'problem': p, 'args': repr(a)[:1000]} for m, p, a in self.unasked],
             'unclear_failures': [{'count': c, 'sample': self.unclear_samples[k]} for k, c in self.unclear.most_common()],
+            'applied_steps': dict(self.applied),
         }
 
 
@@ -209,6 +255,16 @@ def name_st():
         UNICODE)
 
 
+def containers_st(target, ip):
+    """containers: mostly the engine's real containers, so real-mode connects, reconnects and exclusive
+    disconnects happen; sometimes a name that does not exist."""
+    entry = st.fixed_dictionaries(
+        {'name': weighted((6, st.sampled_from(target['containers'])), (1, name_st()))},
+        optional={'aliases': st.lists(st.sampled_from(['web', 'db', 'a-1', '']), max_size=2),
+                  'ipv4_address': ip, 'ipv6_address': ip})
+    return st.lists(entry, max_size=3)
+
+
 def domain(target):
     """Per-option strategies; every other option gets one derived from its type."""
     cidr, ip = cidr_st(target['range']), ip_st(target['range'])
@@ -227,6 +283,7 @@ def domain(target):
         'mtu': st.one_of(st.integers(-10, 70000), st.sampled_from([68, 1500, 9000, 65535, 65536, 0, 2**63])),
         'verify_timeout': st.integers(-5, 2),
         'labels': small_map, 'driver_options': small_map, 'ipam_driver_options': small_map,
+        'containers': containers_st(target, ip),
         # never '' nor 'unix://': both mean the machine's own engine, which is not ours to fuzz
         'docker_host': weighted((9, st.just(target['url'])), (1, st.sampled_from([
             'unix:///nonexistent/docker.sock', 'tcp://127.0.0.1:1', 'http://[::1]:1', 'garbage', 'npipe:////./x',
@@ -363,44 +420,134 @@ def asked_names(module, args):
     return present, absent, purge
 
 
-def run_one(test, target, module, args, check, spec_words):
-    before, swarm_before = target.snapshot()
-    call = inproc.call(module, args, check=check, diff=True)
-    after, swarm_after = target.snapshot()
+def _truthy(value):
+    try:
+        return boolean(value, strict=False)
+    except TypeError:
+        return False
+
+
+def asked_entries(module, args):
+    """Network name -> the entry the call gives for it (docker_networks' defaults merged under it)."""
+    if module == 'docker_network':
+        entries, defaults = [args], {}
+    elif module == 'docker_networks' and isinstance(args.get('networks'), list):
+        entries = [e for e in args['networks'] if isinstance(e, dict)]
+        defaults = args.get('defaults') if isinstance(args.get('defaults'), dict) else {}
+    else:
+        return {}
+    out = {}
+    for e in entries:
+        name = e.get('name', e.get('network_name'))
+        if name is not None:
+            merged = dict(defaults)
+            merged.update(e)
+            out[name if isinstance(name, str) else str(name)] = merged
+    return out
+
+
+def _listed(entry):
+    """The containers an entry lists, by name."""
+    return set(c.get('name') for c in entry.get('containers') or [] if isinstance(c, dict)) \
+        if isinstance(entry.get('containers'), list) else set()
+
+
+def _by_name(nets):
+    out = {}
+    for rec in nets.values():
+        out.setdefault(rec['name'], []).append(rec)
+    return dict((n, sorted(r, key=repr)) for n, r in out.items())
+
+
+def changes(before, after):
+    """What differs between two snapshots, by kind."""
+    bnets, anets = before['networks'], after['networks']
+    bnamed, anamed = _by_name(bnets), _by_name(anets)
+    bends, aends = before['endpoints'], after['endpoints']
+    return dict(
+        created=sorted(anets[i]['name'] for i in anets if i not in bnets),
+        removed=sorted(bnets[i]['name'] for i in bnets if i not in anets),
+        # a network whose attributes differ (a recreate with the same spec shows in created/removed only)
+        changed=sorted(n for n in set(bnamed) & set(anamed) if bnamed[n] != anamed[n]),
+        detached=sorted(k for k in bends if k not in aends),
+        attached=sorted(k for k in aends if k not in bends),
+        endpoint_changed=sorted(k for k in set(bends) & set(aends) if bends[k] != aends[k]),
+        swarm=before['swarm'] != after['swarm'],
+        membership=tuple(before['swarm'][k] for k in ('state', 'node', 'manager'))
+        != tuple(after['swarm'][k] for k in ('state', 'node', 'manager')))
+
+
+def _any(diff):
+    return any(diff[k] for k in diff)
+
+
+def _network_problems(module, args, diff, engine_made=()):
+    """What a network module changed that the call did not ask for."""
     problems = []
-    created = dict((i, n) for i, n in after.items() if i not in before)
-    removed = dict((i, n) for i, n in before.items() if i not in after)
     present, absent, purge = asked_names(module, args)
+    entries = asked_entries(module, args)
+    for name in diff['created']:
+        if name not in present and name not in engine_made:
+            problems.append('created %r, which the call did not ask for' % name)
+    for name in diff['removed']:
+        if name not in absent and name not in present and not purge and name not in engine_made:
+            problems.append('removed %r, which the call did not name' % name)
+    for name in diff['changed']:
+        if name not in present and name not in engine_made:
+            problems.append('changed network %r, which the call did not name' % name)
+    for container, net in diff['detached']:
+        entry = entries.get(net)
+        gone = net in diff['removed'] and net not in diff['created']
+        if gone and (net in absent or purge):
+            continue  # detached with the network the call removed
+        if entry is not None and _truthy(entry.get('containers_exclusive')) and container not in _listed(entry):
+            continue
+        problems.append('container %s was detached from %s, which the call did not ask for' % (container, net))
+    for container, net in diff['attached']:
+        entry = entries.get(net)
+        if entry is None or container not in _listed(entry):
+            problems.append('container %s was attached to %s, which the call did not ask for' % (container, net))
+    for container, net in diff['endpoint_changed']:
+        entry = entries.get(net)
+        if entry is None or container not in _listed(entry):
+            problems.append('the endpoint of %s on %s changed (aliases or fixed addresses), which the call did not '
+                            'ask for' % (container, net))
+    return problems
+
+
+def run_one(test, target, module, args, check, spec_words):
+    before = target.snapshot()
+    call = inproc.call(module, args, check=check, diff=True)
+    after = target.snapshot()
+    diff = changes(before, after)
+    problems = []
     engine_made = ('ingress', 'docker_gwbridge')  # swarm init and leave make and remove these
-    if check and (created or removed or swarm_before != swarm_after):
-        problems.append('check mode changed the engine: created %s removed %s swarm %s -> %s'
-                        % (sorted(created.values()), sorted(removed.values()), swarm_before, swarm_after))
-    if module.startswith('docker_network') or module == 'docker_networks':
-        for name in created.values():
-            if name not in present:
-                problems.append('created %r, which the call did not ask for' % name)
-        for name in removed.values():
-            if name not in absent and name not in present and not purge:
-                problems.append('removed %r, which the call did not name' % name)
+    if check and _any(diff):
+        problems.append('check mode changed the engine: %s' % _describe(diff))
+    elif module in ('docker_network', 'docker_networks'):
+        problems += _network_problems(module, args, diff)
+        if diff['swarm']:
+            problems.append('%s changed the swarm' % module)
         msg = call.get('msg') or ''
-        if call.failed and 'done' not in call.result and 'failed_networks' not in call.result \
-                and (created or removed):
-            problems.append('failed before applying (%s) yet changed the engine: created %s removed %s'
-                            % (msg[:200], sorted(created.values()), sorted(removed.values())))
+        if call.failed and 'done' not in call.result and 'failed_networks' not in call.result and _any(diff):
+            problems.append('failed before applying (%s) yet changed the engine: %s' % (msg[:200], _describe(diff)))
     elif module in ('docker_swarm_info', 'docker_network_info', 'docker_host_info'):
-        if created or removed or swarm_before != swarm_after:
-            problems.append('an info module changed the engine')
+        if _any(diff):
+            problems.append('an info module changed the engine: %s' % _describe(diff))
     elif module == 'docker_swarm_node':  # the only node of the swarm: it may not remove or demote itself
-        touched = [n for n in list(created.values()) + list(removed.values()) if n not in engine_made]
-        if touched or swarm_before != swarm_after:  # the engine makes docker_gwbridge a moment after init
-            problems.append('docker_swarm_node changed networks or the swarm: created %s removed %s swarm %s -> %s'
-                            % (sorted(created.values()), sorted(removed.values()), swarm_before, swarm_after))
-    else:  # docker_swarm: only swarm's own networks may come and go
-        for name in list(created.values()) + list(removed.values()):
-            if name not in engine_made:
-                problems.append('docker_swarm touched network %r' % name)
-    TALLY.record(test, call, problems, names_a_field(call.get('msg'), spec_words) if call.failed else True)
+        touched = [n for n in diff['created'] + diff['removed'] + diff['changed'] if n not in engine_made]
+        if touched or diff['membership'] or diff['detached'] or diff['attached'] or diff['endpoint_changed']:
+            problems.append('docker_swarm_node changed networks, endpoints or its own membership: %s' % _describe(diff))
+    else:  # docker_swarm: only swarm's own networks may come and go, and no container's endpoint
+        problems += ['docker_swarm: %s' % p for p in _network_problems(module, {}, diff, engine_made)]
+    TALLY.record(test, call, problems, names_a_field(call.get('msg'), spec_words) if call.failed else True, check)
     return call
+
+
+def _describe(diff):
+    """The changes, without any swarm secret."""
+    return ', '.join('%s %s' % (k, v if k not in ('swarm', 'membership') else 'changed')
+                     for k, v in sorted(diff.items()) if v)
 
 
 def network_spec():
@@ -415,7 +562,8 @@ def networks_spec():
 
 
 def target_info(target):
-    return {'range': str(target.scratch), 'url': target.url, 'addr': target.fleet.engine(1)['addr']}
+    return {'range': str(target.scratch), 'url': target.url, 'addr': target.fleet.engine(1)['addr'],
+            'containers': target.containers}
 
 
 def huge(args):
@@ -452,15 +600,48 @@ def check_clean(test):
 
 # -- the tests ----------------------------------------------------------------------------------------------
 
+def plausible_entry_st(target):
+    """A well-formed network that the engine takes, with real containers, so that real runs create, connect,
+    reconnect (new alias or fixed address), disconnect (containers_exclusive) and recreate (a label or a subnet
+    change, with recreate: reconnect) with containers attached, and remove with force."""
+    slots = list(target.scratch.subnets(new_prefix=28))[:4]
+
+    def entry(name, slot, containers, labels, exclusive, recreate, state, force):
+        out = {'name': name, 'ipam_config': [{'subnet': str(slot)}], 'labels': labels, 'recreate': recreate,
+               'containers_exclusive': exclusive, 'state': state, 'force': force}
+        out['containers'] = [dict(c, ipv4_address=str(slot.network_address + 5 + i)) if c.pop('fixed') else c
+                             for i, c in enumerate(containers)]
+        return out
+    container = st.fixed_dictionaries({'name': st.sampled_from(target.containers), 'fixed': st.booleans()},
+                                      optional={'aliases': st.lists(st.sampled_from(['web', 'db']), max_size=2,
+                                                                    unique=True)})
+    return st.builds(entry, st.sampled_from(['%s-%s' % (PREFIX, n) for n in 'abcd']), st.sampled_from(slots),
+                     st.lists(container, max_size=2, unique_by=lambda c: c['name']),
+                     st.sampled_from([{}, {'rev': '1'}, {'rev': '2'}]), st.booleans(),
+                     st.sampled_from(['reconnect', 'reconnect', 'never', 'always']),
+                     weighted((5, st.just('present')), (1, st.just('absent'))), st.booleans())
+
+
+def plausible_st(target, module):
+    if module == 'docker_network':
+        return plausible_entry_st(target).map(lambda e: dict(e, docker_host=target.url))
+    return st.builds(lambda nets, purge, force: {'networks': nets, 'purge': purge, 'force': force,
+                                                 'docker_host': target.url},
+                     st.lists(plausible_entry_st(target), min_size=1, max_size=3, unique_by=lambda e: e['name']),
+                     weighted((4, st.just(False)), (1, st.just(True))), st.booleans())
+
+
 def fuzz_network_module(target, module, spec, list_key, element):
-    """docker_network and docker_networks: arguments from the spec, one list sometimes huge (then check mode)."""
+    """docker_network and docker_networks: arguments from the spec, one list sometimes huge (then check mode);
+    a third of the calls well formed (plausible_st), so that real runs change endpoints too."""
     dom = domain(target_info(target))
     words = spec_names(spec)
+    plausible = plausible_st(target, module)
 
     @settings(max_examples=examples(module), **SETTINGS)
     @given(data=st.data())
     def fuzz(data):
-        args = data.draw(from_spec(spec, dom, required_p=0.9), label='args')
+        args = data.draw(weighted((2, from_spec(spec, dom, required_p=0.9)), (1, plausible)), label='args')
         strategy = element(args)
         if strategy is not None:
             args = enlarge(data, args, list_key, strategy)
@@ -469,6 +650,39 @@ def fuzz_network_module(target, module, spec, list_key, element):
         target.reset()
     fuzz()
     check_clean((module,))
+
+
+def test_the_detector_sees_every_kind_of_change(target):
+    """What the unasked-change detector is built from: every change made here by hand, behind the modules' back,
+    shows in the snapshots, and a call that did not ask for it is charged with it."""
+    api, a, b = target.api, '%s-det-a' % PREFIX, '%s-det-b' % PREFIX
+    c0 = target.containers[0]
+    slots = [str(x) for x in list(target.scratch.subnets(new_prefix=28))[-2:]]
+    api.create_network(a, labels={'k': 'v'}, options={'com.docker.network.driver.mtu': '1400'},
+                       ipam=docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=slots[0])]))
+    try:
+        steps = [
+            ('endpoint', lambda: api.connect_container_to_network(c0, a, aliases=['web'])),
+            ('endpoint aliases', lambda: (api.disconnect_container_from_network(c0, a),
+                                          api.connect_container_to_network(c0, a, aliases=['db']))),
+            ('labels, MTU', lambda: (api.disconnect_container_from_network(c0, a), api.remove_network(a),
+                                     api.create_network(a, labels={'k': 'w'},
+                                                        options={'com.docker.network.driver.mtu': '1300'}))),
+            ('a new network', lambda: api.create_network(b)),
+        ]
+        for what, change in steps:
+            before = target.snapshot()
+            change()
+            diff = changes(before, target.snapshot())
+            assert _any(diff), what
+            problems = _network_problems('docker_network', {'name': PREFIX + '-other'}, diff)
+            assert problems, (what, diff)
+        assert diff['created'] == [b]
+        before = target.snapshot()
+        api.create_network(PREFIX + '-det-c')
+        assert _network_problems('docker_network', {'name': PREFIX + '-det-c'}, changes(before, target.snapshot())) == []
+    finally:
+        target.reset(force=True)
 
 
 def test_docker_network(target):

@@ -6,15 +6,19 @@ ANSIBLE_COLLECTIONS_PATH pointing only at that installed copy (ansible-doc
 confirms the modules load from there, not from the checkout).
 
 The plays are also the module_defaults proof: `group/netprov.dockernet.docker`
-sets docker_host once for every Docker module in the play.
+sets docker_host once for every Docker module in the play, and the test takes the
+list of them from meta/runtime.yml's action group, so a new module cannot be left out.
 - Pointed at a socket that does not exist, every Docker module fails naming it:
   the group default reaches each of them.
 - Pointed at a symlink to the engine's socket (a URL no module would pick on its
-  own), docker_network creates a network, docker_networks adds and removes a
-  second one, docker_network_info reads each (by name: listing every network on
-  an engine others use concurrently can fail when one of theirs vanishes between
-  the listing and its inspect), docker_swarm_info reads the swarm
-  state (read only), and docker_network removes the first.
+  own), each of them answers from the engine: docker_network creates a network,
+  docker_networks adds and removes a second one, docker_network_info reads each (by
+  name: listing every network on an engine others use concurrently can fail when one
+  of theirs vanishes between the listing and its inspect), docker_host_info reads
+  the engine's version, docker_swarm_info reads the swarm state, docker_swarm with
+  state absent finds the engine out of any swarm (read only: the shared engine is
+  never put in a swarm), docker_swarm_node refuses naming the engine as no manager,
+  and docker_network removes the first.
 The tarball's size is printed in the test output.
 """
 import glob
@@ -22,11 +26,14 @@ import os
 import subprocess
 import tarfile
 
+import docker
+import yaml
+
 from ansible_play import ROOT, play
 
 DOCKER_SOCKET = '/var/run/docker.sock'
-SUBNET_A = '198.18.184.0/24'
-SUBNET_B = '198.18.185.0/24'
+SUBNET_A = '198.19.92.0/26'
+SUBNET_B = '198.19.92.64/26'
 # What build_ignore keeps out (top-level names in the tarball).
 NOT_SHIPPED = ('tests', 'bench', '.build', '.venv', '.venv-docs', '.venv-lint', 'molecule', 'scripts', '.ci',
                'Makefile')
@@ -87,12 +94,17 @@ def test_build_install_and_run_from_the_installed_copy(tmp_path, scratch, capsys
 
     # 1. The group default reaches every Docker module: a missing socket, named in each failure.
     missing = 'unix://%s' % (tmp_path / 'no-engine.sock')
-    r = play([
+    tasks = [
         {'netprov.dockernet.docker_network': {'name': scratch.name('a')}},
         {'netprov.dockernet.docker_networks': {'networks': [{'name': scratch.name('b')}]}},
         {'netprov.dockernet.docker_network_info': {'name': scratch.name('a')}},
+        {'netprov.dockernet.docker_host_info': {}},
+        {'netprov.dockernet.docker_swarm': {'state': 'absent'}},
         {'netprov.dockernet.docker_swarm_info': {}},
-    ], env=env, module_defaults={'group/netprov.dockernet.docker': {'docker_host': missing}})
+        {'netprov.dockernet.docker_swarm_node': {'node': 'self'}},
+    ]
+    assert set(_module_of(t) for t in tasks) == set(_docker_group()), 'a Docker module is not covered'
+    r = play(tasks, env=env, module_defaults={'group/netprov.dockernet.docker': {'docker_host': missing}})
     for i, result in enumerate(r.results):
         assert result.get('failed'), (i, result)
         assert missing in result['msg'], (i, result['msg'])
@@ -102,26 +114,48 @@ def test_build_install_and_run_from_the_installed_copy(tmp_path, scratch, capsys
     link = tmp_path / 'engine.sock'
     os.symlink(DOCKER_SOCKET, str(link))
     a, b = scratch.name('a'), scratch.name('b')
-    r = play([
+    tasks = [
         {'netprov.dockernet.docker_network': {'name': a, 'ipam_config': [{'subnet': SUBNET_A}]}},
         {'netprov.dockernet.docker_networks': {'networks': [{'name': b, 'ipam_config': [{'subnet': SUBNET_B}]}]}},
         {'netprov.dockernet.docker_network_info': {'name': a}},
         {'netprov.dockernet.docker_network_info': {'name': b}},
+        {'netprov.dockernet.docker_host_info': {}},
         {'netprov.dockernet.docker_swarm_info': {}},
+        {'netprov.dockernet.docker_swarm': {'state': 'absent'}},
+        {'netprov.dockernet.docker_swarm_node': {'node': 'self'}},
         {'netprov.dockernet.docker_networks': {'networks': [{'name': b, 'state': 'absent'}]}},
         {'netprov.dockernet.docker_network': {'name': a, 'state': 'absent'}},
         {'netprov.dockernet.docker_network_info': {'name': a}},
-    ], env=env, module_defaults={'group/netprov.dockernet.docker': {'docker_host': 'unix://%s' % link}})
+    ]
+    assert set(_module_of(t) for t in tasks) == set(_docker_group()), 'a Docker module is not covered'
+    r = play(tasks, env=env, module_defaults={'group/netprov.dockernet.docker': {'docker_host': 'unix://%s' % link}})
+    created, bulk, info_a, info_b, host, swarm, leave, node, bulk_rm, removed, gone = r.results
     for i, result in enumerate(r.results):
-        assert not result.get('failed'), (i, result)
-    created, bulk, info_a, info_b, swarm, bulk_rm, removed, gone = r.results
+        if result is not node:
+            assert not result.get('failed'), (i, result)
+    engine = docker.from_env()
     assert created['changed'] and created['plan'][0]['action'] == 'create'
     assert bulk['changed'] and bulk['created'] == [b]
     assert info_a['exists'] and info_a['network']['managed']
     assert [c['subnet'] for c in info_a['network']['ipam_config']] == [SUBNET_A]
     assert info_b['exists'] and [c['subnet'] for c in info_b['network']['ipam_config']] == [SUBNET_B]
-    assert swarm['changed'] is False and 'swarm_active' in swarm
+    # The answers are the engine's own, as its socket gives them.
+    assert host['engine']['version'] == engine.version()['Version']
+    assert swarm['changed'] is False and swarm['swarm_active'] is False
+    assert leave['changed'] is False and leave['plan'] == []
+    assert node.get('failed') and node['msg'].startswith('docker_host: this engine is not in a swarm'), node
+    assert missing not in node['msg']
     assert bulk_rm['changed'] and bulk_rm['removed'] == [b]
     assert removed['changed'] and removed['plan'][0]['action'] == 'remove'
     assert gone['exists'] is False
     assert scratch.networks() == []
+
+
+def _module_of(task):
+    return next(k for k in task if k.startswith('netprov.dockernet.')).split('.')[-1]
+
+
+def _docker_group():
+    """The modules module_defaults' group/netprov.dockernet.docker reaches, as meta/runtime.yml declares them."""
+    with open(os.path.join(ROOT, 'meta', 'runtime.yml')) as f:
+        return yaml.safe_load(f)['action_groups']['docker']

@@ -91,8 +91,9 @@ def test_already_in_the_intended_swarm_changes_nothing():
 
 
 def test_joined_to_another_swarm_is_refused():
+    other = dict(have(remote=('198.18.128.99:2377',)), ca_digest='0' * 64)  # its root CA is not the token's
     with pytest.raises(ConflictError, match='^remote_addrs: this node is already in a swarm'):
-        _swarm.plan(want(**JOIN), have(remote=('198.18.128.99:2377',)))
+        _swarm.plan(want(**JOIN), other)
 
 
 def test_role_mismatch_on_a_joined_node_is_refused():
