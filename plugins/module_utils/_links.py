@@ -16,6 +16,7 @@ import re
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _probes
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
     ConflictError, KernelError, NetprovError, ValidationError)
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import U16, check_int
 
 KINDS = ('vlan', 'macvlan', 'ipvlan', 'bridge', 'veth', 'vxlan', 'dummy')
 STACKED = ('vlan', 'macvlan', 'ipvlan')
@@ -42,6 +43,8 @@ IMMUTABLE = ('kind',) + tuple(KIND_OPTIONS)
 # Changed in place, in this order.
 MUTABLE = ('mac', 'mtu', 'master', 'promisc')
 CREATE_DEFAULTS = {'macvlan': {'macvlan_mode': 'bridge'}, 'vxlan': {'vxlan_port': 4789}}
+# The numbers the kernel takes for each numeric option (what netlink packs them in is wider for some).
+RANGES = {'vlan_id': (1, 4094), 'vxlan_id': (0, 2 ** 24 - 1), 'vxlan_port': (1, U16), 'mtu': (68, U16)}
 
 # Changes that can cut the management path.
 PROTECTED = {
@@ -92,16 +95,15 @@ def normalise(params):
         if not kind:
             raise ValidationError('needs kind (one of %s) to say what link it describes' % ', '.join(kinds),
                                   path=opt)
-        want[opt] = value
+        want[opt] = check_int(value, RANGES[opt][0], RANGES[opt][1], opt) if opt in RANGES else value
     if kind in STACKED and 'parent' not in want:
         raise ValidationError('kind %s needs a parent link' % kind, path='parent')
-    if kind == 'vlan':
-        if want.get('vlan_id') is None or not 1 <= want['vlan_id'] <= 4094:
-            raise ValidationError('kind vlan needs vlan_id between 1 and 4094', path='vlan_id')
+    if kind == 'vlan' and want.get('vlan_id') is None:
+        raise ValidationError('kind vlan needs vlan_id between 1 and 4094', path='vlan_id')
     if kind == 'veth' and not want.get('peer'):
         raise ValidationError('kind veth needs the name of its peer', path='peer')
     if kind == 'vxlan':
-        if want.get('vxlan_id') is None or not 0 <= want['vxlan_id'] < 2 ** 24:
+        if want.get('vxlan_id') is None:
             raise ValidationError('kind vxlan needs vxlan_id between 0 and 16777215', path='vxlan_id')
         for opt in ('vxlan_local', 'vxlan_remote', 'vxlan_group'):
             if opt in want:
@@ -112,9 +114,7 @@ def normalise(params):
         if 'vxlan_remote' in want and ipaddress.ip_address(want['vxlan_remote']).is_multicast:
             raise ValidationError('%s is multicast; use vxlan_group' % want['vxlan_remote'], path='vxlan_remote')
     if params.get('mtu') is not None:
-        if not 68 <= params['mtu'] <= 65535:
-            raise ValidationError('%s is outside 68..65535' % params['mtu'], path='mtu')
-        want['mtu'] = params['mtu']
+        want['mtu'] = check_int(params['mtu'], RANGES['mtu'][0], RANGES['mtu'][1], 'mtu')
     if params.get('mac'):
         mac = params['mac'].lower().replace('-', ':')
         if not _MAC.match(mac):

@@ -14,6 +14,7 @@ import socket
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
     ConflictError, KernelError, ValidationError)
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import U32, check_int
 
 SCOPES = {0: 'universe', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere'}
 PROTOS = {0: 'unspec', 1: 'redirect', 2: 'kernel', 3: 'boot', 4: 'static', 16: 'dhcp', 186: 'bgp', 188: 'ospf'}
@@ -85,9 +86,11 @@ def normalise(params):
     if gateway and ('ipv6' if ':' in gateway else 'ipv4') != family:
         raise ValidationError('%s is not an %s address like the destination %s' % (gateway, family, dest),
                               path='gateway')
-    want = {'family': family, 'dest': dest, 'table': params.get('table') or MAIN,
-            'metric': DEFAULT_METRIC[family] if params.get('metric') is None else params['metric'],
-            'state': params.get('state') or 'present'}
+    table = MAIN if params.get('table') is None else check_int(params['table'], 0, U32, 'table')
+    metric = DEFAULT_METRIC[family] if params.get('metric') is None else check_int(params['metric'], 0, U32,
+                                                                                    'metric')
+    want = {'family': family, 'dest': dest, 'table': table or MAIN,  # table 0: the kernel's main table
+            'metric': metric, 'state': params.get('state') or 'present'}
     for key in ('gateway', 'dev', 'scope'):
         if params.get(key) is not None:
             want[key] = gateway if key == 'gateway' else params[key]

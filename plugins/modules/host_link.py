@@ -87,10 +87,10 @@ options:
     description: Multicast group of a vxlan link.
     type: str
   vxlan_port:
-    description: UDP destination port of a vxlan link; when creating and not given, 4789 (IANA).
+    description: UDP destination port of a vxlan link, 1-65535; when creating and not given, 4789 (IANA).
     type: int
   mtu:
-    description: MTU in bytes.
+    description: MTU in bytes, 68-65535.
     type: int
   promisc:
     description: Promiscuous mode (what a macvlan parent often needs).
@@ -239,7 +239,8 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _links, _netlink, _persist
-from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS, run_module
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS
+from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
 
 
 def run(module):
@@ -300,7 +301,7 @@ def main():
         mutually_exclusive=[('vxlan_remote', 'vxlan_group')],
         supports_check_mode=True,
     )
-    run_module(module, run)
+    execute(module, run)
 
 
 if __name__ == '__main__':

@@ -31,10 +31,11 @@ options:
     description: Outgoing link; it must exist.
     type: str
   metric:
-    description: Route metric (priority); when not given, the kernel's default (0 for IPv4, 1024 for IPv6).
+    description:
+      - Route metric (priority), 0-4294967295; when not given, the kernel's default (0 for IPv4, 1024 for IPv6).
     type: int
   table:
-    description: Routing table number.
+    description: Routing table number, 0-4294967295 (V(0) is the main table, as for the kernel).
     type: int
     default: 254
   scope:
@@ -93,7 +94,8 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _routes
-from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS, run_module
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS
+from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
 
 
 def run(module):
@@ -131,7 +133,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    run_module(module, run)
+    execute(module, run)
 
 
 if __name__ == '__main__':
