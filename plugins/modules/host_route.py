@@ -33,6 +33,7 @@ options:
   metric:
     description:
       - Route metric (priority), 0-4294967295; when not given, the kernel's default (0 for IPv4, 1024 for IPv6).
+      - The kernel stores an IPv6 route's metric 0 as 1024, so V(0) for IPv6 means 1024.
     type: int
   table:
     description: Routing table number, 0-4294967295 (V(0) is the main table, as for the kernel).

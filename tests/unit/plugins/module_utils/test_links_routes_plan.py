@@ -109,6 +109,10 @@ def test_route_normalise_and_identity():
     assert (want6['family'], want6['metric']) == ('ipv6', 1024)
     with pytest.raises(ValidationError):
         _routes.normalise({'dest': '198.18.1.0/24', 'metric': None, 'table': 254})
+    # the kernel stores an IPv6 metric 0 as 1024; an IPv4 one as 0; table 0 is the main table
+    assert _routes.normalise({'dest': 'fd00::/64', 'dev': 'lo', 'metric': 0, 'table': None})['metric'] == 1024
+    assert _routes.normalise({'dest': '198.18.1.0/24', 'dev': 'lo', 'metric': 0, 'table': 0})['metric'] == 0
+    assert _routes.normalise({'dest': '198.18.1.0/24', 'dev': 'lo', 'metric': 0, 'table': 0})['table'] == 254
 
 
 def test_route_plan_default_takeover():
