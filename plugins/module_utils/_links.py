@@ -263,7 +263,7 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
                         step['restore'] = restore
                     steps.append(step)
         for addr in want['addresses']:
-            if addr not in have['addresses']:
+            if addr not in have['addresses'] and addr not in have.get('link_local', []):
                 steps.append({'action': 'add_address', 'link': name, 'address': addr, 'reason': 'missing'})
     target = {'up': 'up', 'down': 'down'}.get(want['state'])
     if target and target != have.get('state'):
@@ -386,11 +386,12 @@ def simulate(have, steps):
             link = {}
         elif step['action'] == 'create':
             link = dict(step['settings'], name=step['link'], kind=step['kind'], state='down', promisc=False,
-                        master=None, addresses=[])
+                        master=None, addresses=[], link_local=[])
         elif step['action'] == 'set':
             link[step['field']] = step['after']
         elif step['action'] == 'add_address':
-            link['addresses'] = sorted(set(link['addresses']) | {step['address']}, key=_netlink._cidr_key)
+            key = 'link_local' if _netlink.is_link_local6(step['address']) else 'addresses'
+            link[key] = sorted(set(link.get(key) or []) | {step['address']}, key=_netlink._cidr_key)
         elif step['action'] == 'remove_address':
             link['addresses'] = [a for a in link['addresses'] if a != step['address']]
     return link
@@ -402,6 +403,9 @@ def view(want, have):
         return {'name': want['name'], 'state': 'absent'}
     keys = (set(want) - {'addresses_exclusive', 'state'}) | {'name'}
     out = dict((k, have.get(k)) for k in sorted(keys))
+    if 'addresses' in want:  # with the IPv6 link-local ones asked for, which the link keeps apart
+        asked = [a for a in have.get('link_local') or [] if a in want['addresses']]
+        out['addresses'] = sorted(list(have.get('addresses') or []) + asked, key=_netlink._cidr_key)
     out['state'] = have.get('state')
     return out
 

@@ -149,13 +149,14 @@ def _data(data, name):
     return data.get_attr(name)
 
 
-def _is_kernel_address(cidr):
-    """IPv6 link-local addresses are made by the kernel for every link: not ours to manage."""
-    return ipaddress.ip_interface(cidr).ip.is_link_local and ':' in cidr
+def is_link_local6(cidr):
+    """An IPv6 link-local address: the kernel makes one for every link, so they are kept apart from ``addresses``."""
+    return ':' in cidr and ipaddress.ip_interface(cidr).ip.is_link_local
 
 
 def _addresses_by_index(ipr, index=None):
-    out = {}
+    """({index: [CIDR, ...]}, {index: [IPv6 link-local CIDR, ...]})."""
+    out, link_local = {}, {}
     kw = {'index': index} if index is not None else {}
     for msg in ipr.get_addr(**kw):
         addr = msg.get_attr('IFA_ADDRESS')
@@ -164,13 +165,12 @@ def _addresses_by_index(ipr, index=None):
         if addr is None:
             continue
         cidr = '%s/%d' % (addr, msg['prefixlen'])
-        if _is_kernel_address(cidr):
-            continue
-        out.setdefault(msg['index'], []).append(cidr)
-    return out
+        (link_local if is_link_local6(cidr) else out).setdefault(msg['index'], []).append(cidr)
+    return out, link_local
 
 
 def _normalise(msg, names, addresses):
+    addresses, link_local = addresses
     kind, data = _linkinfo(msg)
     flags = msg['flags']
     link = {
@@ -185,6 +185,7 @@ def _normalise(msg, names, addresses):
         'promisc': bool(flags & IFF_PROMISC),
         'master': names.get(msg.get_attr('IFLA_MASTER')),
         'addresses': sorted(addresses.get(msg['index'], []), key=_cidr_key),
+        'link_local': sorted(link_local.get(msg['index'], []), key=_cidr_key),
     }
     lower = msg.get_attr('IFLA_LINK')
     # IFLA_LINK_NETNSID set: the lower/peer link lives in another namespace

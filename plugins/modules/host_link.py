@@ -106,7 +106,9 @@ options:
   addresses:
     description:
       - Addresses in CIDR form (V(198.18.192.10/24), V(fd00::1/64)) the link must have.
-      - IPv6 link-local addresses are the kernel's and are left alone.
+      - An IPv6 link-local address (V(fe80::1/64)) given here is added when missing. The ones the
+        kernel makes for every link are left alone, and O(addresses_exclusive) never removes an IPv6
+        link-local address.
     type: list
     elements: str
   addresses_exclusive:
@@ -214,10 +216,12 @@ link:
   description:
     - The link after the run (in check mode, as it would be), normalised as
       M(netprov.dockernet.host_network_info) returns links; null when absent.
+    - C(addresses) leaves out the IPv6 link-local addresses; C(link_local) lists them.
   returned: always
   type: dict
   sample: {name: mvshim, kind: macvlan, parent: eth1, mtu: 1500, state: up, promisc: false,
-           master: null, mac: "aa:bb:cc:dd:ee:ff", addresses: [198.18.192.250/32], macvlan_mode: bridge}
+           master: null, mac: "aa:bb:cc:dd:ee:ff", addresses: [198.18.192.250/32],
+           link_local: ["fe80::a8bb:ccff:fedd:eeff/64"], macvlan_mode: bridge}
 restored:
   description:
     - After a failed recreate, whether the old link was put back (V(false) when

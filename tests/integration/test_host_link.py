@@ -238,3 +238,27 @@ def test_nothing_is_lost_when_a_recreate_fails_or_a_parent_carries_links(ns):
         assert refused['failed'] and 'nl-a carries nl-x: removing it would make the kernel delete that link too' \
             in refused['msg'], refused
     assert _netlink.get_link('nl-a', ns) and _netlink.get_link('nl-x', ns)
+
+
+def test_ipv6_link_local_address_converges(ns):
+    """A link-local address the task names is added once; the kernel's own link-local address is never removed."""
+    tasks = [{M: {'name': 'nl-v0', 'kind': 'veth', 'peer': 'nl-v1', 'state': 'up', 'netns': ns}},
+             {M: {'name': 'nl-v1', 'state': 'up', 'netns': ns}},
+             {M: {'name': 'nl-v0', 'addresses': ['fe80::c6:1280:1/64', '198.19.80.1/24'],
+                  'addresses_exclusive': True, 'netns': ns}}]
+    first = play(tasks, diff=True)
+    assert [(r['changed'], r.get('failed', False)) for r in first.results] == [(True, False)] * 3, first.results
+    assert [s['address'] for s in first[2]['plan']] == ['198.19.80.1/24', 'fe80::c6:1280:1/64']
+    assert first[2]['diff']['after']['addresses'] == ['198.19.80.1/24', 'fe80::c6:1280:1/64']
+    v0 = _netlink.get_link('nl-v0', ns)
+    assert 'fe80::c6:1280:1/64' in v0['link_local'] and v0['addresses'] == ['198.19.80.1/24']
+    kernels = [a for a in v0['link_local'] if a != 'fe80::c6:1280:1/64']
+    assert kernels, 'the kernel made no link-local address of its own for an up veth: %s' % v0
+    for again in (play(tasks[2:]), play(tasks[2:], check=True)):
+        assert (again[0]['changed'], again[0].get('failed', False), again[0]['plan']) == (False, False, []), again[0]
+    # exclusive leaves the kernel's link-local address and ours alone; a global address not named goes
+    res = play([{M: {'name': 'nl-v0', 'addresses': ['fe80::c6:1280:1/64'], 'addresses_exclusive': True,
+                     'netns': ns}}])[0]
+    assert [(s['action'], s['address']) for s in res['plan']] == [('remove_address', '198.19.80.1/24')], res
+    v0 = _netlink.get_link('nl-v0', ns)
+    assert v0['addresses'] == [] and sorted(v0['link_local']) == sorted(kernels + ['fe80::c6:1280:1/64'])

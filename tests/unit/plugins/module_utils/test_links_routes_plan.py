@@ -170,3 +170,18 @@ def test_recreate_records_the_old_link_to_put_it_back():
     links['v0']['peer'] = None
     steps = _links.plan(_links.normalise(params(name='v0', kind='bridge')), {'v0': links['v0']}, recreate=True)
     assert 'restore' not in steps[0]
+
+
+def test_ipv6_link_local_address_is_found_among_the_link_local_ones():
+    have = link('v0', kind='veth', peer='v1', addresses=['198.18.192.5/24'],
+                link_local=['fe80::1/64', 'fe80::aa:1/64'])
+    want = _links.normalise(params(name='v0', addresses=['fe80::aa:1/64', '198.18.192.5/24'],
+                                   addresses_exclusive=True))
+    assert _links.plan(want, {'v0': have}) == []
+    assert _links.view(want, have)['addresses'] == ['198.18.192.5/24', 'fe80::aa:1/64']
+    steps = _links.plan(_links.normalise(params(name='v0', addresses=['fe80::bb:1/64'], addresses_exclusive=True)),
+                        {'v0': have})
+    assert [(s['action'], s['address']) for s in steps] == [('remove_address', '198.18.192.5/24'),
+                                                            ('add_address', 'fe80::bb:1/64')]
+    after = _links.simulate(have, steps)
+    assert after['addresses'] == [] and after['link_local'] == ['fe80::1/64', 'fe80::aa:1/64', 'fe80::bb:1/64']
