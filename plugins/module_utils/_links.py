@@ -187,11 +187,24 @@ def _differs(want, have, key):
     return want[key] != have.get(key)
 
 
-def plan(want, links, management=None, recreate=False, allow_management=False):
+def _immutable_diffs(want, have):
+    return [k for k in IMMUTABLE if _differs(want, have, k)]
+
+
+def removes(want, links, recreate=False):
+    """Whether the plan for ``want`` can remove the link: only then is it worth looking in other namespaces."""
+    have = links.get(want['name'])
+    return bool(have) and (want['state'] == 'absent' or (recreate and bool(_immutable_diffs(want, have))))
+
+
+def plan(want, links, management=None, recreate=False, allow_management=False, force=False, elsewhere=None):
     """Ordered steps taking the link from ``links[want['name']]`` to ``want``.
 
     ``links``: name -> normalised link (every link in the namespace).
     ``management``: name -> reason, see management_links().
+    ``elsewhere``: name -> the links in other namespaces the kernel deletes with
+    it (see dependents_elsewhere()); a removal that takes any link with it is
+    refused unless ``force``.
     """
     management = management or {}
     name = want['name']
@@ -199,9 +212,9 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
     steps = []
     if want['state'] == 'absent':
         if have:
-            _check_stacked_on(name, links, 'state')
-            steps.append({'action': 'remove', 'link': name, 'reason': 'state is absent'})
-        return _guard(steps, management, allow_management)
+            steps.append(_goes_with({'action': 'remove', 'link': name, 'reason': 'state is absent'}, links,
+                                    elsewhere))
+        return _unless_forced(_guard(steps, management, allow_management), force, 'state')
 
     for opt in ('parent', 'master'):
         ref = want.get(opt)
@@ -231,14 +244,14 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
         have = {'name': name, 'kind': want['kind'], 'state': 'down', 'promisc': False, 'master': None,
                 'addresses': [], 'mtu': None, 'mac': None}
     else:
-        diffs = [k for k in IMMUTABLE if _differs(want, have, k)]
+        diffs = _immutable_diffs(want, have)
         if diffs:
             what = ', '.join('%s %s -> %s' % (k, have.get(k), want[k]) for k in diffs)
             if not recreate:
                 raise ConflictError('%s: %s cannot change in place; set recreate: true to remove and re-create '
                                     'the link' % (name, what), path=diffs[0])
-            _check_stacked_on(name, links, 'recreate')
-            remove = {'action': 'remove', 'link': name, 'reason': 'recreate: %s' % what}
+            remove = _goes_with({'action': 'remove', 'link': name, 'reason': 'recreate: %s' % what}, links,
+                                elsewhere)
             if have.get('kind') in KINDS and (have['kind'] != 'veth' or have.get('peer')):
                 remove['restore'] = _as_it_was(have)  # put back if the new link cannot be made
             steps.append(remove)
@@ -269,19 +282,68 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
     if target and target != have.get('state'):
         steps.append({'action': 'set', 'link': name, 'field': 'state', 'before': have.get('state'),
                       'after': target, 'reason': 'state is %s' % target})
-    return _guard(steps, management, allow_management)
+    return _unless_forced(_guard(steps, management, allow_management), force, 'recreate')
 
 
-def _check_stacked_on(name, links, path):
-    """The kernel deletes the macvlan, ipvlan, VLAN and vxlan links on a link with it: refuse to lose them."""
-    above = sorted(l['name'] for l in links.values()
-                   if l.get('parent') == name and l.get('kind') in STACKED + ('vxlan',))
-    if above:
-        one = len(above) == 1
-        raise ConflictError('%s carries %s: removing it would make the kernel delete %s too. Remove %s first '
-                            '(state: absent), then this link'
-                            % (name, ', '.join(above), 'that link' if one else 'those links', 'it' if one else 'them'),
-                            path=path)
+def _goes_with(remove, links, elsewhere):
+    """The remove step, with what the kernel deletes with its link in ``goes_with`` (when anything).
+
+    The kernel deletes with a link its veth peer (in this or another namespace)
+    and the macvlan, ipvlan, VLAN and vxlan links that stand on it, here or in
+    other namespaces (a container's macvlan endpoint); and with each of those,
+    what goes with it in turn.
+    """
+    name = remove['link']
+    elsewhere = elsewhere or {}
+    gone, todo, seen = [], [name], set([name])
+    while todo:
+        current = todo.pop(0)
+        have, on = links[current], 'it' if current == name else current
+        peer_why = 'its veth peer' if current == name else 'the veth peer of %s' % current
+        here = [(l['name'], 'a %s link on %s' % (l['kind'], on))
+                for l in sorted(links.values(), key=lambda l: l['name'])
+                if l.get('parent') == current and l.get('kind') in STACKED + ('vxlan',)]
+        far = elsewhere.get(current) or []
+        if have.get('kind') == 'veth':
+            if have.get('peer'):
+                here.append((have['peer'], peer_why))
+            elif not any(f['kind'] == 'veth' for f in far):
+                gone.append({'name': None, 'netns': None, 'why': peer_why + ' in another network namespace'})
+        for other, why in here:
+            if other not in seen:
+                seen.add(other)
+                gone.append({'name': other, 'netns': None, 'why': why})
+                todo.append(other)
+        gone.extend({'name': f['name'], 'netns': f['netns'],
+                     'why': peer_why if f['kind'] == 'veth' else 'a %s link on %s' % (f['kind'], on)} for f in far)
+    if gone:
+        remove['goes_with'] = gone
+        remove['reason'] += ' (force: the kernel deletes %s with it)' % '; '.join(_describe_gone(g) for g in gone)
+    return remove
+
+
+def _unless_forced(steps, force, path):
+    """Refuse a removal that takes other links with it (see _goes_with), naming each, unless ``force``."""
+    for step in steps:
+        gone = step.get('goes_with')
+        if not gone or force:
+            continue
+        them = 'that link' if len(gone) == 1 else 'those links'
+        if any('veth peer' in g['why'] for g in gone):  # removing the peer first would remove this link too
+            fix = 'Set force: true to let %s go with it' % them
+        else:
+            fix = 'Remove %s first (state: absent), or set force: true to let %s go with it' % (
+                'it' if len(gone) == 1 else 'them', them)
+        raise ConflictError('%s: removing it would make the kernel delete %s too. %s' % (
+            step['link'], '; '.join(_describe_gone(g) for g in gone), fix), path=path, goes_with=gone)
+    return steps
+
+
+def _describe_gone(gone):
+    where = ' in network namespace %s' % gone['netns'] if gone['netns'] else ''
+    if gone['name'] is None:
+        return gone['why']
+    return '%s%s (%s)' % (gone['name'], where, gone['why'])
 
 
 def _as_it_was(have):
@@ -371,6 +433,10 @@ def _guard(steps, management, allow_management):
             continue
         if key in PROTECTED:
             cuts.append('would %s, but %s' % (PROTECTED[key], management[link]))
+    for step in steps:
+        for gone in step.get('goes_with') or []:
+            if gone['netns'] is None and gone['name'] in management:
+                cuts.append('would delete %s with %s, but %s' % (gone['name'], step['link'], management[gone['name']]))
     if cuts:
         link = steps[0]['link']
         raise ConflictError('refusing to touch the management path: %s; set allow_management: true if another '
@@ -415,6 +481,16 @@ def read(ipr, ssh_connection=None):
     links = dict((l['name'], l) for l in _netlink.list_links(ipr=ipr))
     mgmt = management_links(links, _netlink.default_routes(ipr=ipr), ssh_connection)
     return links, mgmt
+
+
+def dependents_elsewhere(links, netns=None):
+    """{link name: the links in other network namespaces that stand on it or are its veth peer}.
+
+    Each is {'name', 'kind', 'netns' (a path naming that namespace)}: what a
+    container's macvlan or ipvlan endpoint, or the container end of a veth, is.
+    """
+    names = dict((l['index'], l['name']) for l in links.values())
+    return dict((names[index], found) for index, found in _netlink.links_elsewhere(netns).items() if index in names)
 
 
 # ---------------------------------------------------------------- applying

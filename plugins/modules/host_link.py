@@ -35,8 +35,10 @@ options:
       - V(present) makes sure the link exists, leaving its up/down state alone
         (a new link stays down).
       - V(up) and V(down) also set its administrative state.
-      - V(absent) removes it. A link that macvlan, ipvlan, VLAN or vxlan links sit
-        on is refused, naming them, as the kernel would delete them with it.
+      - V(absent) removes it. The kernel deletes with a link its veth peer and the
+        macvlan, ipvlan, VLAN and vxlan links that stand on it, in this network
+        namespace or in any other (a container's macvlan or ipvlan endpoint); a
+        removal that would take any of them is refused, naming each, unless O(force=true).
     type: str
     choices: [present, absent, up, down]
     default: present
@@ -125,7 +127,18 @@ options:
       - If the new link cannot be made, the old one is put back as it was (kind settings,
         MAC, MTU, master, promiscuous mode, addresses, state) and the run fails saying so,
         with C(restored) in the result. Routes through the link go with it.
-      - Refused for a link that macvlan, ipvlan, VLAN or vxlan links sit on.
+      - Refused, like O(state=absent), when the kernel would delete other links with the
+        old one, unless O(force=true).
+    type: bool
+    default: false
+  force:
+    description:
+      - Remove the link (O(state=absent) or O(recreate=true)) even though the kernel deletes
+        other links with it - its veth peer, the macvlan, ipvlan, VLAN and vxlan links on it,
+        here or in other network namespaces (found by reading every namespace of the host -
+        C(/run/netns), C(/run/docker/netns), other bind mounts and those of running processes).
+      - The plan's remove step then names them in C(goes_with).
+      - Links on the management path still need O(allow_management=true).
     type: bool
     default: false
   kernel_check:
@@ -253,7 +266,10 @@ def run(module):
     with _netlink.open_ipr(p['netns']) as ipr:
         links, mgmt = _links.read(ipr, os.environ.get('SSH_CONNECTION'))
         have = links.get(want['name'])
-        steps = _links.plan(want, links, mgmt, recreate=p['recreate'], allow_management=p['allow_management'])
+        elsewhere = _links.dependents_elsewhere(links, p['netns']) if _links.removes(want, links, p['recreate']) \
+            else {}
+        steps = _links.plan(want, links, mgmt, recreate=p['recreate'], allow_management=p['allow_management'],
+                            force=p['force'], elsewhere=elsewhere)
         for warning in _links.check_kernel(want, steps, p['kernel_check']):
             module.warn(warning)
         after = _links.simulate(have, steps) or None
@@ -297,6 +313,7 @@ def main():
             addresses_exclusive=dict(type='bool', default=False),
             allow_management=dict(type='bool', default=False),
             recreate=dict(type='bool', default=False),
+            force=dict(type='bool', default=False),
             kernel_check=dict(type='str', default='fail', choices=['fail', 'warn', 'skip']),
             persist=dict(type='bool', default=False),
             persist_dir=dict(type='path', default='/etc/systemd/network'),

@@ -235,8 +235,8 @@ def test_nothing_is_lost_when_a_recreate_fails_or_a_parent_carries_links(ns):
 
     for task in ({'state': 'absent'}, {'kind': 'veth', 'peer': 'nl-c', 'recreate': True}):
         refused = play([{M: dict(task, name='nl-a', netns=ns)}])[0]
-        assert refused['failed'] and 'nl-a carries nl-x: removing it would make the kernel delete that link too' \
-            in refused['msg'], refused
+        assert refused['failed'] and 'nl-a: removing it would make the kernel delete nl-x (a macvlan link on it); ' \
+            'nl-b (its veth peer) too. Set force: true' in refused['msg'], refused
     assert _netlink.get_link('nl-a', ns) and _netlink.get_link('nl-x', ns)
 
 

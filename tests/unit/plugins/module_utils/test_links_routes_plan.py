@@ -145,15 +145,45 @@ def test_a_link_carrying_stacked_links_is_not_removed_or_recreated():
              'mv': link('mv', kind='macvlan', parent='v0', macvlan_mode='bridge'),
              'vx': link('vx', kind='vxlan', parent='v0', vxlan_id=7, vxlan_port=4789),
              'br': link('br', kind='bridge'), 'p': link('p', kind='veth', peer='q', master='br')}
+    assert [s['action'] for s in _links.plan(_links.normalise(params(name='mv', state='absent')), links)] == [
+        'remove']  # nothing stands on mv: it goes alone
     with pytest.raises(ConflictError) as exc:
         _links.plan(_links.normalise(params(name='v0', state='absent')), links)
-    assert str(exc.value) == ('state: v0 carries mv, vx: removing it would make the kernel delete those links too. '
-                              'Remove them first (state: absent), then this link')
+    assert str(exc.value) == ('state: v0: removing it would make the kernel delete mv (a macvlan link on it); vx (a '
+                              'vxlan link on it); v1 (its veth peer) too. Set force: true to let those links go '
+                              'with it')
+    assert [g['name'] for g in exc.value.details['goes_with']] == ['mv', 'vx', 'v1']
     with pytest.raises(ConflictError) as exc:
         _links.plan(_links.normalise(params(name='v0', kind='veth', peer='v9')), links, recreate=True)
-    assert exc.value.path == 'recreate' and 'delete those links too' in exc.value.msg
+    assert exc.value.path == 'recreate' and 'delete mv (a macvlan link on it)' in exc.value.msg
     # A bridge's ports only lose their master: they stay.
     assert [s['action'] for s in _links.plan(_links.normalise(params(name='br', state='absent')), links)] == ['remove']
+
+
+def test_what_goes_with_a_link_is_refused_unless_force_then_named_in_the_step():
+    links = {'eth1': link('eth1'), 'mv': link('mv', kind='macvlan', parent='eth1', macvlan_mode='bridge'),
+             'vp': link('vp', kind='veth', peer=None)}
+    elsewhere = {'eth1': [{'name': 'eth0', 'netns': '/run/docker/netns/abc', 'kind': 'macvlan'}]}
+    want = _links.normalise(params(name='eth1', state='absent'))
+    with pytest.raises(ConflictError) as exc:
+        _links.plan(want, links, elsewhere=elsewhere)
+    assert str(exc.value) == (
+        'state: eth1: removing it would make the kernel delete mv (a macvlan link on it); eth0 in network namespace '
+        '/run/docker/netns/abc (a macvlan link on it) too. Remove them first (state: absent), or set force: true to '
+        'let those links go with it')
+    steps = _links.plan(want, links, elsewhere=elsewhere, force=True)
+    assert [g['name'] for g in steps[0]['goes_with']] == ['mv', 'eth0']
+    assert steps[0]['reason'].startswith('state is absent (force: the kernel deletes mv (a macvlan link on it); eth0')
+    # a veth whose peer is in a namespace nobody names: still one end of a pair
+    with pytest.raises(ConflictError) as exc:
+        _links.plan(_links.normalise(params(name='vp', state='absent')), links)
+    assert exc.value.msg == ('vp: removing it would make the kernel delete its veth peer in another network namespace '
+                             'too. Set force: true to let that link go with it')
+    # force does not open the management path: a link that goes with it and carries it is still refused
+    with pytest.raises(ConflictError) as exc:
+        _links.plan(want, links, {'mv': 'it carries the ipv4 default route'}, elsewhere=elsewhere, force=True)
+    assert 'would delete mv with eth1, but it carries the ipv4 default route' in exc.value.msg
+    assert _links.plan(want, links, {'mv': 'why'}, elsewhere=elsewhere, force=True, allow_management=True)
 
 
 def test_recreate_records_the_old_link_to_put_it_back():
@@ -168,7 +198,8 @@ def test_recreate_records_the_old_link_to_put_it_back():
         'state': 'up', 'fields': {'mac': '02:00:00:00:00:01', 'mtu': 1400, 'promisc': True}}
     # A veth whose peer is in another namespace cannot be made again as it was: no restore.
     links['v0']['peer'] = None
-    steps = _links.plan(_links.normalise(params(name='v0', kind='bridge')), {'v0': links['v0']}, recreate=True)
+    steps = _links.plan(_links.normalise(params(name='v0', kind='bridge')), {'v0': links['v0']}, recreate=True,
+                        force=True)
     assert 'restore' not in steps[0]
 
 
