@@ -43,6 +43,7 @@ IMMUTABLE = ('kind',) + tuple(KIND_OPTIONS)
 # Changed in place, in this order.
 MUTABLE = ('mac', 'mtu', 'master', 'promisc')
 CREATE_DEFAULTS = {'macvlan': {'macvlan_mode': 'bridge'}, 'vxlan': {'vxlan_port': 4789}}
+KEPT = ' (kept from the link it replaces)'
 # The numbers the kernel takes for each numeric option (what netlink packs them in is wider for some).
 RANGES = {'vlan_id': (1, 4094), 'vxlan_id': (0, 2 ** 24 - 1), 'vxlan_port': (1, U16), 'mtu': (68, U16)}
 
@@ -210,6 +211,7 @@ def plan(want, links, management=None, recreate=False, allow_management=False, f
     name = want['name']
     have = links.get(name)
     steps = []
+    kept = {}
     if want['state'] == 'absent':
         if have:
             steps.append(_goes_with({'action': 'remove', 'link': name, 'reason': 'state is absent'}, links,
@@ -257,14 +259,19 @@ def plan(want, links, management=None, recreate=False, allow_management=False, f
             steps.append(remove)
             steps.append({'action': 'create', 'link': name, 'kind': want['kind'],
                           'settings': _kind_settings(want), 'reason': 'recreate: %s' % what})
+            kept = _kept(want, have, links)
             have = {'name': name, 'kind': want['kind'], 'state': 'down', 'promisc': False, 'master': None,
                     'addresses': [], 'mtu': None, 'mac': None}
     created = any(s['action'] == 'create' for s in steps)
 
     for key in MUTABLE:
-        if key in want and want[key] != have.get(key):
-            steps.append({'action': 'set', 'link': name, 'field': key, 'before': have.get(key), 'after': want[key],
-                          'reason': '%s %s -> %s' % (key, have.get(key), want[key])})
+        value, why = (want[key], '') if key in want else (kept.get(key), KEPT)
+        if (key in want or key in kept) and value != have.get(key):
+            steps.append({'action': 'set', 'link': name, 'field': key, 'before': have.get(key), 'after': value,
+                          'reason': '%s %s -> %s%s' % (key, have.get(key), value, why)})
+    for addr in kept.get('addresses') or []:
+        if addr not in want.get('addresses', []):
+            steps.append({'action': 'add_address', 'link': name, 'address': addr, 'reason': 'missing' + KEPT})
     if 'addresses' in want:
         if want['addresses_exclusive'] and not created:
             for addr in have['addresses']:
@@ -278,10 +285,10 @@ def plan(want, links, management=None, recreate=False, allow_management=False, f
         for addr in want['addresses']:
             if addr not in have['addresses'] and addr not in have.get('link_local', []):
                 steps.append({'action': 'add_address', 'link': name, 'address': addr, 'reason': 'missing'})
-    target = {'up': 'up', 'down': 'down'}.get(want['state'])
+    target = {'up': 'up', 'down': 'down'}.get(want['state']) or kept.get('state')
     if target and target != have.get('state'):
         steps.append({'action': 'set', 'link': name, 'field': 'state', 'before': have.get('state'),
-                      'after': target, 'reason': 'state is %s' % target})
+                      'after': target, 'reason': 'state is %s%s' % (target, '' if want['state'] == target else KEPT)})
     return _unless_forced(_guard(steps, management, allow_management), force, 'recreate')
 
 
@@ -365,21 +372,50 @@ def _same_subnet_kept(addr, have, wanted):
     return [a for a in have if a in wanted and a != addr and ipaddress.ip_interface(a).network == net]
 
 
-def _check_stacked_mtu(want, have, links):
-    """The kernel refuses (EINVAL) a stacked link's MTU above its parent's, less the vxlan header for vxlan."""
+def _mtu_ceiling(want, have, links):
+    """(highest MTU, parent, header) for a stacked link: its parent's MTU, less the vxlan header for vxlan; or None."""
     kind = want.get('kind') or (have or {}).get('kind')
     parent = links.get(want.get('parent') or (have or {}).get('parent'))
     if kind not in STACKED + ('vxlan',) or not parent or not parent.get('mtu'):
-        return
+        return None
     overhead = 0
     if kind == 'vxlan':
         ends = [want.get(k) or (have or {}).get(k) for k in ('vxlan_local', 'vxlan_remote', 'vxlan_group')]
         overhead = 70 if any(e and ':' in e for e in ends) else 50
-    ceiling = parent['mtu'] - overhead
-    if want['mtu'] > ceiling:
+    return parent['mtu'] - overhead, parent, overhead
+
+
+def _check_stacked_mtu(want, have, links):
+    """The kernel refuses (EINVAL) a stacked link's MTU above its parent's, less the vxlan header for vxlan."""
+    found = _mtu_ceiling(want, have, links)
+    if found and want['mtu'] > found[0]:
+        ceiling, parent, overhead = found
+        kind = want.get('kind') or have.get('kind')
         raise ValidationError('%d is above what parent %s (MTU %d) can carry for a %s link: at most %d%s'
                               % (want['mtu'], parent['name'], parent['mtu'], kind, ceiling,
                                  ' (the vxlan header takes %d)' % overhead if overhead else ''), path='mtu')
+
+
+def _kept(want, old, links):
+    """What a re-created link keeps from the one it replaces, where the task does not set it.
+
+    MTU (when the new link can carry it), bridge master (a bridge cannot be a
+    port), promiscuous mode, the up state (for state: present, which leaves it
+    alone), and the addresses (unless addresses_exclusive replaces them).
+    """
+    kept = {}
+    ceiling = _mtu_ceiling(want, None, links)
+    if old.get('mtu') and (ceiling is None or old['mtu'] <= ceiling[0]):
+        kept['mtu'] = old['mtu']
+    if old.get('master') and want['kind'] != 'bridge':
+        kept['master'] = old['master']
+    if old.get('promisc'):
+        kept['promisc'] = True
+    if want['state'] == 'present' and old.get('state') == 'up':
+        kept['state'] = 'up'
+    if not ('addresses' in want and want['addresses_exclusive']):
+        kept['addresses'] = list(old.get('addresses') or [])
+    return kept
 
 
 def _check_macvlan_mac(want, have, links):

@@ -127,6 +127,10 @@ options:
       - If the new link cannot be made, the old one is put back as it was (kind settings,
         MAC, MTU, master, promiscuous mode, addresses, state) and the run fails saying so,
         with C(restored) in the result. Routes through the link go with it.
+      - The new link keeps the addresses, MTU, bridge master, promiscuous mode and up state of
+        the one it replaces, where the task does not set them (O(addresses) with
+        O(addresses_exclusive=true) replaces the addresses; an MTU the new link cannot carry is
+        left to the kernel).
       - Refused, like O(state=absent), when the kernel would delete other links with the
         old one, unless O(force=true).
     type: bool
