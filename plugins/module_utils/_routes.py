@@ -138,6 +138,27 @@ def plan(want, routes, links, allow_management=False):
     return steps
 
 
+def management(want, ssh_connection=None):
+    """Why changing this route could cut the management path (the way replies reach the SSH client), or None.
+
+    A default route carries everything not routed otherwise; any other route
+    does when its destination covers the client's address (SSH_CONNECTION).
+    """
+    if want['dest'] == 'default':
+        return 'it is the %s default route (table %s)' % (want['family'], want['table'])
+    parts = (ssh_connection or '').split()
+    if parts:
+        try:
+            peer = ipaddress.ip_address(parts[0])
+        except ValueError:
+            return None
+        net = ipaddress.ip_network(want['dest'])
+        if peer.version == net.version and peer in net:
+            return 'it covers %s, the client of the current SSH connection (SSH_CONNECTION=%s)' % (
+                peer, ssh_connection)
+    return None
+
+
 def _ident(route):
     return dict((k, route[k]) for k in ('family', 'dest', 'table', 'metric', 'gateway', 'dev'))
 

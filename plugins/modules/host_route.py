@@ -86,11 +86,20 @@ route:
   type: dict
   sample: {family: ipv4, dest: 198.18.193.0/24, gateway: 198.18.192.1, dev: mvshim, metric: 0, table: 254,
            scope: universe, proto: boot, type: unicast, prefsrc: null}
+management:
+  description:
+    - Why a change of this route could cut the management path, or null - it is a default
+      route, or its destination covers the client address of the current SSH connection
+      (E(SSH_CONNECTION)). The interfaces role arms its rollback timer for such a change.
+  returned: always
+  type: str
 diff:
   description: The route before and after.
   returned: in diff mode
   type: dict
 '''
+
+import os
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -113,7 +122,8 @@ def run(module):
         if steps and not module.check_mode:
             _routes.apply(ipr, steps)
             after = _routes.find(_routes.list_routes(ipr=ipr), want)
-    result = {'changed': bool(steps), 'plan': steps, 'route': after}
+    result = {'changed': bool(steps), 'plan': steps, 'route': after,
+              'management': _routes.management(want, os.environ.get('SSH_CONNECTION'))}
     if module._diff:
         result['diff'] = {'before': have or {}, 'after': after or {}}
     return result

@@ -240,3 +240,17 @@ def test_recreate_keeps_what_the_task_does_not_set():
     assert 'mtu' not in [s.get('field') for s in steps]
     steps = _links.plan(_links.normalise(params(name='mv', kind='bridge')), links, recreate=True)
     assert [s.get('field') for s in steps if s['action'] == 'set'] == ['mtu', 'promisc', 'state']
+
+
+def test_route_on_the_management_path():
+    ssh = '198.18.9.9 4000 198.18.192.1 22'
+    default = _routes.normalise({'dest': 'default', 'gateway': '198.18.0.1', 'metric': None, 'table': 100})
+    assert _routes.management(default) == 'it is the ipv4 default route (table 100)'
+    covering = _routes.normalise({'dest': '198.18.8.0/22', 'dev': 'eth1', 'metric': None, 'table': None})
+    assert _routes.management(covering, ssh) == ('it covers 198.18.9.9, the client of the current SSH connection '
+                                                 '(SSH_CONNECTION=%s)' % ssh)
+    assert _routes.management(covering) is None
+    other = _routes.normalise({'dest': '198.18.12.0/22', 'dev': 'eth1', 'metric': None, 'table': None})
+    assert _routes.management(other, ssh) is None
+    six = _routes.normalise({'dest': 'fd00::/8', 'dev': 'eth1', 'metric': None, 'table': None})
+    assert _routes.management(six, ssh) is None and _routes.management(six, 'fd00::9 1 fd00::1 22')
