@@ -372,17 +372,30 @@ def _same_subnet_kept(addr, have, wanted):
     return [a for a in have if a in wanted and a != addr and ipaddress.ip_interface(a).network == net]
 
 
+def _vxlan_header(want, have=None):
+    ends = [want.get(k) or (have or {}).get(k) for k in ('vxlan_local', 'vxlan_remote', 'vxlan_group')]
+    return 70 if any(e and ':' in e for e in ends) else 50
+
+
 def _mtu_ceiling(want, have, links):
     """(highest MTU, parent, header) for a stacked link: its parent's MTU, less the vxlan header for vxlan; or None."""
     kind = want.get('kind') or (have or {}).get('kind')
     parent = links.get(want.get('parent') or (have or {}).get('parent'))
     if kind not in STACKED + ('vxlan',) or not parent or not parent.get('mtu'):
         return None
-    overhead = 0
-    if kind == 'vxlan':
-        ends = [want.get(k) or (have or {}).get(k) for k in ('vxlan_local', 'vxlan_remote', 'vxlan_group')]
-        overhead = 70 if any(e and ':' in e for e in ends) else 50
+    overhead = _vxlan_header(want, have) if kind == 'vxlan' else 0
     return parent['mtu'] - overhead, parent, overhead
+
+
+def _kernel_mtu(want, links):
+    """The MTU the kernel gives a new link of ``want``: its parent's for macvlan, ipvlan and VLAN, the
+    parent's (or 1500) less the header for vxlan, 1500 for the rest; None when the parent's is not known."""
+    parent = links.get(want.get('parent')) or {}
+    if want['kind'] in STACKED:
+        return parent.get('mtu')
+    if want['kind'] == 'vxlan':
+        return (parent.get('mtu') or 1500) - _vxlan_header(want)
+    return 1500
 
 
 def _check_stacked_mtu(want, have, links):
@@ -399,13 +412,13 @@ def _check_stacked_mtu(want, have, links):
 def _kept(want, old, links):
     """What a re-created link keeps from the one it replaces, where the task does not set it.
 
-    MTU (when the new link can carry it), bridge master (a bridge cannot be a
+    MTU (when the new link can carry it and the kernel would not give it that anyway), bridge master (a bridge cannot be a
     port), promiscuous mode, the up state (for state: present, which leaves it
     alone), and the addresses (unless addresses_exclusive replaces them).
     """
     kept = {}
     ceiling = _mtu_ceiling(want, None, links)
-    if old.get('mtu') and (ceiling is None or old['mtu'] <= ceiling[0]):
+    if old.get('mtu') and old['mtu'] != _kernel_mtu(want, links) and (ceiling is None or old['mtu'] <= ceiling[0]):
         kept['mtu'] = old['mtu']
     if old.get('master') and want['kind'] != 'bridge':
         kept['master'] = old['master']

@@ -220,12 +220,12 @@ def test_ipv6_link_local_address_is_found_among_the_link_local_ones():
 
 def test_recreate_keeps_what_the_task_does_not_set():
     links = {'eth1': link('eth1', mtu=1500), 'br': link('br', kind='bridge'),
-             'mv': link('mv', kind='macvlan', parent='eth1', macvlan_mode='bridge', mtu=1500, master='br',
+             'mv': link('mv', kind='macvlan', parent='eth1', macvlan_mode='bridge', mtu=1480, master='br',
                         promisc=True, addresses=['198.18.192.5/24'], state='up')}
     steps = _links.plan(_links.normalise(params(name='mv', kind='macvlan', parent='eth1', macvlan_mode='vepa')),
                         links, recreate=True)
     assert [(s['action'], s.get('field'), s.get('after') or s.get('address')) for s in steps[2:]] == [
-        ('set', 'mtu', 1500), ('set', 'master', 'br'), ('set', 'promisc', True),
+        ('set', 'mtu', 1480), ('set', 'master', 'br'), ('set', 'promisc', True),
         ('add_address', None, '198.18.192.5/24'), ('set', 'state', 'up')]
     # what the task says wins; state down stays down; exclusive addresses replace the old ones
     steps = _links.plan(_links.normalise(params(name='mv', kind='macvlan', parent='eth1', macvlan_mode='vepa',
@@ -236,10 +236,15 @@ def test_recreate_keeps_what_the_task_does_not_set():
         ('add_address', None, '198.18.192.6/24')]
     # an MTU the new link cannot carry (vxlan header) is left to the kernel; a bridge takes no master
     steps = _links.plan(_links.normalise(params(name='mv', kind='vxlan', vxlan_id=9, parent='eth1')), links,
-                        recreate=True, force=True)
+                        recreate=True)
     assert 'mtu' not in [s.get('field') for s in steps]
     steps = _links.plan(_links.normalise(params(name='mv', kind='bridge')), links, recreate=True)
     assert [s.get('field') for s in steps if s['action'] == 'set'] == ['mtu', 'promisc', 'state']
+    # an MTU the kernel gives the new link anyway (its parent's) is no step
+    links['mv']['mtu'] = 1500
+    steps = _links.plan(_links.normalise(params(name='mv', kind='macvlan', parent='eth1', macvlan_mode='vepa')),
+                        links, recreate=True)
+    assert 'mtu' not in [s.get('field') for s in steps]
 
 
 def test_route_on_the_management_path():
