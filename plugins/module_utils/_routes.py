@@ -87,8 +87,8 @@ def normalise(params):
         raise ValidationError('%s is not an %s address like the destination %s' % (gateway, family, dest),
                               path='gateway')
     table = MAIN if params.get('table') is None else check_int(params['table'], 0, U32, 'table')
-    metric = DEFAULT_METRIC[family] if params.get('metric') is None else check_int(params['metric'], 0, U32,
-                                                                                    'metric')
+    metric = params.get('metric')
+    metric = DEFAULT_METRIC[family] if metric is None else check_int(metric, 0, U32, 'metric')
     if family == 'ipv6' and metric == 0:
         metric = DEFAULT_METRIC['ipv6']  # the kernel stores an IPv6 route's metric 0 as 1024
     want = {'family': family, 'dest': dest, 'table': table or MAIN,  # table 0: the kernel's main table

@@ -112,18 +112,18 @@ def snapshot(ns):
 
 @pytest.mark.parametrize('ssh, change, touched, remade, routes', [
     (SSH_MV, {'interfaces_links': [{'name': 'rb-mv', 'kind': 'macvlan', 'parent': 'rb-par',
-                                            'macvlan_mode': 'private', 'recreate': True}]},
+                                    'macvlan_mode': 'private', 'recreate': True}]},
      ['rb-mv'], ['rb-mv'], []),
     (SSH_VX, {'interfaces_links': [{'name': 'rb-vx', 'kind': 'vxlan', 'vxlan_id': 4183, 'parent': 'rb-par',
-                                          'vxlan_port': 8472, 'recreate': True}]},
+                                    'vxlan_port': 8472, 'recreate': True}]},
      ['rb-vx'], ['rb-vx'], []),
     (SSH_MV, {'interfaces_routes': [{'dest': 'default', 'gateway': '198.19.82.253', 'dev': 'rb-par'}]},
      [], [], [('ipv4', 'default', 254, 0)]),
     (SSH_MV, {'interfaces_routes': [{'dest': '198.19.83.64/26', 'gateway': '198.19.84.3',
-                                                    'dev': 'rb-vx'}]},
+                                     'dev': 'rb-vx'}]},
      [], [], [('ipv4', '198.19.83.64/26', 254, 0)]),
     (SSH_MV, {'interfaces_macvlan_shims': [{'name': 'rb-shim', 'parent': 'rb-par',
-                                                  'address': '198.19.82.200/32', 'routes': ['198.19.83.96/27']}]},
+                                            'address': '198.19.82.200/32', 'routes': ['198.19.83.96/27']}]},
      ['rb-shim'], [], []),
 ], ids=['macvlan_mode', 'vxlan_port', 'default_route', 'route_to_the_client', 'shim_route'])
 def test_a_management_path_change_arms_the_rollback_and_the_rollback_restores(ns, tmp_path, ssh, change,
