@@ -16,6 +16,7 @@ import re
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _probes
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
     ConflictError, KernelError, NetprovError, ValidationError)
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import U16, check_int
 
 KINDS = ('vlan', 'macvlan', 'ipvlan', 'bridge', 'veth', 'vxlan', 'dummy')
 STACKED = ('vlan', 'macvlan', 'ipvlan')
@@ -42,6 +43,9 @@ IMMUTABLE = ('kind',) + tuple(KIND_OPTIONS)
 # Changed in place, in this order.
 MUTABLE = ('mac', 'mtu', 'master', 'promisc')
 CREATE_DEFAULTS = {'macvlan': {'macvlan_mode': 'bridge'}, 'vxlan': {'vxlan_port': 4789}}
+KEPT = ' (kept from the link it replaces)'
+# The numbers the kernel takes for each numeric option (what netlink packs them in is wider for some).
+RANGES = {'vlan_id': (1, 4094), 'vxlan_id': (0, 2 ** 24 - 1), 'vxlan_port': (1, U16), 'mtu': (68, U16)}
 
 # Changes that can cut the management path.
 PROTECTED = {
@@ -92,16 +96,15 @@ def normalise(params):
         if not kind:
             raise ValidationError('needs kind (one of %s) to say what link it describes' % ', '.join(kinds),
                                   path=opt)
-        want[opt] = value
+        want[opt] = check_int(value, RANGES[opt][0], RANGES[opt][1], opt) if opt in RANGES else value
     if kind in STACKED and 'parent' not in want:
         raise ValidationError('kind %s needs a parent link' % kind, path='parent')
-    if kind == 'vlan':
-        if want.get('vlan_id') is None or not 1 <= want['vlan_id'] <= 4094:
-            raise ValidationError('kind vlan needs vlan_id between 1 and 4094', path='vlan_id')
+    if kind == 'vlan' and want.get('vlan_id') is None:
+        raise ValidationError('kind vlan needs vlan_id between 1 and 4094', path='vlan_id')
     if kind == 'veth' and not want.get('peer'):
         raise ValidationError('kind veth needs the name of its peer', path='peer')
     if kind == 'vxlan':
-        if want.get('vxlan_id') is None or not 0 <= want['vxlan_id'] < 2 ** 24:
+        if want.get('vxlan_id') is None:
             raise ValidationError('kind vxlan needs vxlan_id between 0 and 16777215', path='vxlan_id')
         for opt in ('vxlan_local', 'vxlan_remote', 'vxlan_group'):
             if opt in want:
@@ -112,9 +115,7 @@ def normalise(params):
         if 'vxlan_remote' in want and ipaddress.ip_address(want['vxlan_remote']).is_multicast:
             raise ValidationError('%s is multicast; use vxlan_group' % want['vxlan_remote'], path='vxlan_remote')
     if params.get('mtu') is not None:
-        if not 68 <= params['mtu'] <= 65535:
-            raise ValidationError('%s is outside 68..65535' % params['mtu'], path='mtu')
-        want['mtu'] = params['mtu']
+        want['mtu'] = check_int(params['mtu'], RANGES['mtu'][0], RANGES['mtu'][1], 'mtu')
     if params.get('mac'):
         mac = params['mac'].lower().replace('-', ':')
         if not _MAC.match(mac):
@@ -187,21 +188,35 @@ def _differs(want, have, key):
     return want[key] != have.get(key)
 
 
-def plan(want, links, management=None, recreate=False, allow_management=False):
+def _immutable_diffs(want, have):
+    return [k for k in IMMUTABLE if _differs(want, have, k)]
+
+
+def removes(want, links, recreate=False):
+    """Whether the plan for ``want`` can remove the link: only then is it worth looking in other namespaces."""
+    have = links.get(want['name'])
+    return bool(have) and (want['state'] == 'absent' or (recreate and bool(_immutable_diffs(want, have))))
+
+
+def plan(want, links, management=None, recreate=False, allow_management=False, force=False, elsewhere=None):
     """Ordered steps taking the link from ``links[want['name']]`` to ``want``.
 
     ``links``: name -> normalised link (every link in the namespace).
     ``management``: name -> reason, see management_links().
+    ``elsewhere``: name -> the links in other namespaces the kernel deletes with
+    it (see dependents_elsewhere()); a removal that takes any link with it is
+    refused unless ``force``.
     """
     management = management or {}
     name = want['name']
     have = links.get(name)
     steps = []
+    kept = {}
     if want['state'] == 'absent':
         if have:
-            _check_stacked_on(name, links, 'state')
-            steps.append({'action': 'remove', 'link': name, 'reason': 'state is absent'})
-        return _guard(steps, management, allow_management)
+            steps.append(_goes_with({'action': 'remove', 'link': name, 'reason': 'state is absent'}, links,
+                                    elsewhere))
+        return _unless_forced(_guard(steps, management, allow_management), force, 'state')
 
     for opt in ('parent', 'master'):
         ref = want.get(opt)
@@ -231,27 +246,32 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
         have = {'name': name, 'kind': want['kind'], 'state': 'down', 'promisc': False, 'master': None,
                 'addresses': [], 'mtu': None, 'mac': None}
     else:
-        diffs = [k for k in IMMUTABLE if _differs(want, have, k)]
+        diffs = _immutable_diffs(want, have)
         if diffs:
             what = ', '.join('%s %s -> %s' % (k, have.get(k), want[k]) for k in diffs)
             if not recreate:
                 raise ConflictError('%s: %s cannot change in place; set recreate: true to remove and re-create '
                                     'the link' % (name, what), path=diffs[0])
-            _check_stacked_on(name, links, 'recreate')
-            remove = {'action': 'remove', 'link': name, 'reason': 'recreate: %s' % what}
+            remove = _goes_with({'action': 'remove', 'link': name, 'reason': 'recreate: %s' % what}, links,
+                                elsewhere)
             if have.get('kind') in KINDS and (have['kind'] != 'veth' or have.get('peer')):
                 remove['restore'] = _as_it_was(have)  # put back if the new link cannot be made
             steps.append(remove)
             steps.append({'action': 'create', 'link': name, 'kind': want['kind'],
                           'settings': _kind_settings(want), 'reason': 'recreate: %s' % what})
+            kept = _kept(want, have, links)
             have = {'name': name, 'kind': want['kind'], 'state': 'down', 'promisc': False, 'master': None,
                     'addresses': [], 'mtu': None, 'mac': None}
     created = any(s['action'] == 'create' for s in steps)
 
     for key in MUTABLE:
-        if key in want and want[key] != have.get(key):
-            steps.append({'action': 'set', 'link': name, 'field': key, 'before': have.get(key), 'after': want[key],
-                          'reason': '%s %s -> %s' % (key, have.get(key), want[key])})
+        value, why = (want[key], '') if key in want else (kept.get(key), KEPT)
+        if (key in want or key in kept) and value != have.get(key):
+            steps.append({'action': 'set', 'link': name, 'field': key, 'before': have.get(key), 'after': value,
+                          'reason': '%s %s -> %s%s' % (key, have.get(key), value, why)})
+    for addr in kept.get('addresses') or []:
+        if addr not in want.get('addresses', []):
+            steps.append({'action': 'add_address', 'link': name, 'address': addr, 'reason': 'missing' + KEPT})
     if 'addresses' in want:
         if want['addresses_exclusive'] and not created:
             for addr in have['addresses']:
@@ -263,25 +283,74 @@ def plan(want, links, management=None, recreate=False, allow_management=False):
                         step['restore'] = restore
                     steps.append(step)
         for addr in want['addresses']:
-            if addr not in have['addresses']:
+            if addr not in have['addresses'] and addr not in have.get('link_local', []):
                 steps.append({'action': 'add_address', 'link': name, 'address': addr, 'reason': 'missing'})
-    target = {'up': 'up', 'down': 'down'}.get(want['state'])
+    target = {'up': 'up', 'down': 'down'}.get(want['state']) or kept.get('state')
     if target and target != have.get('state'):
         steps.append({'action': 'set', 'link': name, 'field': 'state', 'before': have.get('state'),
-                      'after': target, 'reason': 'state is %s' % target})
-    return _guard(steps, management, allow_management)
+                      'after': target, 'reason': 'state is %s%s' % (target, '' if want['state'] == target else KEPT)})
+    return _unless_forced(_guard(steps, management, allow_management), force, 'recreate')
 
 
-def _check_stacked_on(name, links, path):
-    """The kernel deletes the macvlan, ipvlan, VLAN and vxlan links on a link with it: refuse to lose them."""
-    above = sorted(l['name'] for l in links.values()
-                   if l.get('parent') == name and l.get('kind') in STACKED + ('vxlan',))
-    if above:
-        one = len(above) == 1
-        raise ConflictError('%s carries %s: removing it would make the kernel delete %s too. Remove %s first '
-                            '(state: absent), then this link'
-                            % (name, ', '.join(above), 'that link' if one else 'those links', 'it' if one else 'them'),
-                            path=path)
+def _goes_with(remove, links, elsewhere):
+    """The remove step, with what the kernel deletes with its link in ``goes_with`` (when anything).
+
+    The kernel deletes with a link its veth peer (in this or another namespace)
+    and the macvlan, ipvlan, VLAN and vxlan links that stand on it, here or in
+    other namespaces (a container's macvlan endpoint); and with each of those,
+    what goes with it in turn.
+    """
+    name = remove['link']
+    elsewhere = elsewhere or {}
+    gone, todo, seen = [], [name], set([name])
+    while todo:
+        current = todo.pop(0)
+        have, on = links[current], 'it' if current == name else current
+        peer_why = 'its veth peer' if current == name else 'the veth peer of %s' % current
+        here = [(l['name'], 'a %s link on %s' % (l['kind'], on))
+                for l in sorted(links.values(), key=lambda l: l['name'])
+                if l.get('parent') == current and l.get('kind') in STACKED + ('vxlan',)]
+        far = elsewhere.get(current) or []
+        if have.get('kind') == 'veth':
+            if have.get('peer'):
+                here.append((have['peer'], peer_why))
+            elif not any(f['kind'] == 'veth' for f in far):
+                gone.append({'name': None, 'netns': None, 'why': peer_why + ' in another network namespace'})
+        for other, why in here:
+            if other not in seen:
+                seen.add(other)
+                gone.append({'name': other, 'netns': None, 'why': why})
+                todo.append(other)
+        gone.extend({'name': f['name'], 'netns': f['netns'],
+                     'why': peer_why if f['kind'] == 'veth' else 'a %s link on %s' % (f['kind'], on)} for f in far)
+    if gone:
+        remove['goes_with'] = gone
+        remove['reason'] += ' (force: the kernel deletes %s with it)' % '; '.join(_describe_gone(g) for g in gone)
+    return remove
+
+
+def _unless_forced(steps, force, path):
+    """Refuse a removal that takes other links with it (see _goes_with), naming each, unless ``force``."""
+    for step in steps:
+        gone = step.get('goes_with')
+        if not gone or force:
+            continue
+        them = 'that link' if len(gone) == 1 else 'those links'
+        if any('veth peer' in g['why'] for g in gone):  # removing the peer first would remove this link too
+            fix = 'Set force: true to let %s go with it' % them
+        else:
+            fix = 'Remove %s first (state: absent), or set force: true to let %s go with it' % (
+                'it' if len(gone) == 1 else 'them', them)
+        raise ConflictError('%s: removing it would make the kernel delete %s too. %s' % (
+            step['link'], '; '.join(_describe_gone(g) for g in gone), fix), path=path, goes_with=gone)
+    return steps
+
+
+def _describe_gone(gone):
+    where = ' in network namespace %s' % gone['netns'] if gone['netns'] else ''
+    if gone['name'] is None:
+        return gone['why']
+    return '%s%s (%s)' % (gone['name'], where, gone['why'])
 
 
 def _as_it_was(have):
@@ -303,21 +372,63 @@ def _same_subnet_kept(addr, have, wanted):
     return [a for a in have if a in wanted and a != addr and ipaddress.ip_interface(a).network == net]
 
 
-def _check_stacked_mtu(want, have, links):
-    """The kernel refuses (EINVAL) a stacked link's MTU above its parent's, less the vxlan header for vxlan."""
+def _vxlan_header(want, have=None):
+    ends = [want.get(k) or (have or {}).get(k) for k in ('vxlan_local', 'vxlan_remote', 'vxlan_group')]
+    return 70 if any(e and ':' in e for e in ends) else 50
+
+
+def _mtu_ceiling(want, have, links):
+    """(highest MTU, parent, header) for a stacked link: its parent's MTU, less the vxlan header for vxlan; or None."""
     kind = want.get('kind') or (have or {}).get('kind')
     parent = links.get(want.get('parent') or (have or {}).get('parent'))
     if kind not in STACKED + ('vxlan',) or not parent or not parent.get('mtu'):
-        return
-    overhead = 0
-    if kind == 'vxlan':
-        ends = [want.get(k) or (have or {}).get(k) for k in ('vxlan_local', 'vxlan_remote', 'vxlan_group')]
-        overhead = 70 if any(e and ':' in e for e in ends) else 50
-    ceiling = parent['mtu'] - overhead
-    if want['mtu'] > ceiling:
+        return None
+    overhead = _vxlan_header(want, have) if kind == 'vxlan' else 0
+    return parent['mtu'] - overhead, parent, overhead
+
+
+def _kernel_mtu(want, links):
+    """The MTU the kernel gives a new link of ``want``: its parent's for macvlan, ipvlan and VLAN, the
+    parent's (or 1500) less the header for vxlan, 1500 for the rest; None when the parent's is not known."""
+    parent = links.get(want.get('parent')) or {}
+    if want['kind'] in STACKED:
+        return parent.get('mtu')
+    if want['kind'] == 'vxlan':
+        return (parent.get('mtu') or 1500) - _vxlan_header(want)
+    return 1500
+
+
+def _check_stacked_mtu(want, have, links):
+    """The kernel refuses (EINVAL) a stacked link's MTU above its parent's, less the vxlan header for vxlan."""
+    found = _mtu_ceiling(want, have, links)
+    if found and want['mtu'] > found[0]:
+        ceiling, parent, overhead = found
+        kind = want.get('kind') or have.get('kind')
         raise ValidationError('%d is above what parent %s (MTU %d) can carry for a %s link: at most %d%s'
                               % (want['mtu'], parent['name'], parent['mtu'], kind, ceiling,
                                  ' (the vxlan header takes %d)' % overhead if overhead else ''), path='mtu')
+
+
+def _kept(want, old, links):
+    """What a re-created link keeps from the one it replaces, where the task does not set it.
+
+    MTU (when the new link can carry it and the kernel would not give it that anyway), bridge master (a bridge cannot be a
+    port), promiscuous mode, the up state (for state: present, which leaves it
+    alone), and the addresses (unless addresses_exclusive replaces them).
+    """
+    kept = {}
+    ceiling = _mtu_ceiling(want, None, links)
+    if old.get('mtu') and old['mtu'] != _kernel_mtu(want, links) and (ceiling is None or old['mtu'] <= ceiling[0]):
+        kept['mtu'] = old['mtu']
+    if old.get('master') and want['kind'] != 'bridge':
+        kept['master'] = old['master']
+    if old.get('promisc'):
+        kept['promisc'] = True
+    if want['state'] == 'present' and old.get('state') == 'up':
+        kept['state'] = 'up'
+    if not ('addresses' in want and want['addresses_exclusive']):
+        kept['addresses'] = list(old.get('addresses') or [])
+    return kept
 
 
 def _check_macvlan_mac(want, have, links):
@@ -371,6 +482,10 @@ def _guard(steps, management, allow_management):
             continue
         if key in PROTECTED:
             cuts.append('would %s, but %s' % (PROTECTED[key], management[link]))
+    for step in steps:
+        for gone in step.get('goes_with') or []:
+            if gone['netns'] is None and gone['name'] in management:
+                cuts.append('would delete %s with %s, but %s' % (gone['name'], step['link'], management[gone['name']]))
     if cuts:
         link = steps[0]['link']
         raise ConflictError('refusing to touch the management path: %s; set allow_management: true if another '
@@ -386,11 +501,12 @@ def simulate(have, steps):
             link = {}
         elif step['action'] == 'create':
             link = dict(step['settings'], name=step['link'], kind=step['kind'], state='down', promisc=False,
-                        master=None, addresses=[])
+                        master=None, addresses=[], link_local=[])
         elif step['action'] == 'set':
             link[step['field']] = step['after']
         elif step['action'] == 'add_address':
-            link['addresses'] = sorted(set(link['addresses']) | {step['address']}, key=_netlink._cidr_key)
+            key = 'link_local' if _netlink.is_link_local6(step['address']) else 'addresses'
+            link[key] = sorted(set(link.get(key) or []) | {step['address']}, key=_netlink._cidr_key)
         elif step['action'] == 'remove_address':
             link['addresses'] = [a for a in link['addresses'] if a != step['address']]
     return link
@@ -402,6 +518,9 @@ def view(want, have):
         return {'name': want['name'], 'state': 'absent'}
     keys = (set(want) - {'addresses_exclusive', 'state'}) | {'name'}
     out = dict((k, have.get(k)) for k in sorted(keys))
+    if 'addresses' in want:  # with the IPv6 link-local ones asked for, which the link keeps apart
+        asked = [a for a in have.get('link_local') or [] if a in want['addresses']]
+        out['addresses'] = sorted(list(have.get('addresses') or []) + asked, key=_netlink._cidr_key)
     out['state'] = have.get('state')
     return out
 
@@ -411,6 +530,16 @@ def read(ipr, ssh_connection=None):
     links = dict((l['name'], l) for l in _netlink.list_links(ipr=ipr))
     mgmt = management_links(links, _netlink.default_routes(ipr=ipr), ssh_connection)
     return links, mgmt
+
+
+def dependents_elsewhere(links, netns=None):
+    """{link name: the links in other network namespaces that stand on it or are its veth peer}.
+
+    Each is {'name', 'kind', 'netns' (a path naming that namespace)}: what a
+    container's macvlan or ipvlan endpoint, or the container end of a veth, is.
+    """
+    names = dict((l['index'], l['name']) for l in links.values())
+    return dict((names[index], found) for index, found in _netlink.links_elsewhere(netns).items() if index in names)
 
 
 # ---------------------------------------------------------------- applying

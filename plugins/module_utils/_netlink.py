@@ -34,6 +34,8 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
     KernelError, ValidationError)
 
 NETNS_DIR = '/run/netns'
+# Where network namespaces are bind-mounted besides NETNS_DIR: Docker's sandboxes.
+NETNS_DIRS = (NETNS_DIR, '/run/docker/netns')
 IFF_UP = 0x1
 IFF_PROMISC = 0x100
 
@@ -149,13 +151,14 @@ def _data(data, name):
     return data.get_attr(name)
 
 
-def _is_kernel_address(cidr):
-    """IPv6 link-local addresses are made by the kernel for every link: not ours to manage."""
-    return ipaddress.ip_interface(cidr).ip.is_link_local and ':' in cidr
+def is_link_local6(cidr):
+    """An IPv6 link-local address: the kernel makes one for every link, so they are kept apart from ``addresses``."""
+    return ':' in cidr and ipaddress.ip_interface(cidr).ip.is_link_local
 
 
 def _addresses_by_index(ipr, index=None):
-    out = {}
+    """({index: [CIDR, ...]}, {index: [IPv6 link-local CIDR, ...]})."""
+    out, link_local = {}, {}
     kw = {'index': index} if index is not None else {}
     for msg in ipr.get_addr(**kw):
         addr = msg.get_attr('IFA_ADDRESS')
@@ -164,13 +167,12 @@ def _addresses_by_index(ipr, index=None):
         if addr is None:
             continue
         cidr = '%s/%d' % (addr, msg['prefixlen'])
-        if _is_kernel_address(cidr):
-            continue
-        out.setdefault(msg['index'], []).append(cidr)
-    return out
+        (link_local if is_link_local6(cidr) else out).setdefault(msg['index'], []).append(cidr)
+    return out, link_local
 
 
 def _normalise(msg, names, addresses):
+    addresses, link_local = addresses
     kind, data = _linkinfo(msg)
     flags = msg['flags']
     link = {
@@ -185,6 +187,7 @@ def _normalise(msg, names, addresses):
         'promisc': bool(flags & IFF_PROMISC),
         'master': names.get(msg.get_attr('IFLA_MASTER')),
         'addresses': sorted(addresses.get(msg['index'], []), key=_cidr_key),
+        'link_local': sorted(link_local.get(msg['index'], []), key=_cidr_key),
     }
     lower = msg.get_attr('IFLA_LINK')
     # IFLA_LINK_NETNSID set: the lower/peer link lives in another namespace
@@ -295,3 +298,99 @@ def default_route_links(netns=None, ipr=None):
     for route in default_routes(netns, ipr=ipr):
         found.update(route['links'])
     return sorted(found)
+
+
+# ---------------------------------------------------------------- other namespaces
+
+def _unescape_mount(path):
+    """/proc/self/mountinfo writes space, tab, newline and backslash as octal escapes."""
+    for code, char in (('\\040', ' '), ('\\011', '\t'), ('\\012', '\n'), ('\\134', '\\')):
+        path = path.replace(code, char)
+    return path
+
+
+def namespace_files():
+    """Paths that name the host's network namespaces, most telling first (duplicates included).
+
+    Bind mounts (``ip netns``, Docker's sandboxes under /run/docker/netns, any
+    other nsfs mount of a network namespace), then the namespace of every
+    process: together every network namespace that something keeps alive.
+    """
+    paths = []
+    for directory in NETNS_DIRS:
+        try:
+            paths.extend(os.path.join(directory, n) for n in sorted(os.listdir(directory)))
+        except OSError:
+            pass
+    try:
+        with open('/proc/self/mountinfo') as f:
+            for line in f:
+                fields = line.split()
+                if len(fields) > 4 and fields[3].startswith('net:['):
+                    paths.append(_unescape_mount(fields[4]))
+    except (IOError, OSError):
+        pass
+    paths.extend('/proc/%s/ns/net' % pid for pid in sorted(os.listdir('/proc'), key=lambda p: (len(p), p))
+                 if pid.isdigit())
+    return paths
+
+
+def _namespace_label(path):
+    """How a user recognises the namespace: its path, with the process's name for /proc/PID/ns/net."""
+    parts = path.split('/')
+    if len(parts) == 5 and parts[1] == 'proc' and parts[3:] == ['ns', 'net']:
+        try:
+            with open('/proc/%s/comm' % parts[2]) as f:
+                return '%s (process %s, %s)' % (path, parts[2], f.read().strip())
+        except (IOError, OSError):
+            pass
+    return path
+
+
+def links_elsewhere(netns=None):
+    """{ifindex in ``netns``: the links in other network namespaces that stand on it or are its veth peer}.
+
+    Each is {'name', 'kind', 'netns' (a path naming its namespace)}. A link
+    whose lower link or peer lives in another namespace carries that
+    namespace's id (IFLA_LINK_NETNSID, as its own namespace numbers it) and
+    the lower link's ifindex there (IFLA_LINK; IFLA_VXLAN_LINK for vxlan):
+    every other namespace is read, and the links whose id names ``netns``
+    are the ones found. A namespace that vanishes or cannot be read while
+    this runs is passed over.
+    """
+    if not HAS_PYROUTE2:
+        raise KernelError('the Python library pyroute2 is required on the managed host: %s'
+                          % PYROUTE2_IMPORT_ERROR)
+    own_path = netns_path(netns) or '/proc/self/ns/net'
+    own = os.stat(own_path)
+    seen = set([(own.st_dev, own.st_ino)])
+    found = {}
+    fd = os.open(own_path, os.O_RDONLY)
+    try:
+        for path in namespace_files():
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            if (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            try:
+                with IPRoute(netns=path, flags=0) as ipr:
+                    foreign = [m for m in ipr.get_links() if m.get_attr('IFLA_LINK_NETNSID') is not None]
+                    if not foreign:
+                        continue
+                    nsid = (ipr.get_netnsid(fd=fd) or {}).get('nsid')
+                    for msg in foreign:
+                        if msg.get_attr('IFLA_LINK_NETNSID') != nsid:
+                            continue
+                        kind, data = _linkinfo(msg)
+                        lower = _data(data, 'IFLA_VXLAN_LINK') if kind == 'vxlan' else msg.get_attr('IFLA_LINK')
+                        if lower:
+                            found.setdefault(lower, []).append({'name': msg.get_attr('IFLA_IFNAME'), 'kind': kind,
+                                                                'netns': _namespace_label(path)})
+            except (OSError, NetlinkError):
+                continue
+    finally:
+        os.close(fd)
+    return found

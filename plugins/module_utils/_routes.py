@@ -14,6 +14,7 @@ import socket
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
     ConflictError, KernelError, ValidationError)
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import U32, check_int
 
 SCOPES = {0: 'universe', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere'}
 PROTOS = {0: 'unspec', 1: 'redirect', 2: 'kernel', 3: 'boot', 4: 'static', 16: 'dhcp', 186: 'bgp', 188: 'ospf'}
@@ -85,9 +86,13 @@ def normalise(params):
     if gateway and ('ipv6' if ':' in gateway else 'ipv4') != family:
         raise ValidationError('%s is not an %s address like the destination %s' % (gateway, family, dest),
                               path='gateway')
-    want = {'family': family, 'dest': dest, 'table': params.get('table') or MAIN,
-            'metric': DEFAULT_METRIC[family] if params.get('metric') is None else params['metric'],
-            'state': params.get('state') or 'present'}
+    table = MAIN if params.get('table') is None else check_int(params['table'], 0, U32, 'table')
+    metric = params.get('metric')
+    metric = DEFAULT_METRIC[family] if metric is None else check_int(metric, 0, U32, 'metric')
+    if family == 'ipv6' and metric == 0:
+        metric = DEFAULT_METRIC['ipv6']  # the kernel stores an IPv6 route's metric 0 as 1024
+    want = {'family': family, 'dest': dest, 'table': table or MAIN,  # table 0: the kernel's main table
+            'metric': metric, 'state': params.get('state') or 'present'}
     for key in ('gateway', 'dev', 'scope'):
         if params.get(key) is not None:
             want[key] = gateway if key == 'gateway' else params[key]
@@ -131,6 +136,27 @@ def plan(want, routes, links, allow_management=False):
                     want['family'], current['gateway'], current['dev'], current['table'], current['metric']),
                 path='dest')
     return steps
+
+
+def management(want, ssh_connection=None):
+    """Why changing this route could cut the management path (the way replies reach the SSH client), or None.
+
+    A default route carries everything not routed otherwise; any other route
+    does when its destination covers the client's address (SSH_CONNECTION).
+    """
+    if want['dest'] == 'default':
+        return 'it is the %s default route (table %s)' % (want['family'], want['table'])
+    parts = (ssh_connection or '').split()
+    if parts:
+        try:
+            peer = ipaddress.ip_address(parts[0])
+        except ValueError:
+            return None
+        net = ipaddress.ip_network(want['dest'])
+        if peer.version == net.version and peer in net:
+            return 'it covers %s, the client of the current SSH connection (SSH_CONNECTION=%s)' % (
+                peer, ssh_connection)
+    return None
 
 
 def _ident(route):

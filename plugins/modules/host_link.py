@@ -35,8 +35,10 @@ options:
       - V(present) makes sure the link exists, leaving its up/down state alone
         (a new link stays down).
       - V(up) and V(down) also set its administrative state.
-      - V(absent) removes it. A link that macvlan, ipvlan, VLAN or vxlan links sit
-        on is refused, naming them, as the kernel would delete them with it.
+      - V(absent) removes it. The kernel deletes with a link its veth peer and the
+        macvlan, ipvlan, VLAN and vxlan links that stand on it, in this network
+        namespace or in any other (a container's macvlan or ipvlan endpoint); a
+        removal that would take any of them is refused, naming each, unless O(force=true).
     type: str
     choices: [present, absent, up, down]
     default: present
@@ -87,10 +89,10 @@ options:
     description: Multicast group of a vxlan link.
     type: str
   vxlan_port:
-    description: UDP destination port of a vxlan link; when creating and not given, 4789 (IANA).
+    description: UDP destination port of a vxlan link, 1-65535; when creating and not given, 4789 (IANA).
     type: int
   mtu:
-    description: MTU in bytes.
+    description: MTU in bytes, 68-65535.
     type: int
   promisc:
     description: Promiscuous mode (what a macvlan parent often needs).
@@ -106,7 +108,9 @@ options:
   addresses:
     description:
       - Addresses in CIDR form (V(198.18.192.10/24), V(fd00::1/64)) the link must have.
-      - IPv6 link-local addresses are the kernel's and are left alone.
+      - An IPv6 link-local address (V(fe80::1/64)) given here is added when missing. The ones the
+        kernel makes for every link are left alone, and O(addresses_exclusive) never removes an IPv6
+        link-local address.
     type: list
     elements: str
   addresses_exclusive:
@@ -123,7 +127,22 @@ options:
       - If the new link cannot be made, the old one is put back as it was (kind settings,
         MAC, MTU, master, promiscuous mode, addresses, state) and the run fails saying so,
         with C(restored) in the result. Routes through the link go with it.
-      - Refused for a link that macvlan, ipvlan, VLAN or vxlan links sit on.
+      - The new link keeps the addresses, MTU, bridge master, promiscuous mode and up state of
+        the one it replaces, where the task does not set them (O(addresses) with
+        O(addresses_exclusive=true) replaces the addresses; an MTU the new link cannot carry is
+        left to the kernel).
+      - Refused, like O(state=absent), when the kernel would delete other links with the
+        old one, unless O(force=true).
+    type: bool
+    default: false
+  force:
+    description:
+      - Remove the link (O(state=absent) or O(recreate=true)) even though the kernel deletes
+        other links with it - its veth peer, the macvlan, ipvlan, VLAN and vxlan links on it,
+        here or in other network namespaces (found by reading every namespace of the host -
+        C(/run/netns), C(/run/docker/netns), other bind mounts and those of running processes).
+      - The plan's remove step then names them in C(goes_with).
+      - Links on the management path still need O(allow_management=true).
     type: bool
     default: false
   kernel_check:
@@ -214,10 +233,12 @@ link:
   description:
     - The link after the run (in check mode, as it would be), normalised as
       M(netprov.dockernet.host_network_info) returns links; null when absent.
+    - C(addresses) leaves out the IPv6 link-local addresses; C(link_local) lists them.
   returned: always
   type: dict
   sample: {name: mvshim, kind: macvlan, parent: eth1, mtu: 1500, state: up, promisc: false,
-           master: null, mac: "aa:bb:cc:dd:ee:ff", addresses: [198.18.192.250/32], macvlan_mode: bridge}
+           master: null, mac: "aa:bb:cc:dd:ee:ff", addresses: [198.18.192.250/32],
+           link_local: ["fe80::a8bb:ccff:fedd:eeff/64"], macvlan_mode: bridge}
 restored:
   description:
     - After a failed recreate, whether the old link was put back (V(false) when
@@ -239,7 +260,8 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _links, _netlink, _persist
-from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS, run_module
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS
+from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
 
 
 def run(module):
@@ -248,7 +270,10 @@ def run(module):
     with _netlink.open_ipr(p['netns']) as ipr:
         links, mgmt = _links.read(ipr, os.environ.get('SSH_CONNECTION'))
         have = links.get(want['name'])
-        steps = _links.plan(want, links, mgmt, recreate=p['recreate'], allow_management=p['allow_management'])
+        elsewhere = _links.dependents_elsewhere(links, p['netns']) if _links.removes(want, links, p['recreate']) \
+            else {}
+        steps = _links.plan(want, links, mgmt, recreate=p['recreate'], allow_management=p['allow_management'],
+                            force=p['force'], elsewhere=elsewhere)
         for warning in _links.check_kernel(want, steps, p['kernel_check']):
             module.warn(warning)
         after = _links.simulate(have, steps) or None
@@ -292,6 +317,7 @@ def main():
             addresses_exclusive=dict(type='bool', default=False),
             allow_management=dict(type='bool', default=False),
             recreate=dict(type='bool', default=False),
+            force=dict(type='bool', default=False),
             kernel_check=dict(type='str', default='fail', choices=['fail', 'warn', 'skip']),
             persist=dict(type='bool', default=False),
             persist_dir=dict(type='path', default='/etc/systemd/network'),
@@ -300,7 +326,7 @@ def main():
         mutually_exclusive=[('vxlan_remote', 'vxlan_group')],
         supports_check_mode=True,
     )
-    run_module(module, run)
+    execute(module, run)
 
 
 if __name__ == '__main__':

@@ -96,7 +96,8 @@ missing_capabilities:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _probes, _routes
-from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS, run_module
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS
+from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
 
 
 def run(module):
@@ -129,7 +130,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    run_module(module, run)
+    execute(module, run)
 
 
 if __name__ == '__main__':

@@ -31,10 +31,12 @@ options:
     description: Outgoing link; it must exist.
     type: str
   metric:
-    description: Route metric (priority); when not given, the kernel's default (0 for IPv4, 1024 for IPv6).
+    description:
+      - Route metric (priority), 0-4294967295; when not given, the kernel's default (0 for IPv4, 1024 for IPv6).
+      - The kernel stores an IPv6 route's metric 0 as 1024, so V(0) for IPv6 means 1024.
     type: int
   table:
-    description: Routing table number.
+    description: Routing table number, 0-4294967295 (V(0) is the main table, as for the kernel).
     type: int
     default: 254
   scope:
@@ -84,16 +86,26 @@ route:
   type: dict
   sample: {family: ipv4, dest: 198.18.193.0/24, gateway: 198.18.192.1, dev: mvshim, metric: 0, table: 254,
            scope: universe, proto: boot, type: unicast, prefsrc: null}
+management:
+  description:
+    - Why a change of this route could cut the management path, or null - it is a default
+      route, or its destination covers the client address of the current SSH connection
+      (E(SSH_CONNECTION)). The interfaces role arms its rollback timer for such a change.
+  returned: always
+  type: str
 diff:
   description: The route before and after.
   returned: in diff mode
   type: dict
 '''
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _routes
-from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS, run_module
+from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import HOST_COMMON_ARGS
+from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
 
 
 def run(module):
@@ -110,7 +122,8 @@ def run(module):
         if steps and not module.check_mode:
             _routes.apply(ipr, steps)
             after = _routes.find(_routes.list_routes(ipr=ipr), want)
-    result = {'changed': bool(steps), 'plan': steps, 'route': after}
+    result = {'changed': bool(steps), 'plan': steps, 'route': after,
+              'management': _routes.management(want, os.environ.get('SSH_CONNECTION'))}
     if module._diff:
         result['diff'] = {'before': have or {}, 'after': after or {}}
     return result
@@ -131,7 +144,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    run_module(module, run)
+    execute(module, run)
 
 
 if __name__ == '__main__':

@@ -235,6 +235,66 @@ def test_nothing_is_lost_when_a_recreate_fails_or_a_parent_carries_links(ns):
 
     for task in ({'state': 'absent'}, {'kind': 'veth', 'peer': 'nl-c', 'recreate': True}):
         refused = play([{M: dict(task, name='nl-a', netns=ns)}])[0]
-        assert refused['failed'] and 'nl-a carries nl-x: removing it would make the kernel delete that link too' \
-            in refused['msg'], refused
+        assert refused['failed'] and 'nl-a: removing it would make the kernel delete nl-x (a macvlan link on it); ' \
+            'nl-b (its veth peer) too. Set force: true' in refused['msg'], refused
     assert _netlink.get_link('nl-a', ns) and _netlink.get_link('nl-x', ns)
+
+
+def test_ipv6_link_local_address_converges(ns):
+    """A link-local address the task names is added once; the kernel's own link-local address is never removed."""
+    tasks = [{M: {'name': 'nl-v0', 'kind': 'veth', 'peer': 'nl-v1', 'state': 'up', 'netns': ns}},
+             {M: {'name': 'nl-v1', 'state': 'up', 'netns': ns}},
+             {M: {'name': 'nl-v0', 'addresses': ['fe80::c6:1280:1/64', '198.19.80.1/24'],
+                  'addresses_exclusive': True, 'netns': ns}}]
+    first = play(tasks, diff=True)
+    assert [(r['changed'], r.get('failed', False)) for r in first.results] == [(True, False)] * 3, first.results
+    assert [s['address'] for s in first[2]['plan']] == ['198.19.80.1/24', 'fe80::c6:1280:1/64']
+    assert first[2]['diff']['after']['addresses'] == ['198.19.80.1/24', 'fe80::c6:1280:1/64']
+    v0 = _netlink.get_link('nl-v0', ns)
+    assert 'fe80::c6:1280:1/64' in v0['link_local'] and v0['addresses'] == ['198.19.80.1/24']
+    kernels = [a for a in v0['link_local'] if a != 'fe80::c6:1280:1/64']
+    assert kernels, 'the kernel made no link-local address of its own for an up veth: %s' % v0
+    for again in (play(tasks[2:]), play(tasks[2:], check=True)):
+        assert (again[0]['changed'], again[0].get('failed', False), again[0]['plan']) == (False, False, []), again[0]
+    # exclusive leaves the kernel's link-local address and ours alone; a global address not named goes
+    res = play([{M: {'name': 'nl-v0', 'addresses': ['fe80::c6:1280:1/64'], 'addresses_exclusive': True,
+                     'netns': ns}}])[0]
+    assert [(s['action'], s['address']) for s in res['plan']] == [('remove_address', '198.19.80.1/24')], res
+    v0 = _netlink.get_link('nl-v0', ns)
+    assert v0['addresses'] == [] and sorted(v0['link_local']) == sorted(kernels + ['fe80::c6:1280:1/64'])
+
+
+def test_recreate_keeps_what_the_task_does_not_change(ns):
+    """A re-created link keeps the old one's addresses, MTU, master, promiscuous mode and up state."""
+    made = play([{M: {'name': 'nl-a', 'kind': 'veth', 'peer': 'nl-b', 'state': 'up', 'netns': ns}},
+                 {M: {'name': 'nl-br', 'kind': 'bridge', 'state': 'up', 'netns': ns}},
+                 {M: {'name': 'nl-vx', 'kind': 'vxlan', 'vxlan_id': 7, 'parent': 'nl-a', 'mtu': 1400,
+                      'master': 'nl-br', 'promisc': True, 'state': 'up', 'netns': ns,
+                      'addresses': ['198.19.81.1/24', 'fd00:198:19:81::1/64']}}])
+    assert not any(r.get('failed') for r in made.results), made.results
+    before = _netlink.get_link('nl-vx', ns)
+    recreate = {M: {'name': 'nl-vx', 'kind': 'vxlan', 'vxlan_id': 7, 'parent': 'nl-a', 'vxlan_port': 8472,
+                    'recreate': True, 'netns': ns}}
+    planned = play([recreate], check=True)[0]
+    assert [(s['action'], s.get('field') or s.get('address')) for s in planned['plan']] == [
+        ('remove', None), ('create', None), ('set', 'mtu'), ('set', 'master'), ('set', 'promisc'),
+        ('add_address', '198.19.81.1/24'), ('add_address', 'fd00:198:19:81::1/64'), ('set', 'state')], planned
+    assert all(s['reason'].endswith('(kept from the link it replaces)') for s in planned['plan'][2:])
+    done = play([recreate, recreate])
+    assert done[0]['changed'] and not done[0].get('failed') and done[0]['plan'] == planned['plan'], done[0]
+    assert (done[1]['changed'], done[1]['plan']) == (False, []), done[1]
+    after = _netlink.get_link('nl-vx', ns)
+    assert after['vxlan_port'] == 8472 and after['index'] != before['index']
+    for key in ('mtu', 'master', 'promisc', 'addresses', 'state', 'parent', 'vxlan_id'):
+        assert after[key] == before[key], (key, before[key], after[key])
+
+    # what the task sets wins: a new MTU, exclusive addresses; the rest is kept
+    change = {M: {'name': 'nl-vx', 'kind': 'vxlan', 'vxlan_id': 7, 'parent': 'nl-a', 'vxlan_port': 4789,
+                  'mtu': 1300, 'addresses': ['198.19.81.2/24'], 'addresses_exclusive': True, 'recreate': True,
+                  'netns': ns}}
+    res = play([change, change])
+    assert res[0]['changed'] and not res[0].get('failed'), res[0]
+    assert (res[1]['changed'], res[1]['plan']) == (False, []), res[1]
+    after = _netlink.get_link('nl-vx', ns)
+    assert (after['vxlan_port'], after['mtu'], after['addresses']) == (4789, 1300, ['198.19.81.2/24'])
+    assert (after['master'], after['promisc'], after['state']) == ('nl-br', True, 'up')

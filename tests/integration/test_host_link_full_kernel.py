@@ -2,11 +2,14 @@
 
 Each test skips unless _probes.probe() says the running kernel can do it, so
 on the machine kernel they skip and in the User-Mode Linux guest (a full
-kernel) they run, through the kernel tier:
+kernel) they run; there, a probe that says a feature is missing fails the
+test (kernel_expect: the guest has them all), and the tier counts any skip as
+a failure. Through the kernel tier:
 
     NETPROV_UML_TESTS="tests/integration/test_host_link_full_kernel.py tests/integration/test_netlink_probes.py" \
         .venv/bin/python -m pytest -q tests/integration/test_uml_kernel.py
 """
+import functools
 import os
 import sys
 
@@ -14,6 +17,7 @@ import pytest
 
 import ansible_play
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _probes
+from kernel_expect import expected_capabilities
 from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 
 M = 'netprov.dockernet.host_link'
@@ -42,9 +46,21 @@ def play(tasks, check=False):
 
 
 def needs(*features):
+    """Skip where the kernel lacks a feature; where it must have them (the UML guest), a probe saying
+    "lacking" fails the test instead, so a wrong probe cannot turn these tests into skips everywhere."""
     found = _probes.probe(features)
     lacking = [f for f in features if not found[f]['supported']]
-    return pytest.mark.skipif(bool(lacking), reason='kernel lacks %s' % ', '.join(lacking))
+    wrong = [f for f in lacking if expected_capabilities()[f]]
+    if not wrong:
+        return pytest.mark.skipif(bool(lacking), reason='kernel lacks %s' % ', '.join(lacking))
+
+    def refuse(test):
+        @functools.wraps(test)
+        def failing(*args, **kwargs):
+            pytest.fail('the probe says this kernel lacks %s, which it has (%s)' % (', '.join(wrong), '; '.join(
+                '%s: %s' % (f, found[f]['detail']) for f in wrong)))
+        return failing
+    return refuse
 
 
 def converge(tasks):

@@ -107,3 +107,22 @@ def test_network_info_matches_kernel(ns):
     subset = play([{I: {'netns': ns, 'features': ['veth', 'esp']}}, {I: {'netns': ns, 'capabilities': False}}])
     assert sorted(subset[0]['capabilities']) == ['esp', 'veth']
     assert 'capabilities' not in subset[1]
+
+
+def test_ipv6_route_with_metric_0_converges(ns):
+    """The kernel stores an IPv6 route's metric 0 as 1024: the second run finds it and changes nothing."""
+    setup = play([{L: {'name': 'nl-v0', 'kind': 'veth', 'peer': 'nl-v1', 'state': 'up',
+                       'addresses': ['fd00:198:19:80::1/64'], 'netns': ns}}])
+    assert setup[0]['changed'] and not setup[0].get('failed'), setup[0]
+    six = {'dest': 'fd00:198:19:81::/64', 'gateway': 'fd00:198:19:80::2', 'dev': 'nl-v0', 'metric': 0, 'netns': ns}
+    res = play([{R: six}, {R: six}, {R: dict(six, metric=1024)}, {R: dict(six, gateway='fd00:198:19:80::3')}])
+    assert [(r['changed'], r.get('failed', False)) for r in res.results] == [
+        (True, False), (False, False), (False, False), (True, False)], res.results
+    assert res[1]['plan'] == [] and res[1]['route']['metric'] == 1024
+    assert play([{R: six}], check=True)[0]['changed'] is True  # the gateway differs again
+    assert find(ns, 'fd00:198:19:81::/64', 1024)['gateway'] == 'fd00:198:19:80::3'
+    routes = [r for r in _routes.list_routes(ns) if r['dest'] == 'fd00:198:19:81::/64']
+    assert len(routes) == 1, routes  # replaced in place, never a second route beside it
+    gone = play([{R: dict(six, state='absent', gateway=None)}] * 2)
+    assert [r['changed'] for r in gone.results] == [True, False]
+    assert find(ns, 'fd00:198:19:81::/64', 1024) is None

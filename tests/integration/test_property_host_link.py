@@ -2,7 +2,7 @@
 
 Each example is a sequence of host_link calls in a fresh namespace (veth
 pairs, a bridge and ports, macvlan on a veth, vxlan on top; MTU, promisc,
-up/down, master, MAC, addresses, removal, recreate). For each call: check
+up/down, master, MAC, addresses, removal, recreate, force). For each call: check
 mode's plan equals the real run's (or both refuse with the same message and
 the namespace is untouched), the link then has what was asked, and a third
 call reports no change. Only kinds this machine's kernel has (no dummy,
@@ -59,10 +59,14 @@ def call(draw):
         args = {'name': draw(st.sampled_from(['pv1', 'pv3', 'pv0'])), 'master': draw(st.sampled_from(['pbr', '']))}
     elif kind == 'absent':
         args = {'name': draw(st.sampled_from(['pv0', 'pv2', 'pbr', 'pmv', 'pvx'])), 'state': 'absent'}
+        if draw(st.booleans()):
+            args['force'] = True  # a veth end or a parent goes with what the kernel deletes with it
     else:
         args['name'] = draw(st.sampled_from(['pv0', 'pv1', 'pbr', 'pmv']))
     if args.get('kind') in ('macvlan', 'vxlan') and draw(st.booleans()):
         args['recreate'] = True
+        if draw(st.booleans()):
+            args['force'] = True
     return args
 
 
@@ -109,6 +113,13 @@ def one_call(ns, args):
     assert real['plan'] == check['plan']
     assert real['changed'] == check['changed']
     assert_link_matches(ns, args)
+    now = links(ns)
+    for step in real['plan']:
+        for gone in step.get('goes_with') or []:
+            assert gone['name'] not in now, (step, now)  # the kernel took them, as the plan said
+    for name in set(before) - set(now):  # and nothing the plan did not name went
+        named = [g['name'] for s in real['plan'] for g in s.get('goes_with') or []]
+        assert name == args['name'] or name in named, (name, real['plan'])
     again = inproc.call('host_link', args)
     assert again['changed'] is False and again['plan'] == [], again.result
     return 'applied' if real['changed'] else 'unchanged'

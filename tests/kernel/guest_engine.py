@@ -13,6 +13,7 @@ read), iptables-legacy first on PATH (the guest init does that), started
 with nsenter (not `ip netns exec`, which remounts /sys). Addresses come from
 198.19.0.0/18.
 """
+import contextlib
 import json
 import os
 import signal
@@ -162,3 +163,32 @@ class GuestEngine(object):
 
     def exec(self, container, *cmd, check=True):
         return self.docker('exec', container, *cmd, check=check)
+
+    def ping(self, container, ip):
+        """Two pings from `container` to `ip` answered (a first one retried: the slow guest)."""
+        r = retry('ping %s -> %s' % (container, ip), lambda: self.exec(container, 'ping', '-c', '2', '-W', '3', ip))
+        assert '2 packets received' in r.stdout, r.stdout
+
+
+def vlan_link(name):
+    """(VLAN id, parent name) of the 802.1Q link `name` in the guest's own namespace; None if it is not one."""
+    from pyroute2 import IPRoute
+    with IPRoute() as ipr:
+        link = ipr.link('get', ifname=name)[0]
+        info = link.get_attr('IFLA_LINKINFO')
+        if info is None or info.get_attr('IFLA_INFO_KIND') != 'vlan':
+            return None
+        parent = ipr.link('get', index=link.get_attr('IFLA_LINK'))[0].get_attr('IFLA_IFNAME')
+        return info.get_attr('IFLA_INFO_DATA').get_attr('IFLA_VLAN_ID'), parent
+
+
+@contextlib.contextmanager
+def running(name, **kw):
+    """A GuestEngine started, with the test image loaded; stopped and removed afterwards."""
+    eng = GuestEngine(name, **kw)
+    try:
+        eng.start()
+        eng.load_test_image()
+        yield eng
+    finally:
+        eng.stop()

@@ -4,18 +4,13 @@ network whose parent is an 802.1Q sub-interface that the engine makes."""
 import pytest
 from pyroute2 import IPRoute
 
-from guest_engine import GuestEngine, log, retry
+from guest_engine import log, running, vlan_link
 
 
 @pytest.fixture(scope='module')
 def engine():
-    eng = GuestEngine('np-e1', bip='198.19.1.1/24', pool='198.19.8.0/21')
-    try:
-        eng.start()
-        eng.load_test_image()
+    with running('np-e1', bip='198.19.1.1/24', pool='198.19.8.0/21') as eng:
         yield eng
-    finally:
-        eng.stop()
 
 
 @pytest.fixture
@@ -45,12 +40,6 @@ def cleanup(engine):
         engine.docker('network', 'rm', net, check=False)
 
 
-def _ping(engine, src, dst_ip):
-    r = retry('ping %s -> %s' % (src, dst_ip),
-              lambda: engine.exec(src, 'ping', '-c', '2', '-W', '3', dst_ip))
-    assert '2 packets received' in r.stdout, r.stdout
-
-
 def test_engine_runs_on_the_guest_kernel(engine):
     info = engine.docker('info', '--format', '{{.KernelVersion}} {{.Driver}}').stdout.split()
     assert info[0].startswith('6.1.'), info
@@ -70,8 +59,8 @@ def test_ipvlan_l2_containers_ping_each_other(engine, links, cleanup):
     assert '198.19.20.12/24' in addr, addr
     driver = engine.docker('network', 'inspect', '-f', '{{.Driver}} {{index .Options "ipvlan_mode"}}', 'np-ipvl2')
     assert driver.stdout.split() == ['ipvlan', 'l2'], driver.stdout
-    _ping(engine, 'np-ipv-a', '198.19.20.12')
-    _ping(engine, 'np-ipv-b', '198.19.20.11')
+    engine.ping('np-ipv-a', '198.19.20.12')
+    engine.ping('np-ipv-b', '198.19.20.11')
 
 
 def test_macvlan_on_8021q_subinterface(engine, links, cleanup):
@@ -80,18 +69,13 @@ def test_macvlan_on_8021q_subinterface(engine, links, cleanup):
     engine.docker('network', 'create', '-d', 'macvlan', '-o', 'parent=np-mvp0.30',
                   '--subnet', '198.19.21.0/24', 'np-mv30')
     networks.append('np-mv30')
-    with IPRoute() as ipr:
-        sub = ipr.link('get', ifname='np-mvp0.30')[0]
-        info = sub.get_attr('IFLA_LINKINFO')
-        assert info.get_attr('IFLA_INFO_KIND') == 'vlan'
-        assert info.get_attr('IFLA_INFO_DATA').get_attr('IFLA_VLAN_ID') == 30
-        assert sub.get_attr('IFLA_LINK') == ipr.link_lookup(ifname='np-mvp0')[0]
+    assert vlan_link('np-mvp0.30') == (30, 'np-mvp0')
     for name, ip in (('np-mv-a', '198.19.21.11'), ('np-mv-b', '198.19.21.12')):
         engine.run(name, 'np-mv30', ip=ip)
         containers.append(name)
     addr = engine.exec('np-mv-a', 'ip', 'addr', 'show', 'eth0').stdout
     assert '198.19.21.11/24' in addr, addr
-    _ping(engine, 'np-mv-a', '198.19.21.12')
+    engine.ping('np-mv-a', '198.19.21.12')
     log('macvlan on np-mvp0.30: containers ping each other')
     # the engine made the sub-interface, and removes it with the network
     engine.docker('rm', '-f', *containers)

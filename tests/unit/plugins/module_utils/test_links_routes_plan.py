@@ -109,6 +109,10 @@ def test_route_normalise_and_identity():
     assert (want6['family'], want6['metric']) == ('ipv6', 1024)
     with pytest.raises(ValidationError):
         _routes.normalise({'dest': '198.18.1.0/24', 'metric': None, 'table': 254})
+    # the kernel stores an IPv6 metric 0 as 1024; an IPv4 one as 0; table 0 is the main table
+    assert _routes.normalise({'dest': 'fd00::/64', 'dev': 'lo', 'metric': 0, 'table': None})['metric'] == 1024
+    assert _routes.normalise({'dest': '198.18.1.0/24', 'dev': 'lo', 'metric': 0, 'table': 0})['metric'] == 0
+    assert _routes.normalise({'dest': '198.18.1.0/24', 'dev': 'lo', 'metric': 0, 'table': 0})['table'] == 254
 
 
 def test_route_plan_default_takeover():
@@ -141,15 +145,45 @@ def test_a_link_carrying_stacked_links_is_not_removed_or_recreated():
              'mv': link('mv', kind='macvlan', parent='v0', macvlan_mode='bridge'),
              'vx': link('vx', kind='vxlan', parent='v0', vxlan_id=7, vxlan_port=4789),
              'br': link('br', kind='bridge'), 'p': link('p', kind='veth', peer='q', master='br')}
+    assert [s['action'] for s in _links.plan(_links.normalise(params(name='mv', state='absent')), links)] == [
+        'remove']  # nothing stands on mv: it goes alone
     with pytest.raises(ConflictError) as exc:
         _links.plan(_links.normalise(params(name='v0', state='absent')), links)
-    assert str(exc.value) == ('state: v0 carries mv, vx: removing it would make the kernel delete those links too. '
-                              'Remove them first (state: absent), then this link')
+    assert str(exc.value) == ('state: v0: removing it would make the kernel delete mv (a macvlan link on it); vx (a '
+                              'vxlan link on it); v1 (its veth peer) too. Set force: true to let those links go '
+                              'with it')
+    assert [g['name'] for g in exc.value.details['goes_with']] == ['mv', 'vx', 'v1']
     with pytest.raises(ConflictError) as exc:
         _links.plan(_links.normalise(params(name='v0', kind='veth', peer='v9')), links, recreate=True)
-    assert exc.value.path == 'recreate' and 'delete those links too' in exc.value.msg
+    assert exc.value.path == 'recreate' and 'delete mv (a macvlan link on it)' in exc.value.msg
     # A bridge's ports only lose their master: they stay.
     assert [s['action'] for s in _links.plan(_links.normalise(params(name='br', state='absent')), links)] == ['remove']
+
+
+def test_what_goes_with_a_link_is_refused_unless_force_then_named_in_the_step():
+    links = {'eth1': link('eth1'), 'mv': link('mv', kind='macvlan', parent='eth1', macvlan_mode='bridge'),
+             'vp': link('vp', kind='veth', peer=None)}
+    elsewhere = {'eth1': [{'name': 'eth0', 'netns': '/run/docker/netns/abc', 'kind': 'macvlan'}]}
+    want = _links.normalise(params(name='eth1', state='absent'))
+    with pytest.raises(ConflictError) as exc:
+        _links.plan(want, links, elsewhere=elsewhere)
+    assert str(exc.value) == (
+        'state: eth1: removing it would make the kernel delete mv (a macvlan link on it); eth0 in network namespace '
+        '/run/docker/netns/abc (a macvlan link on it) too. Remove them first (state: absent), or set force: true to '
+        'let those links go with it')
+    steps = _links.plan(want, links, elsewhere=elsewhere, force=True)
+    assert [g['name'] for g in steps[0]['goes_with']] == ['mv', 'eth0']
+    assert steps[0]['reason'].startswith('state is absent (force: the kernel deletes mv (a macvlan link on it); eth0')
+    # a veth whose peer is in a namespace nobody names: still one end of a pair
+    with pytest.raises(ConflictError) as exc:
+        _links.plan(_links.normalise(params(name='vp', state='absent')), links)
+    assert exc.value.msg == ('vp: removing it would make the kernel delete its veth peer in another network namespace '
+                             'too. Set force: true to let that link go with it')
+    # force does not open the management path: a link that goes with it and carries it is still refused
+    with pytest.raises(ConflictError) as exc:
+        _links.plan(want, links, {'mv': 'it carries the ipv4 default route'}, elsewhere=elsewhere, force=True)
+    assert 'would delete mv with eth1, but it carries the ipv4 default route' in exc.value.msg
+    assert _links.plan(want, links, {'mv': 'why'}, elsewhere=elsewhere, force=True, allow_management=True)
 
 
 def test_recreate_records_the_old_link_to_put_it_back():
@@ -164,5 +198,64 @@ def test_recreate_records_the_old_link_to_put_it_back():
         'state': 'up', 'fields': {'mac': '02:00:00:00:00:01', 'mtu': 1400, 'promisc': True}}
     # A veth whose peer is in another namespace cannot be made again as it was: no restore.
     links['v0']['peer'] = None
-    steps = _links.plan(_links.normalise(params(name='v0', kind='bridge')), {'v0': links['v0']}, recreate=True)
+    steps = _links.plan(_links.normalise(params(name='v0', kind='bridge')), {'v0': links['v0']}, recreate=True,
+                        force=True)
     assert 'restore' not in steps[0]
+
+
+def test_ipv6_link_local_address_is_found_among_the_link_local_ones():
+    have = link('v0', kind='veth', peer='v1', addresses=['198.18.192.5/24'],
+                link_local=['fe80::1/64', 'fe80::aa:1/64'])
+    want = _links.normalise(params(name='v0', addresses=['fe80::aa:1/64', '198.18.192.5/24'],
+                                   addresses_exclusive=True))
+    assert _links.plan(want, {'v0': have}) == []
+    assert _links.view(want, have)['addresses'] == ['198.18.192.5/24', 'fe80::aa:1/64']
+    steps = _links.plan(_links.normalise(params(name='v0', addresses=['fe80::bb:1/64'], addresses_exclusive=True)),
+                        {'v0': have})
+    assert [(s['action'], s['address']) for s in steps] == [('remove_address', '198.18.192.5/24'),
+                                                            ('add_address', 'fe80::bb:1/64')]
+    after = _links.simulate(have, steps)
+    assert after['addresses'] == [] and after['link_local'] == ['fe80::1/64', 'fe80::aa:1/64', 'fe80::bb:1/64']
+
+
+def test_recreate_keeps_what_the_task_does_not_set():
+    links = {'eth1': link('eth1', mtu=1500), 'br': link('br', kind='bridge'),
+             'mv': link('mv', kind='macvlan', parent='eth1', macvlan_mode='bridge', mtu=1480, master='br',
+                        promisc=True, addresses=['198.18.192.5/24'], state='up')}
+    steps = _links.plan(_links.normalise(params(name='mv', kind='macvlan', parent='eth1', macvlan_mode='vepa')),
+                        links, recreate=True)
+    assert [(s['action'], s.get('field'), s.get('after') or s.get('address')) for s in steps[2:]] == [
+        ('set', 'mtu', 1480), ('set', 'master', 'br'), ('set', 'promisc', True),
+        ('add_address', None, '198.18.192.5/24'), ('set', 'state', 'up')]
+    # what the task says wins; state down stays down; exclusive addresses replace the old ones
+    steps = _links.plan(_links.normalise(params(name='mv', kind='macvlan', parent='eth1', macvlan_mode='vepa',
+                                                mtu=1400, state='down', addresses=['198.18.192.6/24'],
+                                                addresses_exclusive=True)), links, recreate=True)
+    assert [(s['action'], s.get('field'), s.get('after') or s.get('address')) for s in steps[2:]] == [
+        ('set', 'mtu', 1400), ('set', 'master', 'br'), ('set', 'promisc', True),
+        ('add_address', None, '198.18.192.6/24')]
+    # an MTU the new link cannot carry (vxlan header) is left to the kernel; a bridge takes no master
+    steps = _links.plan(_links.normalise(params(name='mv', kind='vxlan', vxlan_id=9, parent='eth1')), links,
+                        recreate=True)
+    assert 'mtu' not in [s.get('field') for s in steps]
+    steps = _links.plan(_links.normalise(params(name='mv', kind='bridge')), links, recreate=True)
+    assert [s.get('field') for s in steps if s['action'] == 'set'] == ['mtu', 'promisc', 'state']
+    # an MTU the kernel gives the new link anyway (its parent's) is no step
+    links['mv']['mtu'] = 1500
+    steps = _links.plan(_links.normalise(params(name='mv', kind='macvlan', parent='eth1', macvlan_mode='vepa')),
+                        links, recreate=True)
+    assert 'mtu' not in [s.get('field') for s in steps]
+
+
+def test_route_on_the_management_path():
+    ssh = '198.18.9.9 4000 198.18.192.1 22'
+    default = _routes.normalise({'dest': 'default', 'gateway': '198.18.0.1', 'metric': None, 'table': 100})
+    assert _routes.management(default) == 'it is the ipv4 default route (table 100)'
+    covering = _routes.normalise({'dest': '198.18.8.0/22', 'dev': 'eth1', 'metric': None, 'table': None})
+    assert _routes.management(covering, ssh) == ('it covers 198.18.9.9, the client of the current SSH connection '
+                                                 '(SSH_CONNECTION=%s)' % ssh)
+    assert _routes.management(covering) is None
+    other = _routes.normalise({'dest': '198.18.12.0/22', 'dev': 'eth1', 'metric': None, 'table': None})
+    assert _routes.management(other, ssh) is None
+    six = _routes.normalise({'dest': 'fd00::/8', 'dev': 'eth1', 'metric': None, 'table': None})
+    assert _routes.management(six, ssh) is None and _routes.management(six, 'fd00::9 1 fd00::1 22')
