@@ -106,11 +106,7 @@ def _network(var, i, item, params, default_driver):
     except NetprovError as exc:
         return None, [_line(_where(var, i, item), exc.path, exc.msg)]
     opts = want['options']
-    try:
-        mtu = int(opts[MTU_OPTION]) if opts.get(MTU_OPTION) else None
-    except ValueError:
-        return None, ['%s driver_options.%s: %r is not a number; give the MTU as a whole number such as 1400'
-                      % (_where(var, i, item), MTU_OPTION, opts[MTU_OPTION])]
+    mtu = int(opts[MTU_OPTION]) if opts.get(MTU_OPTION) else None   # normalise_want refused one that is not digits
     return {'name': want['name'], 'state': want['state'], 'driver': want['driver'], 'parent': opts.get('parent'),
             'ipvlan_mode': opts.get('ipvlan_mode'), 'encrypted': 'encrypted' in opts, 'mtu': mtu, 'options': opts,
             'config_only': want['config_only'], 'config_from': want['config_from'],

@@ -235,8 +235,8 @@ def test_odd_nested_types_are_clean_lines_naming_the_host_the_field_and_the_fix(
     assert 'write it as netprov.dockernet.docker_network takes it' in line("networks_networks[0] 'a' ipam_config: ")
     assert "must be a dict, not str 'b'; write it like {name: app" in line('networks_networks[1]: ')
     assert "'nonsense' is not a CIDR network; write it like" in line("networks_networks[2] 'c' ipam_config[0].subnet: ")
-    assert "'big' is not a number; give the MTU as a whole number" in line(
-        "networks_networks[3] 'd' driver_options.com.docker.network.driver.mtu: ")
+    assert "'big' is not a whole number of bytes; write the MTU as digits only" in line(
+        "networks_networks[3] 'd' driver_options.mtu: ")
     assert 'is of type str and we were unable to convert to int' in line("swarm_networks[1] 'bad' mtu: ")
     assert 'must be a list, not str' in line('engine_default_address_pools: ')
     assert 'missing required arguments: cidr' in line("preflight_external_ranges[0] 'vpn': ")

@@ -120,6 +120,14 @@ class Engine(object):
     def inspect_container(self, ident):
         return self._call('inspect_container', (ident,), lambda: copy.deepcopy(self._ctr(ident)))
 
+    def containers_on(self, network_id, network_name):
+        """The container listing filtered by network: running or not, by the network's id or its name."""
+        def act():
+            return [{'Id': info['Id'], 'Names': [info['Name']]} for info in self.ctrs.values()
+                    if network_name in info['NetworkSettings']['Networks']
+                    or any(ep.get('NetworkID') == network_id for ep in info['NetworkSettings']['Networks'].values())]
+        return self._call('containers_on', (network_name,), act)
+
     def info(self):
         return {}
 
