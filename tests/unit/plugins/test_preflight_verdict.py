@@ -286,14 +286,22 @@ def _role_options():
 
 
 def _shape(spec):
-    return dict((k, (o['type'], o.get('elements'), o.get('required', False), sorted(o.get('choices') or []),
-                     sorted(o.get('aliases') or []), _shape(o.get('options') or {}))) for k, o in spec.items())
+    """Each option's type, elements, required and choices. A role's argument spec has no aliases: an option
+    with aliases is there once per name, none of them required (the filter checks that one is given)."""
+    out = {}
+    for key, opt in spec.items():
+        names = [key] + list(opt.get('aliases') or [])
+        for name in names:
+            out[name] = (opt['type'], opt.get('elements'), opt.get('required', False) and len(names) == 1,
+                         sorted(opt.get('choices') or []), _shape(opt.get('options') or {}))
+    return out
 
 
 def test_the_roles_argument_spec_checks_each_network_as_docker_network_does():
     options = _role_options()
     for var in ('preflight_networks', 'preflight_swarm_networks'):
         assert _shape(options[var]['options']) == _shape(pc.network_options(top_level=False)), var
+    assert not any('aliases' in o for o in options['preflight_networks']['options'].values())
     assert _shape(options['preflight_default_address_pools']['options']) == _shape(pc._POOL_SPEC)
 
 
