@@ -120,6 +120,15 @@ class Engine(object):
     def inspect_container(self, ident):
         return self._call('inspect_container', (ident,), lambda: copy.deepcopy(self._ctr(ident)))
 
+    api_version = '1.41'
+
+    def containers_on(self, network_id, network_name):
+        """The container listing filtered by network: running and stopped ones alike."""
+        def act():
+            return [{'Id': info['Id'], 'Names': [info['Name']]} for info in self.ctrs.values()
+                    if network_name in info['NetworkSettings']['Networks']]
+        return self._call('containers_on', (network_id,), act)
+
     def info(self):
         return {}
 
