@@ -512,24 +512,26 @@ def write_docs(figures, path):
     singles = figures.get('singles') or {}
     if singles:
         lines += ['Single faults (run %s; `make test` runs this part):' % _when(singles), '',
-                  '| plan | requests | refused before the engine | answer dropped | runs failed | endpoints checked '
-                  '| detached | networks lost | stopped containers |',
-                  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
-        total = dict((k, 0) for k in ('requests', 'refuse', 'drop', 'runs_failed', 'endpoints_checked', 'detached',
-                                      'networks_lost'))
+                  '| plan | requests | refused before the engine | answer dropped | runs failed | nothing changed '
+                  '| endpoints checked | detached | networks lost | stopped containers |',
+                  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+        keys = ('requests', 'runs_failed', 'untouched', 'endpoints_checked', 'detached', 'networks_lost')
+        total = dict((k, 0) for k in keys + ('refuse', 'drop'))
         for kind in [k for k in KINDS if k in singles]:
             f = singles[kind]
-            lines.append('| %s | %d | %d | %d | %d | %d | %d | %d | %s |' % (
+            lines.append('| %s | %d | %d | %d | %d | %d | %d | %d | %d | %s |' % (
                 kind, f['requests'], f['points']['refuse'], f['points']['drop'], f['runs_failed'],
-                f['endpoints_checked'], f['detached'], f['networks_lost'], 'yes' if f['stopped_containers'] else
-                'not yet'))
-            for key in ('requests', 'runs_failed', 'endpoints_checked', 'detached', 'networks_lost'):
-                total[key] += f[key]
+                f.get('untouched', 0), f['endpoints_checked'], f['detached'], f['networks_lost'],
+                'yes' if f['stopped_containers'] else 'not yet'))
+            for key in keys:
+                total[key] += f.get(key, 0)
             total['refuse'] += f['points']['refuse']
             total['drop'] += f['points']['drop']
-        lines.append('| **%d plans** | %d | %d | %d | %d | %d | **%d** | **%d** | |' % (
+        lines.append('| **%d plans** | %d | %d | %d | %d | %d | %d | **%d** | **%d** | |' % (
             len(singles), total['requests'], total['refuse'], total['drop'], total['runs_failed'],
-            total['endpoints_checked'], total['detached'], total['networks_lost']))
+            total['untouched'], total['endpoints_checked'], total['detached'], total['networks_lost']))
+        lines += ['', '"Nothing changed": the fault stopped the run before it changed anything (the same network '
+                  'and endpoint ids after); its re-run is the fault-free run, so it is not repeated.']
         kinds = sorted(set(k for f in singles.values() for k in f['request_kinds']))
         lines += ['', 'Requests faulted: %s.' % ', '.join('`%s`' % k for k in kinds), '']
     pairs = figures.get('pairs') or {}
