@@ -39,6 +39,7 @@ class Engine(object):
         self.faults = {}        # (method, nth call of it) -> 'refuse' | 'lose'
         self.counts = {}
         self.refuse_connect = {}  # container -> how many of its next connects are refused
+        self.configured = {}      # (container, network name) -> the network id it was connected to
 
     # -- making state -----------------------------------------------------------------
     def network(self, name, subnet, created='2026-01-01T00:00:00Z', labels=None):
@@ -68,6 +69,8 @@ class Engine(object):
         for net_name, ep in sorted(self.ctrs[name]['NetworkSettings']['Networks'].items()):
             if self.ctrs[name]['State']['Running'] and not ep.get('EndpointID'):
                 continue   # what a refused connect leaves: no endpoint
+            if self.configured.get((name, net_name)) not in self.nets:
+                continue   # a stopped container's settings for a network since removed: it would not start
             out.append((net_name, ep['IPAddress'], sorted(a for a in ep['Aliases'] or [] if a != short),
                         (ep.get('IPAMConfig') or {}).get('IPv4Address')))
         return out
@@ -120,13 +123,14 @@ class Engine(object):
     def inspect_container(self, ident):
         return self._call('inspect_container', (ident,), lambda: copy.deepcopy(self._ctr(ident)))
 
+    api_version = '1.41'
+
     def containers_on(self, network_id, network_name):
-        """The container listing filtered by network: running or not, by the network's id or its name."""
+        """The container listing filtered by network: running and stopped ones alike."""
         def act():
             return [{'Id': info['Id'], 'Names': [info['Name']]} for info in self.ctrs.values()
-                    if network_name in info['NetworkSettings']['Networks']
-                    or any(ep.get('NetworkID') == network_id for ep in info['NetworkSettings']['Networks'].values())]
-        return self._call('containers_on', (network_name,), act)
+                    if network_name in info['NetworkSettings']['Networks']]
+        return self._call('containers_on', (network_id,), act)
 
     def info(self):
         return {}
@@ -186,8 +190,9 @@ class Engine(object):
         info['NetworkSettings']['Networks'][net['Name']] = {
             'NetworkID': net['Id'] if running else '', 'EndpointID': _new_id('e') if running else '',
             'Aliases': list((endpoint or {}).get('Aliases') or []) + [info['Id'][:12]],
-            'IPAMConfig': (endpoint or {}).get('IPAMConfig'), 'IPAddress': addr, 'Links': None, 'DriverOpts': None,
-            'MacAddress': '02:42:00:00:00:%02x' % (len(taken) + 2)}
+            'IPAMConfig': (endpoint or {}).get('IPAMConfig'), 'IPAddress': addr if running else '', 'Links': None,
+            'DriverOpts': None, 'MacAddress': '02:42:00:00:00:%02x' % (len(taken) + 2) if running else ''}
+        self.configured[(container, net['Name'])] = net['Id']
         if info['State']['Running']:
             net['Containers'][info['Id']] = {'Name': container, 'IPv4Address': '%s/%d' % (addr, subnet.prefixlen),
                                              'IPv6Address': '', 'MacAddress': ''}
@@ -198,6 +203,7 @@ class Engine(object):
             if info is None or net['Name'] not in info['NetworkSettings']['Networks']:
                 raise EngineError('disconnect %s: the engine refused: not connected' % container)
             del info['NetworkSettings']['Networks'][net['Name']]
+            self.configured.pop((container, net['Name']), None)
             net['Containers'].pop(info['Id'], None)
         return self._call('disconnect', (container, network), act)
 
@@ -467,3 +473,29 @@ def test_a_look_at_the_network_refused_once_is_tried_again(eng):
     err = failed_recreate(eng, ('remove_network', 1, 'lose'), ('find_network', 1, 'refuse'))
     assert 'network n1 was made again as it was' in err.msg
     assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
+
+
+# -- stopped containers (the read side lists them through the container listing) ----------------------
+
+
+@pytest.fixture
+def with_stopped(eng):
+    eng.container('s', running=False)
+    eng.attach('s', eng.net_id, aliases=['s-alias'], ip='198.18.1.12')
+    return eng
+
+
+S_BEFORE = [('n1', '', ['s-alias'], '198.18.1.12')]
+
+
+def test_a_recreate_carries_a_stopped_container_over(with_stopped):
+    run(with_stopped, labels={'rev': '2'}, recreate='reconnect')
+    assert with_stopped.endpoints('s') == S_BEFORE
+    assert with_stopped.by_name('n1')[0]['Labels']['rev'] == '2'
+
+
+def test_a_failed_recreate_puts_a_stopped_container_back_on_the_network_made_again(with_stopped):
+    err = failed_recreate(with_stopped, ('create_network', 1, 'refuse'))
+    assert 'network n1 was made again as it was' in err.msg
+    assert with_stopped.endpoints('s') == S_BEFORE
+    assert with_stopped.endpoints('a') == A_BEFORE and with_stopped.endpoints('b') == B_BEFORE
