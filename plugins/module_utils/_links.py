@@ -412,9 +412,10 @@ def _check_stacked_mtu(want, have, links):
 def _kept(want, old, links):
     """What a re-created link keeps from the one it replaces, where the task does not set it.
 
-    MTU (when the new link can carry it and the kernel would not give it that anyway), bridge master (a bridge cannot be a
-    port), promiscuous mode, the up state (for state: present, which leaves it
-    alone), and the addresses (unless addresses_exclusive replaces them).
+    MTU (when the new link can carry it and the kernel would not give it that
+    anyway), bridge master (a bridge cannot be a port), promiscuous mode, the
+    up state (for state: present, which leaves it alone), and the addresses
+    (unless addresses_exclusive replaces them).
     """
     kept = {}
     ceiling = _mtu_ceiling(want, None, links)

@@ -18,11 +18,19 @@ import socket
 
 try:
     from pyroute2 import IPRoute
+    from pyroute2 import config as _pyroute2_config
     from pyroute2.netlink.exceptions import NetlinkError
     from pyroute2.netlink import nla
     from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
     HAS_PYROUTE2 = True
     PYROUTE2_IMPORT_ERROR = None
+    # pyroute2 opens a socket in (and makes) a namespace through a child process and gives it 2 s to
+    # answer: a busy host (seen in the UML guest at load 12) misses that, and the module fails
+    CHILD_TIMEOUT = 30
+    if getattr(_pyroute2_config, 'default_communicate_timeout', CHILD_TIMEOUT) < CHILD_TIMEOUT:
+        _pyroute2_config.default_communicate_timeout = CHILD_TIMEOUT
+    if getattr(_pyroute2_config, 'default_create_socket_timeout', CHILD_TIMEOUT) < CHILD_TIMEOUT:
+        _pyroute2_config.default_create_socket_timeout = CHILD_TIMEOUT
 except ImportError as _exc:  # pragma: no cover - reported by the modules
     HAS_PYROUTE2 = False
     PYROUTE2_IMPORT_ERROR = _exc
@@ -347,6 +355,10 @@ def _namespace_label(path):
     return path
 
 
+# What opening a namespace file that is no longer one answers: gone, or not a namespace (EINVAL).
+_GONE = (errno.ENOENT, errno.ESRCH, errno.EINVAL)
+
+
 def links_elsewhere(netns=None):
     """{ifindex in ``netns``: the links in other network namespaces that stand on it or are its veth peer}.
 
@@ -355,8 +367,9 @@ def links_elsewhere(netns=None):
     namespace's id (IFLA_LINK_NETNSID, as its own namespace numbers it) and
     the lower link's ifindex there (IFLA_LINK; IFLA_VXLAN_LINK for vxlan):
     every other namespace is read, and the links whose id names ``netns``
-    are the ones found. A namespace that vanishes or cannot be read while
-    this runs is passed over.
+    are the ones found. A namespace that vanishes while this runs is passed
+    over; one that cannot be read is an error (what stands on the link there
+    would go unseen).
     """
     if not HAS_PYROUTE2:
         raise KernelError('the Python library pyroute2 is required on the managed host: %s'
@@ -376,7 +389,14 @@ def links_elsewhere(netns=None):
                 continue
             seen.add((st.st_dev, st.st_ino))
             try:
-                with IPRoute(netns=path, flags=0) as ipr:
+                ipr = IPRoute(netns=path, flags=0)
+            except OSError as exc:
+                if exc.errno in _GONE:
+                    continue  # it went away (the process exited, the mount was removed) while this ran
+                raise KernelError('cannot read network namespace %s to find the links that stand on this one: %s'
+                                  % (_namespace_label(path), describe(exc)), path='netns')
+            try:
+                with ipr:
                     foreign = [m for m in ipr.get_links() if m.get_attr('IFLA_LINK_NETNSID') is not None]
                     if not foreign:
                         continue
@@ -389,8 +409,9 @@ def links_elsewhere(netns=None):
                         if lower:
                             found.setdefault(lower, []).append({'name': msg.get_attr('IFLA_IFNAME'), 'kind': kind,
                                                                 'netns': _namespace_label(path)})
-            except (OSError, NetlinkError):
-                continue
+            except NetlinkError as exc:
+                raise KernelError('cannot read the links of network namespace %s: %s'
+                                  % (_namespace_label(path), describe(exc)), path='netns')
     finally:
         os.close(fd)
     return found

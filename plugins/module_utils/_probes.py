@@ -186,7 +186,11 @@ def probe(features=FEATURES):
         if needs_ns:
             name = _scratch_name()
             try:
-                _create_netns(name)
+                try:
+                    _create_netns(name)
+                except (OSError, RuntimeError) as exc:
+                    raise _netlink.KernelError('cannot make the scratch network namespace %s the kernel probes run '
+                                               'in: %s' % (name, _netlink.describe(exc)))
                 found.update(_probe_links(name, needs_ns))
                 if 'esp' in needs_ns:
                     found['esp'] = _probe_esp(name)

@@ -105,3 +105,18 @@ def test_default_route_links(ns):
     assert _netlink.default_route_links(ns) == ['nl-up']
     routes = _netlink.default_routes(ns)
     assert routes == [{'family': 'ipv4', 'table': 254, 'gateway': '198.18.192.254', 'links': ['nl-up']}]
+
+
+def test_a_scratch_namespace_that_cannot_be_made_is_a_clean_error(monkeypatch):
+    """pyroute2 makes the namespace through a child process; one that does not answer (a busy host) is a
+    KernelError naming what failed, which the modules report as a clean failure, not a bug."""
+    _probes._CACHE.clear()
+
+    def stuck(name):
+        raise TimeoutError('no response from the child pid 4242')
+    monkeypatch.setattr(_probes, '_create_netns', stuck)
+    with pytest.raises(_netlink.KernelError) as exc:
+        _probes.probe(('veth',))
+    assert exc.value.msg.startswith('cannot make the scratch network namespace netprov-probe-')
+    assert exc.value.msg.endswith('the kernel probes run in: no response from the child pid 4242')
+    _probes._CACHE.clear()
