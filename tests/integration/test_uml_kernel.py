@@ -58,7 +58,7 @@ def guest_run():
     command = 'rc=0; ' + '; '.join(runs) + '; exit $rc'
     t0 = time.monotonic()
     try:
-        res = guest.run_in_guest(command, timeout=1500 if SLOW else 600, mem='2G',
+        res = guest.run_in_guest(command, timeout=1800 if SLOW else 1200, mem='2G',
                                  env={'NETPROV_UML_IMAGE_TAR': tar} if tar else {}, log=print)
     finally:
         if tar and os.path.exists(tar):
