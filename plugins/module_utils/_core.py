@@ -672,9 +672,10 @@ def _body_as_inspect(body):
         'ConfigOnly': body.get('ConfigOnly'),
         'ConfigFrom': body.get('ConfigFrom') or {}, 'Options': body.get('Options') or {},
         'Labels': body.get('Labels') or {},
+        # The engine keeps IPv4 and IPv6 pools apart and lists the IPv4 ones first, whatever the body's order.
         'IPAM': {'Driver': ipam.get('Driver'), 'Options': ipam.get('Options'),
                  'Config': [dict((k, v) for k, v in e.items())
-                            for e in ipam.get('Config') or []]},
+                            for e in sorted(ipam.get('Config') or [], key=lambda e: ':' in (e.get('Subnet') or ''))]},
     }
 
 
