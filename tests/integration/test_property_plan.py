@@ -417,8 +417,8 @@ def check_property(world, current, wanted, runner):
             assert snapshot(world) == before
             assert_refusal_is_right(module, check['msg'], expected)
             return 'refused: ' + ', '.join(sorted(set(says for _name, says in expected)))
-        assert not expected, 'the example calls for a refusal %s, but check mode planned %s' % (expected,
-                                                                                                 check['plan'])
+        assert not expected, 'the example calls for a refusal %s, but check mode planned %s' % (
+            expected, check['plan'])
         assert not real.failed, 'check mode planned %s but the real run failed: %s' % (check['plan'], real['msg'])
         assert real['plan'] == check['plan']
         assert real['changed'] == check['changed']
