@@ -82,13 +82,14 @@ class EngineState(object):
             self._full[name] = None
             if found:
                 raw = self.engine.inspect_network(found[0]['id'])
-                members = []
-                for entry in self.engine.containers_on(raw.get('Id'), raw.get('Name')) or []:
-                    info = self.container(entry.get('Id'))
-                    if info is not None:
-                        members.append(info)
-                self._full[name] = normalise_have(raw, members)
+                self._full[name] = normalise_have(raw, self.members(raw))
         return self._full[name]
+
+    def members(self, raw):
+        """The inspect outputs of every container that references the network ``raw`` (inspect output)."""
+        found = (self.container(entry.get('Id')) for entry in
+                 self.engine.containers_on(raw.get('Id'), raw.get('Name')) or [])
+        return [info for info in found if info is not None]
 
     def swarm_info(self):
         """The engine's Swarm section of /info, read once."""
@@ -671,9 +672,10 @@ def _body_as_inspect(body):
         'ConfigOnly': body.get('ConfigOnly'),
         'ConfigFrom': body.get('ConfigFrom') or {}, 'Options': body.get('Options') or {},
         'Labels': body.get('Labels') or {},
+        # The engine keeps IPv4 and IPv6 pools apart and lists the IPv4 ones first, whatever the body's order.
         'IPAM': {'Driver': ipam.get('Driver'), 'Options': ipam.get('Options'),
                  'Config': [dict((k, v) for k, v in e.items())
-                            for e in ipam.get('Config') or []]},
+                            for e in sorted(ipam.get('Config') or [], key=lambda e: ':' in (e.get('Subnet') or ''))]},
     }
 
 

@@ -13,7 +13,7 @@ def describe_network(state, net_id):
     raw = state.engine.find_network(net_id)
     if raw is None:
         return None
-    net = normalise_have(raw)
+    net = normalise_have(raw, state.members(raw))
     for cname, ep in net['endpoints'].items():
         info = state.container(ep['id'])
         if info is None:
