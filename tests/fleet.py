@@ -97,8 +97,14 @@ def plan_addresses(cidr, n):
 class Fleet(object):
     """N engines; ``up()`` starts them, ``down()`` removes everything."""
 
-    def __init__(self, n, workdir, cidr=DEFAULT_RANGE, image=DEFAULT_IMAGE, tag=None):
+    def __init__(self, n, workdir, cidr=DEFAULT_RANGE, image=DEFAULT_IMAGE, tag=None, binaries=None):
         self.n = n
+        # Another Docker Engine's binaries (scripts/engines.py: Engine.binaries()): dockerd, docker and
+        # the directories that go first on PATH (docker-proxy, docker-init); the system's by default.
+        self.binaries = binaries or {'dockerd': DOCKERD, 'docker': DOCKER, 'path': []}
+        self.dockerd = self.binaries['dockerd']
+        self.docker_cli = self.binaries['docker']
+        self.path = ':'.join(list(self.binaries['path']) + [PATH])
         self.dir = os.path.abspath(workdir)
         self.cidr = cidr
         self.image = image
@@ -129,7 +135,7 @@ class Fleet(object):
         return os.path.join(self.dir, 'fleet.json')
 
     def _save(self):
-        state = dict(n=self.n, dir=self.dir, cidr=self.cidr, image=self.image, tag=self.tag,
+        state = dict(n=self.n, dir=self.dir, cidr=self.cidr, image=self.image, tag=self.tag, binaries=self.binaries,
                      made=self.made, pids=[e['pid'] for e in self.engines], owner=self.owner)
         tmp = self.state_file + '.tmp'
         with open(tmp, 'w') as f:
@@ -145,7 +151,8 @@ class Fleet(object):
         path = os.path.join(os.path.abspath(workdir), 'fleet.json')
         with open(path) as f:
             state = json.load(f)
-        fleet = cls(state['n'], state['dir'], cidr=state['cidr'], image=state['image'], tag=state['tag'])
+        fleet = cls(state['n'], state['dir'], cidr=state['cidr'], image=state['image'], tag=state['tag'],
+                    binaries=state.get('binaries'))
         fleet.made = state['made']
         fleet.owner = state.get('owner')
         for engine, pid in zip(fleet.engines, state['pids']):
@@ -170,7 +177,7 @@ class Fleet(object):
     def docker(self, name_or_k, *args, check=True, timeout=120):
         """Run the engine's own CLI against one fleet engine."""
         e = self.engine(name_or_k)
-        return _run([DOCKER, '-H', e['url']] + list(args), check=check, timeout=timeout)
+        return _run([self.docker_cli, '-H', e['url']] + list(args), check=check, timeout=timeout)
 
     def client(self, name_or_k):
         import docker
@@ -234,7 +241,7 @@ class Fleet(object):
         argv = [
             'nsenter', '--net=/run/netns/%s' % e['netns'],
             'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', 'fleet-%s' % e['name'],
-            DOCKERD,
+            self.dockerd,
             '--config-file', config,
             '--data-root', os.path.join(e['dir'], 'data'),
             '--exec-root', os.path.join(e['dir'], 'exec'),
@@ -250,7 +257,7 @@ class Fleet(object):
         ]
         with open(os.path.join(e['dir'], 'dockerd.log'), 'ab') as log:
             proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    env=dict(os.environ, PATH=PATH), start_new_session=True)
+                                    env=dict(os.environ, PATH=self.path), start_new_session=True)
         e['pid'] = proc.pid  # nsenter, unshare and sh exec: this pid becomes dockerd
         e['proc'] = proc
         self._save()
@@ -265,7 +272,7 @@ class Fleet(object):
             if e['proc'].poll() is not None:
                 raise FleetError('%s: dockerd exited (rc=%s) before answering; log tail:\n%s'
                                  % (e['name'], e['proc'].returncode, self.log_tail(e)))
-            if os.path.exists(e['socket']) and _answers(e['url']):
+            if os.path.exists(e['socket']) and _answers(e['url'], self.docker_cli):
                 return
             if time.monotonic() > deadline:
                 raise FleetError('%s: dockerd did not answer on %s within %d s; log tail:\n%s'
@@ -305,7 +312,7 @@ class Fleet(object):
     def _load_image(self):
         tar = os.path.join(self.dir, 'image.tar')
         _run([DOCKER, '-H', MAIN_SOCKET, 'save', '-o', tar, self.image])
-        procs = [subprocess.Popen([DOCKER, '-H', e['url'], 'load', '-q', '-i', tar],
+        procs = [subprocess.Popen([self.docker_cli, '-H', e['url'], 'load', '-q', '-i', tar],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                  for e in self.engines]
         for e, p in zip(self.engines, procs):
@@ -400,11 +407,11 @@ class Fleet(object):
 
 
 @contextlib.contextmanager
-def scratch_fleet(n, cidr):
-    """A fleet of ``n`` engines in ``cidr`` for one test module, always taken down."""
+def scratch_fleet(n, cidr, binaries=None):
+    """A fleet of ``n`` engines in ``cidr`` for one test module, always taken down (``binaries``: see Fleet)."""
     reap_stale()
     workdir = tempfile.mkdtemp(prefix='nps-', dir='/tmp')  # short: unix socket paths have a limit
-    fleet = Fleet(n, workdir, cidr=cidr)
+    fleet = Fleet(n, workdir, cidr=cidr, binaries=binaries)
     fleet.up()
     try:
         yield fleet
@@ -462,9 +469,9 @@ def unmount_under(path):
             if _run(['umount', '-l', point], check=False).returncode != 0]
 
 
-def _answers(url):
+def _answers(url, docker=DOCKER):
     try:
-        return _run([DOCKER, '-H', url, 'version'], check=False, timeout=10).returncode == 0
+        return _run([docker, '-H', url, 'version'], check=False, timeout=10).returncode == 0
     except subprocess.TimeoutExpired:
         return False
 

@@ -1,7 +1,11 @@
 """Concurrent runs against one engine converge on one network per name (PITFALLS 7)."""
 import threading
 
+import pytest
+
 from ansible_play import run_module
+
+pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_ENGINES
 
 
 def _concurrently(fn, count):
