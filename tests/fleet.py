@@ -97,8 +97,11 @@ def plan_addresses(cidr, n):
 class Fleet(object):
     """N engines; ``up()`` starts them, ``down()`` removes everything."""
 
-    def __init__(self, n, workdir, cidr=DEFAULT_RANGE, image=DEFAULT_IMAGE, tag=None, binaries=None):
+    def __init__(self, n, workdir, cidr=DEFAULT_RANGE, image=DEFAULT_IMAGE, tag=None, binaries=None,
+                 dockerd_args=None):
         self.n = n
+        # more dockerd options, the same for every engine; '{addr}' in one stands for the engine's address
+        self.dockerd_args = list(dockerd_args or [])
         # Another Docker Engine's binaries (scripts/engines.py: Engine.binaries()): dockerd, docker and
         # the directories that go first on PATH (docker-proxy, docker-init); the system's by default.
         self.binaries = binaries or {'dockerd': DOCKERD, 'docker': DOCKER, 'path': []}
@@ -136,7 +139,7 @@ class Fleet(object):
 
     def _save(self):
         state = dict(n=self.n, dir=self.dir, cidr=self.cidr, image=self.image, tag=self.tag, binaries=self.binaries,
-                     made=self.made, pids=[e['pid'] for e in self.engines], owner=self.owner)
+                     dockerd_args=self.dockerd_args, made=self.made, pids=[e['pid'] for e in self.engines], owner=self.owner)
         tmp = self.state_file + '.tmp'
         with open(tmp, 'w') as f:
             json.dump(state, f, indent=1)
@@ -152,7 +155,7 @@ class Fleet(object):
         with open(path) as f:
             state = json.load(f)
         fleet = cls(state['n'], state['dir'], cidr=state['cidr'], image=state['image'], tag=state['tag'],
-                    binaries=state.get('binaries'))
+                    binaries=state.get('binaries'), dockerd_args=state.get('dockerd_args'))
         fleet.made = state['made']
         fleet.owner = state.get('owner')
         for engine, pid in zip(fleet.engines, state['pids']):
@@ -254,7 +257,7 @@ class Fleet(object):
             '--containerd-plugins-namespace', e['netns'] + '-plugins',
             '--shutdown-timeout', '2',
             '--log-level', 'info',
-        ]
+        ] + [a.replace('{addr}', e['addr']) for a in self.dockerd_args]
         with open(os.path.join(e['dir'], 'dockerd.log'), 'ab') as log:
             proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                     env=dict(os.environ, PATH=self.path), start_new_session=True)
@@ -407,11 +410,11 @@ class Fleet(object):
 
 
 @contextlib.contextmanager
-def scratch_fleet(n, cidr, binaries=None):
-    """A fleet of ``n`` engines in ``cidr`` for one test module, always taken down (``binaries``: see Fleet)."""
+def scratch_fleet(n, cidr, binaries=None, dockerd_args=None):
+    """A fleet of ``n`` engines in ``cidr`` for one test module, always taken down (the options: see Fleet)."""
     reap_stale()
     workdir = tempfile.mkdtemp(prefix='nps-', dir='/tmp')  # short: unix socket paths have a limit
-    fleet = Fleet(n, workdir, cidr=cidr, binaries=binaries)
+    fleet = Fleet(n, workdir, cidr=cidr, binaries=binaries, dockerd_args=dockerd_args)
     fleet.up()
     try:
         yield fleet
