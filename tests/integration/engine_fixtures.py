@@ -60,7 +60,8 @@ class Scratch(object):
         kw = {'network': network} if network else {}
         return self.client.containers.run(IMAGE, ['sleep', '3600'], name=self.name(suffix), detach=True, **kw)
 
-    def _ip(self, *args, check=True):
+    def ip(self, *args, check=True):
+        """``ip`` where the engine runs (its network namespace)."""
         if self.engine is not None:
             return self.engine.ip(*args, check=check)
         return subprocess.run(['ip'] + list(args), capture_output=True, text=True, check=check)
@@ -69,8 +70,8 @@ class Scratch(object):
         """A veth pair where the engine runs (its network namespace), as a parent for macvlan/ipvlan (never eth0)."""
         a = ('%s%s' % (self.prefix, suffix))[:15]
         b = ('%sp%s' % (self.prefix, suffix))[:15]
-        self._ip('link', 'add', a, 'type', 'veth', 'peer', 'name', b)
-        self._ip('link', 'set', a, 'up')
+        self.ip('link', 'add', a, 'type', 'veth', 'peer', 'name', b)
+        self.ip('link', 'set', a, 'up')
         self.links.append(a)
         return a
 
@@ -87,7 +88,7 @@ class Scratch(object):
             except docker.errors.APIError:
                 pass
         for link in self.links:
-            self._ip('link', 'del', link, check=False)
+            self.ip('link', 'del', link, check=False)
 
 
 @pytest.fixture
