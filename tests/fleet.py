@@ -378,16 +378,26 @@ class Fleet(object):
             sys.stderr.write('fleet down: leftovers:\n  %s\n' % '\n  '.join(errors))
         return errors
 
+    def _names_us(self, pid):
+        """Whether the process ``pid`` is one of this fleet's (its command line names the fleet's directory)."""
+        try:
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:
+                return self.dir + '/' in f.read().decode('utf-8', 'replace')
+        except OSError:
+            return False
+
     def _pids_of_ours(self):
         """Processes whose command line names this fleet's directory (dockerd, containerd, shims)."""
         return pids_naming(self.dir)
 
     def _stop_engines(self, errors, timeout=30):
-        pids = [e['pid'] for e in self.engines if e.get('pid')]
-        for pid in pids:
-            _signal(pid, signal.SIGTERM)
+        # A recorded pid (a fleet loaded from its state file) is signalled only while it still is that engine's
+        # dockerd: pids are reused soon on a busy machine, and a stale fleet's may name another test run by now.
+        engines = [e for e in self.engines if e.get('pid') and (e.get('proc') is not None or self._names_us(e['pid']))]
+        for e in engines:
+            _signal(e['pid'], signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        for e in self.engines:
+        for e in engines:
             pid = e.get('pid')
             while pid and _alive(pid, e.get('proc')) and time.monotonic() < deadline:
                 time.sleep(0.2)
