@@ -1,9 +1,13 @@
 # netprov.dockernet: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-.PHONY: test demo demo-clean unit integration sanity bootstrap engine-start engine-stop engines engines-stop test-kernel docs docs-lint changelog units-ansible-test molecule lint soak fuzz
+.PHONY: test test-matrix demo demo-clean unit integration sanity bootstrap engine-start engine-stop engines engines-stop test-kernel docs docs-lint changelog units-ansible-test molecule lint soak fuzz
 
 test:
 	scripts/test.sh
+
+# The engine tier on the other engines of the matrix (NETPROV_ENGINES, default 26.1); scripts/test.sh.
+test-matrix:
+	scripts/test.sh matrix
 
 demo:
 	scripts/demo.sh

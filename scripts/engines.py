@@ -159,6 +159,14 @@ class Engine(object):
             self.url = 'unix://%s' % os.path.join(self.run_dir, 'docker.sock')
             self.docker = os.path.join(self.root, 'usr', 'bin', 'docker')
 
+    def binaries(self):
+        """This engine's dockerd and docker CLI, and the directories to put first on PATH (docker-proxy,
+        docker-init), for starting more daemons of the same release (tests/fleet.py); None for the system's."""
+        if self.system:
+            return None
+        return {'dockerd': self.dockerd, 'docker': self.docker,
+                'path': [os.path.join(self.root, 'usr', 'sbin'), os.path.join(self.root, 'usr', 'bin')]}
+
     # -- fetch -------------------------------------------------------------------
     def fetched(self):
         try:
@@ -312,8 +320,7 @@ class Engine(object):
                 '--shutdown-timeout', '2']
         for pool in self.pools:
             argv += ['--default-address-pool', 'base=%s,size=26' % pool]
-        env = dict(os.environ, PATH='%s:%s:%s' % (os.path.join(self.root, 'usr', 'sbin'),
-                                                  os.path.join(self.root, 'usr', 'bin'), PATH))
+        env = dict(os.environ, PATH=':'.join(self.binaries()['path'] + [PATH]))
         env.pop('DOCKER_HOST', None)
         with open(self.log, 'wb') as log:
             # its own session: the shell or test run that started it may end first

@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# `make test`: install, start the engine if none answers, build the images,
-# then run every tier: unit tests first (seconds), then three lanes at once:
+# `make test`: install, start the engine if none answers, start the engines of
+# the engine tier (scripts/engines.sh: fetched on first use, then cached), build
+# the images, then run every tier: unit tests first (seconds), then three lanes
+# at once:
 #   integration  pytest-xdist workers (NETPROV_TEST_WORKERS, default 4), --dist
-#                loadfile: a file's tests stay on one worker, in file order; no
-#                state crosses files (each makes its own fleets and engines)
+#                loadgroup: a file's tests on one engine stay on one worker, in
+#                file order (tests/integration/engine_matrix.py); no state
+#                crosses files (each makes its own fleets and engines). The
+#                engine tier runs on NETPROV_ENGINES (default 20.10,28.5).
 #   molecule     the default scenario (one Docker-in-Docker host)
 #   static       sanity, ansible-test units, docs-lint, changelog, ansible-lint
+#
+# `make test-matrix` (scripts/test.sh matrix): the engine tier alone (the
+# modules marked engine_tier) on the other engines of the matrix,
+# NETPROV_ENGINES (default 26.1); logs in tests/output/make-test-matrix.
 # Integration tests mostly wait on engines, swarms and guests, so the lanes
 # share the 2 cores well. Each lane logs to tests/output/make-test/LANE.log;
 # a failed lane's log is printed at the end, with each stage's time and the
@@ -19,26 +27,52 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 source scripts/env.sh
+MODE=${1:-test}
+case "$MODE" in
+  test) NAME="make test"; LOGS=tests/output/make-test; DEFAULT_ENGINES=20.10,28.5
+        TLS_ENGINE=28.5 ;;  # tests/integration/test_engine_tls.py
+  matrix) NAME="make test-matrix"; LOGS=tests/output/make-test-matrix; DEFAULT_ENGINES=26.1; TLS_ENGINE= ;;
+  *) echo "usage: scripts/test.sh [test|matrix]" >&2; exit 2 ;;
+esac
+export NETPROV_ENGINES=${NETPROV_ENGINES:-$DEFAULT_ENGINES}
 start=$(date +%s)
-LOGS=tests/output/make-test
 rm -rf "$LOGS" && mkdir -p "$LOGS"
 exec 3>&1  # stage results reach the console from inside the lanes
 
 scripts/bootstrap.sh || exit 1
+cleanup=()  # commands run at exit, in order
+# shellcheck disable=SC2317 # called by the EXIT trap
+on_exit() { local c; for c in "${cleanup[@]}"; do eval "$c"; done; }
+trap on_exit EXIT
 # Stop the engine at the end only if this run started it.
 if ! /usr/bin/docker version >/dev/null 2>&1; then
   scripts/engine.sh start || exit 1
-  trap 'scripts/engine.sh stop' EXIT
+  cleanup+=('scripts/engine.sh stop')
 fi
 scripts/test-image.sh || exit 1
-# Built once here, before the lanes that need it (the site fleet tests and molecule).
+# The engine tier's engines, held for this run (a lease: the last release stops
+# an engine that a run started; one started by hand stays). A fresh machine
+# fetches them here (apt-get download from the mirror the machine names, once).
 t0=$(date +%s)
-scripts/fleet-image.sh >/dev/null || exit 1
-echo "=== fleet image: ready in $(( $(date +%s) - t0 )) s"
+wanted=$(echo "${NETPROV_ENGINES//,/ } ${TLS_ENGINE}" | tr ' ' '\n' | sort -u | grep -v '^$' | tr '\n' ' ')
+for v in $wanted; do
+  scripts/engines.sh start "$v" --for $$ | grep -v '^unix://' || exit 1
+  cleanup+=("scripts/engines.sh release $v $$ >/dev/null")
+done
+echo "=== engines (${wanted% }): ready in $(( $(date +%s) - t0 )) s"
+if [ "$MODE" = test ]; then
+  # Built once here, before the lanes that need it (the site fleet tests and molecule).
+  t0=$(date +%s)
+  scripts/fleet-image.sh >/dev/null || exit 1
+  echo "=== fleet image: ready in $(( $(date +%s) - t0 )) s"
+fi
 
 left_out=()
-[ -z "${NETPROV_SKIP_MOLECULE:-}" ] || left_out+=("molecule (NETPROV_SKIP_MOLECULE)")
-[ -z "${NETPROV_SKIP_STATIC:-}" ] || left_out+=("static checks (NETPROV_SKIP_STATIC)")
+if [ "$MODE" = test ]; then
+  [ -z "${NETPROV_SKIP_MOLECULE:-}" ] || left_out+=("molecule (NETPROV_SKIP_MOLECULE)")
+  [ -z "${NETPROV_SKIP_STATIC:-}" ] || left_out+=("static checks (NETPROV_SKIP_STATIC)")
+fi
+[ "$NETPROV_ENGINES" = "$DEFAULT_ENGINES" ] || left_out+=("engine tier on $NETPROV_ENGINES, not $DEFAULT_ENGINES")
 [ -z "${NETPROV_PYTEST_ARGS:-}" ] || left_out+=("integration narrowed by NETPROV_PYTEST_ARGS='${NETPROV_PYTEST_ARGS}'")
 
 # stage NAME CMD...: run one stage; its result line goes to LOGS/stages and the console.
@@ -52,14 +86,19 @@ stage() {
   return $rc
 }
 
-stage unit .venv/bin/python -m pytest -q -p no:cacheprovider tests/unit > "$LOGS/unit.log" 2>&1 \
-  || { cat "$LOGS/unit.log"; }
+if [ "$MODE" = test ]; then
+  stage unit .venv/bin/python -m pytest -q -p no:cacheprovider tests/unit > "$LOGS/unit.log" 2>&1 \
+    || { cat "$LOGS/unit.log"; }
+fi
 
 # shellcheck disable=SC2317 # the lanes are called through lane()
 integration_lane() {
+  local only=()
+  [ "$MODE" = test ] || only=(-m engine_tier)
+  echo "engine tier on: $NETPROV_ENGINES"
   # shellcheck disable=SC2086 # NETPROV_PYTEST_ARGS is split into words on purpose
   stage integration .venv/bin/python -m pytest -q -p no:cacheprovider -n "${NETPROV_TEST_WORKERS:-4}" \
-    --dist loadfile --durations=10 --durations-min=1 -rfE tests/integration ${NETPROV_PYTEST_ARGS:-}
+    --dist loadgroup --durations=10 --durations-min=1 -rfE "${only[@]}" tests/integration ${NETPROV_PYTEST_ARGS:-}
 }
 # shellcheck disable=SC2317
 static_lane() {
@@ -82,11 +121,13 @@ lane() {  # NAME FUNCTION-OR-CMD...: start a lane in the background
   pids+=($!); lanes+=("$name")
 }
 lane integration integration_lane
-[ -n "${NETPROV_SKIP_MOLECULE:-}" ] || lane molecule stage molecule bash scripts/molecule.sh default
-[ -n "${NETPROV_SKIP_STATIC:-}" ] || lane static static_lane
+if [ "$MODE" = test ]; then
+  [ -n "${NETPROV_SKIP_MOLECULE:-}" ] || lane molecule stage molecule bash scripts/molecule.sh default
+  [ -n "${NETPROV_SKIP_STATIC:-}" ] || lane static static_lane
+fi
 
 status=0
-grep -q '^unit rc=0 ' "$LOGS/stages" || status=1
+[ "$MODE" != test ] || grep -q '^unit rc=0 ' "$LOGS/stages" || status=1
 for i in "${!pids[@]}"; do
   if ! wait "${pids[$i]}"; then
     status=1
@@ -104,8 +145,8 @@ grep -E '^[0-9]+ (passed|failed)|(passed|failed|error).* in [0-9.]+s' "$LOGS/int
 
 result=$([ $status -eq 0 ] && echo PASSED || echo FAILED)
 if [ ${#left_out[@]} -gt 0 ]; then
-  echo "make test: left out: $(IFS=';'; echo "${left_out[*]}")"
+  echo "$NAME: left out: $(IFS=';'; echo "${left_out[*]}")"
   [ $status -eq 0 ] && result="PASSED ONLY IN PART (tiers left out, above)"
 fi
-echo "make test: $result in $(( $(date +%s) - start )) s"
+echo "$NAME: $result in $(( $(date +%s) - start )) s (engine tier on $NETPROV_ENGINES; load average $(cut -d' ' -f1-3 /proc/loadavg))"
 exit $status

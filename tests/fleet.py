@@ -97,8 +97,17 @@ def plan_addresses(cidr, n):
 class Fleet(object):
     """N engines; ``up()`` starts them, ``down()`` removes everything."""
 
-    def __init__(self, n, workdir, cidr=DEFAULT_RANGE, image=DEFAULT_IMAGE, tag=None):
+    def __init__(self, n, workdir, cidr=DEFAULT_RANGE, image=DEFAULT_IMAGE, tag=None, binaries=None,
+                 dockerd_args=None):
         self.n = n
+        # more dockerd options, the same for every engine; '{addr}' in one stands for the engine's address
+        self.dockerd_args = list(dockerd_args or [])
+        # Another Docker Engine's binaries (scripts/engines.py: Engine.binaries()): dockerd, docker and
+        # the directories that go first on PATH (docker-proxy, docker-init); the system's by default.
+        self.binaries = binaries or {'dockerd': DOCKERD, 'docker': DOCKER, 'path': []}
+        self.dockerd = self.binaries['dockerd']
+        self.docker_cli = self.binaries['docker']
+        self.path = ':'.join(list(self.binaries['path']) + [PATH])
         self.dir = os.path.abspath(workdir)
         self.cidr = cidr
         self.image = image
@@ -129,8 +138,8 @@ class Fleet(object):
         return os.path.join(self.dir, 'fleet.json')
 
     def _save(self):
-        state = dict(n=self.n, dir=self.dir, cidr=self.cidr, image=self.image, tag=self.tag,
-                     made=self.made, pids=[e['pid'] for e in self.engines], owner=self.owner)
+        state = dict(n=self.n, dir=self.dir, cidr=self.cidr, image=self.image, tag=self.tag, binaries=self.binaries,
+                     dockerd_args=self.dockerd_args, made=self.made, pids=[e['pid'] for e in self.engines], owner=self.owner)
         tmp = self.state_file + '.tmp'
         with open(tmp, 'w') as f:
             json.dump(state, f, indent=1)
@@ -145,7 +154,8 @@ class Fleet(object):
         path = os.path.join(os.path.abspath(workdir), 'fleet.json')
         with open(path) as f:
             state = json.load(f)
-        fleet = cls(state['n'], state['dir'], cidr=state['cidr'], image=state['image'], tag=state['tag'])
+        fleet = cls(state['n'], state['dir'], cidr=state['cidr'], image=state['image'], tag=state['tag'],
+                    binaries=state.get('binaries'), dockerd_args=state.get('dockerd_args'))
         fleet.made = state['made']
         fleet.owner = state.get('owner')
         for engine, pid in zip(fleet.engines, state['pids']):
@@ -170,7 +180,7 @@ class Fleet(object):
     def docker(self, name_or_k, *args, check=True, timeout=120):
         """Run the engine's own CLI against one fleet engine."""
         e = self.engine(name_or_k)
-        return _run([DOCKER, '-H', e['url']] + list(args), check=check, timeout=timeout)
+        return _run([self.docker_cli, '-H', e['url']] + list(args), check=check, timeout=timeout)
 
     def client(self, name_or_k):
         import docker
@@ -234,7 +244,7 @@ class Fleet(object):
         argv = [
             'nsenter', '--net=/run/netns/%s' % e['netns'],
             'unshare', '--uts', 'sh', '-c', 'hostname "$0" && exec "$@"', 'fleet-%s' % e['name'],
-            DOCKERD,
+            self.dockerd,
             '--config-file', config,
             '--data-root', os.path.join(e['dir'], 'data'),
             '--exec-root', os.path.join(e['dir'], 'exec'),
@@ -247,10 +257,10 @@ class Fleet(object):
             '--containerd-plugins-namespace', e['netns'] + '-plugins',
             '--shutdown-timeout', '2',
             '--log-level', 'info',
-        ]
+        ] + [a.replace('{addr}', e['addr']) for a in self.dockerd_args]
         with open(os.path.join(e['dir'], 'dockerd.log'), 'ab') as log:
             proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    env=dict(os.environ, PATH=PATH), start_new_session=True)
+                                    env=dict(os.environ, PATH=self.path), start_new_session=True)
         e['pid'] = proc.pid  # nsenter, unshare and sh exec: this pid becomes dockerd
         e['proc'] = proc
         self._save()
@@ -265,7 +275,7 @@ class Fleet(object):
             if e['proc'].poll() is not None:
                 raise FleetError('%s: dockerd exited (rc=%s) before answering; log tail:\n%s'
                                  % (e['name'], e['proc'].returncode, self.log_tail(e)))
-            if os.path.exists(e['socket']) and _answers(e['url']):
+            if os.path.exists(e['socket']) and _answers(e['url'], self.docker_cli):
                 return
             if time.monotonic() > deadline:
                 raise FleetError('%s: dockerd did not answer on %s within %d s; log tail:\n%s'
@@ -305,7 +315,7 @@ class Fleet(object):
     def _load_image(self):
         tar = os.path.join(self.dir, 'image.tar')
         _run([DOCKER, '-H', MAIN_SOCKET, 'save', '-o', tar, self.image])
-        procs = [subprocess.Popen([DOCKER, '-H', e['url'], 'load', '-q', '-i', tar],
+        procs = [subprocess.Popen([self.docker_cli, '-H', e['url'], 'load', '-q', '-i', tar],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                  for e in self.engines]
         for e, p in zip(self.engines, procs):
@@ -368,16 +378,26 @@ class Fleet(object):
             sys.stderr.write('fleet down: leftovers:\n  %s\n' % '\n  '.join(errors))
         return errors
 
+    def _names_us(self, pid):
+        """Whether the process ``pid`` is one of this fleet's (its command line names the fleet's directory)."""
+        try:
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:
+                return self.dir + '/' in f.read().decode('utf-8', 'replace')
+        except OSError:
+            return False
+
     def _pids_of_ours(self):
         """Processes whose command line names this fleet's directory (dockerd, containerd, shims)."""
         return pids_naming(self.dir)
 
     def _stop_engines(self, errors, timeout=30):
-        pids = [e['pid'] for e in self.engines if e.get('pid')]
-        for pid in pids:
-            _signal(pid, signal.SIGTERM)
+        # A recorded pid (a fleet loaded from its state file) is signalled only while it still is that engine's
+        # dockerd: pids are reused soon on a busy machine, and a stale fleet's may name another test run by now.
+        engines = [e for e in self.engines if e.get('pid') and (e.get('proc') is not None or self._names_us(e['pid']))]
+        for e in engines:
+            _signal(e['pid'], signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        for e in self.engines:
+        for e in engines:
             pid = e.get('pid')
             while pid and _alive(pid, e.get('proc')) and time.monotonic() < deadline:
                 time.sleep(0.2)
@@ -400,11 +420,11 @@ class Fleet(object):
 
 
 @contextlib.contextmanager
-def scratch_fleet(n, cidr):
-    """A fleet of ``n`` engines in ``cidr`` for one test module, always taken down."""
+def scratch_fleet(n, cidr, binaries=None, dockerd_args=None):
+    """A fleet of ``n`` engines in ``cidr`` for one test module, always taken down (the options: see Fleet)."""
     reap_stale()
     workdir = tempfile.mkdtemp(prefix='nps-', dir='/tmp')  # short: unix socket paths have a limit
-    fleet = Fleet(n, workdir, cidr=cidr)
+    fleet = Fleet(n, workdir, cidr=cidr, binaries=binaries, dockerd_args=dockerd_args)
     fleet.up()
     try:
         yield fleet
@@ -462,9 +482,9 @@ def unmount_under(path):
             if _run(['umount', '-l', point], check=False).returncode != 0]
 
 
-def _answers(url):
+def _answers(url, docker=DOCKER):
     try:
-        return _run([DOCKER, '-H', url, 'version'], check=False, timeout=10).returncode == 0
+        return _run([docker, '-H', url, 'version'], check=False, timeout=10).returncode == 0
     except subprocess.TimeoutExpired:
         return False
 

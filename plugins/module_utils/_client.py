@@ -42,6 +42,37 @@ except ImportError:  # pragma: no cover
     class RequestException(Exception):
         pass
 
+if HAS_DOCKER:
+    class _APIClient(docker.APIClient):
+        """The SDK's client, but the TLS settings given win: requests lets REQUESTS_CA_BUNDLE or
+        CURL_CA_BUNDLE replace a session's CA (ca_path) and turn verification on where it is off."""
+
+        def merge_environment_settings(self, url, proxies, stream, verify, cert):
+            return super(_APIClient, self).merge_environment_settings(
+                url, proxies, stream, self.verify if verify is None else verify, cert)
+
+# What a refused connection says -> what to fix (the option to set); the first match counts.
+_REACH_HINTS = (
+    ('mismatch', "the engine's certificate does not name this host: give docker_host the name or address that its "
+                 "certificate has"),
+    ('CERTIFICATE_VERIFY_FAILED', "the engine's certificate is not signed by a CA this client trusts: set ca_path to "
+                                  "the CA that signed it (or validate_certs: false to skip the check)"),
+    ('CERTIFICATE_REQUIRED', 'the engine asks for a client certificate: set client_cert and client_key'),
+    ('ALERT_BAD_CERTIFICATE', 'the engine refused the client certificate: set client_cert and client_key to a '
+                              'certificate signed by the CA that the engine trusts (its --tlscacert)'),
+    ('HTTP request to an HTTPS server', 'the engine speaks TLS on this port: set tls: true, or validate_certs: true '
+                                        'with ca_path'),
+    ('WRONG_VERSION_NUMBER', 'the engine does not speak TLS on this port: set tls: false and validate_certs: false, '
+                             "or point docker_host at the engine's TLS port"),
+)
+_REACH_DEFAULT = ('start the engine (dockerd) or set docker_host (or DOCKER_HOST) to the socket or URL where it '
+                  'listens')
+
+
+def reach_hint(text):
+    """What to do about a connection the engine refused or could not be made, from the error's text."""
+    return next((hint for key, hint in _REACH_HINTS if key.lower() in text.lower()), _REACH_DEFAULT)
+
 DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
 
 DOCKER_COMMON_ARGS = dict(
@@ -104,16 +135,15 @@ class Engine(object):
         if self.url.startswith('/'):
             self.url = 'unix://' + self.url
         try:
-            self.api = docker.APIClient(base_url=self.url, version=params.get('api_version') or 'auto',
-                                        timeout=params.get('timeout') or 60, tls=_tls_config(params))
+            self.api = _APIClient(base_url=self.url, version=params.get('api_version') or 'auto',
+                                  timeout=params.get('timeout') or 60, tls=_tls_config(params))
             if (params.get('api_version') or 'auto') != 'auto':
                 # With version='auto' the client already asked the engine (GET /version) and failed here if
                 # it could not; a pinned version makes no request, so reach the engine once now.
                 self.api.ping()
         except (DockerException, RequestException, OSError) as exc:
-            raise EngineError(
-                'cannot reach the Docker Engine at %s (%s); start the engine (dockerd) or set docker_host '
-                '(or DOCKER_HOST) to the socket or URL where it listens' % (self.url, _short(exc)))
+            raise EngineError('cannot reach the Docker Engine at %s (%s); %s'
+                              % (self.url, _short(exc), reach_hint(_short(exc))))
         self._netns = False
         self._version_info = None
         self._pid = False

@@ -1,6 +1,6 @@
-"""docker_host_info against the shared engine, through real ansible-playbook runs.
+"""docker_host_info against each engine of the engine tier, through real ansible-playbook runs.
 
-What the module says is compared with what the engine's own CLI (/usr/bin/docker) says:
+What the module says is compared with what the engine's own CLI (that release's docker) says:
 the version, live-restore, container counts; a container this test starts on a network
 it creates (198.18.40.0/24, names prefixed nphi-) is listed with its address; check mode
 reads the same; an engine at a tcp:// URL (a loopback forwarder to the socket) set once
@@ -12,7 +12,6 @@ bracket the module's run (CLI before and after), and only when those two agree.
 """
 import json
 import socket
-import subprocess
 import threading
 import uuid
 
@@ -22,17 +21,20 @@ import pytest
 from ansible_play import play
 
 MODULE = 'netprov.dockernet.docker_host_info'
-DOCKER = '/usr/bin/docker'
 IMAGE = 'netprov-test/busybox:latest'
 SUBNET = '198.18.40.0/26'
 ADDRESS = '198.18.40.10'
 
-
-def cli(*args):
-    return subprocess.run([DOCKER] + list(args), capture_output=True, text=True, check=True).stdout.strip()
+pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_ENGINES
 
 
-def cli_info():
+@pytest.fixture
+def cli(engine_env):
+    """cli(*args): the engine's own CLI against it; its stdout."""
+    return lambda *args: engine_env.cli(*args).stdout.strip()
+
+
+def cli_info(cli):
     return json.loads(cli('info', '--format', '{{json .}}'))
 
 
@@ -41,9 +43,9 @@ def counts(info):
 
 
 @pytest.fixture(scope='module')
-def nphi():
+def nphi(docker_engine):
     """A network in 198.18.40.0/24 with one running container at a fixed address, both removed afterwards."""
-    client = docker.from_env()
+    client = docker.DockerClient(base_url=docker_engine.url, version='auto', timeout=120)
     prefix = 'nphi-%s' % uuid.uuid4().hex[:6]
     ipam = docker.types.IPAMConfig(pool_configs=[docker.types.IPAMPool(subnet=SUBNET)])
     net = client.networks.create(prefix + '-net', driver='bridge', ipam=ipam)
@@ -61,11 +63,11 @@ def nphi():
         client.close()
 
 
-def test_reads_the_engine_in_check_and_real_mode_with_containers(nphi):
-    before = cli_info()
+def test_reads_the_engine_in_check_and_real_mode_with_containers(nphi, cli):
+    before = cli_info(cli)
     tasks = [{MODULE: {}}, {MODULE: {'containers': True}}, {MODULE: {'containers': True}, 'check_mode': True}]
     res = play(tasks)
-    after = cli_info()
+    after = cli_info(cli)
     plain, full, checked = res[0], res[1], res[2]
     for r in (plain, full, checked):
         assert not r.get('failed'), r.get('msg')
@@ -160,9 +162,9 @@ class TcpToSocket(object):
         self.listener.close()
 
 
-def test_engine_over_tcp_through_the_docker_action_group():
+def test_engine_over_tcp_through_the_docker_action_group(engine_env, cli):
     """Not only a local socket: an engine at a tcp:// URL, set once for the docker action group."""
-    proxy = TcpToSocket()
+    proxy = TcpToSocket(engine_env.socket)
     try:
         res = play([{MODULE: {}}], module_defaults={'group/netprov.dockernet.docker': {
             'docker_host': proxy.url, 'api_version': '1.41'}})
@@ -172,7 +174,7 @@ def test_engine_over_tcp_through_the_docker_action_group():
     assert not r.get('failed'), r.get('msg')
     assert proxy.connections >= 1
     assert r['engine']['version'] == cli('version', '--format', '{{.Server.Version}}')
-    assert r['networking']['live_restore'] is cli_info()['LiveRestoreEnabled']
+    assert r['networking']['live_restore'] is cli_info(cli)['LiveRestoreEnabled']
 
 
 def test_unreachable_engine_fails_naming_docker_host():

@@ -3,6 +3,8 @@ import pytest
 
 from ansible_play import play, run_module
 
+pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_ENGINES
+
 M = 'netprov.dockernet.docker_network'
 
 

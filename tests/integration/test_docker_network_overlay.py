@@ -1,8 +1,9 @@
-"""Overlay networks on a single-node swarm of an engine of its own.
+"""The swarm modules and overlay networks on a single-node swarm, once per engine of the engine tier.
 
-The engine is a one-engine test fleet (tests/fleet.py) that this module starts,
-swarm-inits and takes down, so it never changes the machine's engine that other
-test files use, and runs beside them in parallel.
+The engine is a one-engine test fleet (tests/fleet.py) of the tier's release
+(the system's dockerd, or 26.1/28.5 from scripts/engines.py) that this module
+starts, swarm-inits through docker_swarm and takes down, so it never changes
+the engines that other test files use, and runs beside them in parallel.
 """
 import ipaddress
 import os
@@ -10,28 +11,82 @@ import subprocess
 
 import pytest
 
-from ansible_play import run_module
+from ansible_play import play, run_module
 from fleet import scratch_fleet
 
 M = 'netprov.dockernet.docker_network'
+SWARM = 'netprov.dockernet.docker_swarm'
+INFO = 'netprov.dockernet.docker_swarm_info'
+NODE = 'netprov.dockernet.docker_swarm_node'
 OVERLAY_RANGE = '198.19.112.0/21'
+
+pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_ENGINES
 
 
 @pytest.fixture(scope='module')
-def swarm():
+def swarm(docker_engine):
+    """The fleet, in a swarm that docker_swarm made: check mode, the real init and a second run, recorded."""
     if os.geteuid() != 0:
         pytest.skip('the engine of its own needs root (a network namespace, dockerd)')
-    with scratch_fleet(1, OVERLAY_RANGE) as fleet:
+    with scratch_fleet(1, OVERLAY_RANGE, binaries=docker_engine.binaries) as fleet:
         e = fleet.engine(1)
+        docker_engine.assert_release(e['url'])
         # A default route in the engine's namespace, as a real host has: the MTU advice reads its link.
         # The fleet's bridge has no address, so nothing sent this way leaves the test fleet.
         subprocess.run(['ip', '-n', e['netns'], 'route', 'add', 'default', 'dev', 'eth0'], check=True)
-        fleet.docker(1, 'swarm', 'init', '--advertise-addr', e['addr'],
-                     '--default-addr-pool', fleet.swarm_pool, '--default-addr-pool-mask-length', '26')
+        init = {SWARM: {'docker_host': e['url'], 'advertise_addr': e['addr'], 'default_addr_pool': [fleet.swarm_pool],
+                        'subnet_size': 26}}
+        before = fleet.client(1).info()['Swarm']['LocalNodeState']
+        fleet.init = play([dict(init, check_mode=True), init, init, dict(init, check_mode=True)], diff=True)
+        fleet.before_init = before
         try:
             yield fleet
         finally:
             fleet.leave_swarms()
+
+
+def test_docker_swarm_init_check_mode_real_and_no_change_after(swarm):
+    check, real, again, again_check = swarm.init.results
+    assert swarm.before_init == 'inactive'
+    assert check.get('failed') is not True, check.get('msg')
+    assert check['changed'] is True and [s['action'] for s in check['plan']] == ['init']
+    assert check['diff']['before']['local_node_state'] == 'inactive'
+    assert real.get('failed') is not True, real.get('msg')
+    assert real['changed'] is True and real['plan'] == check['plan'], 'check mode planned other than the real run'
+    assert real['swarm']['role'] == 'manager'
+    for r in (again, again_check):
+        assert r['changed'] is False and r['plan'] == [], r
+    state = swarm.client(1).info()['Swarm']
+    assert state['LocalNodeState'] == 'active' and state['ControlAvailable'] is True
+    spec = swarm.client(1).inspect_swarm()
+    assert spec['DefaultAddrPool'] == [swarm.swarm_pool] and spec['SubnetSize'] == 26
+
+
+def test_docker_swarm_info_reads_the_node_and_its_tokens(swarm):
+    url = swarm.engine(1)['url']
+    r = play([{INFO: {'docker_host': url}}, {INFO: {'docker_host': url, 'join_tokens': True}, 'check_mode': True}])
+    info, tokens = r[0], r[1]
+    assert info.get('failed') is not True, info.get('msg')
+    assert info['swarm_active'] is True and info['role'] == 'manager' and info['is_manager'] is True
+    assert info['cluster_id'] == swarm.client(1).inspect_swarm()['ID']
+    assert [(n['hostname'], n['role']) for n in info['nodes']] == [('fleet-engine1', 'manager')]
+    assert info['manager_addresses'] == ['%s:2377' % swarm.engine(1)['addr']]
+    assert 'join_tokens' not in info
+    real = swarm.client(1).inspect_swarm()['JoinTokens']
+    assert tokens['join_tokens'] == {'worker': real['Worker'], 'manager': real['Manager']}
+
+
+def test_docker_swarm_node_labels_the_node_check_real_rerun(swarm):
+    url = swarm.engine(1)['url']
+    task = {NODE: {'docker_host': url, 'node': 'fleet-engine1', 'labels': {'rack': 'r1'}}}
+    r = play([dict(task, check_mode=True), task, task], diff=True)
+    check, real, again = r[0], r[1], r[2]
+    assert check.get('failed') is not True, check.get('msg')
+    assert check['changed'] is True and check['plan'] == real['plan']
+    assert [s['action'] for s in real['plan']] == ['update_node'] and real['node']['labels'] == {'rack': 'r1'}
+    assert again['changed'] is False and again['plan'] == []
+    node = swarm.client(1).inspect_node(real['node']['id'])
+    assert node['Spec']['Labels'] == {'rack': 'r1'} and node['Spec']['Role'] == 'manager'
 
 
 def overlay_subnet(fleet, k):

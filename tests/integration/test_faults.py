@@ -3,11 +3,11 @@
 Each fault is injected at a fixed point of the run (a hook on the engine
 client's own call, in-process: tests/inproc.py), so the test never depends
 on timing: the engine really dies, the container is really removed, the link
-really deleted.
+really deleted. Each runs on every engine of the engine tier (the dying engine
+is a fleet of that engine's release).
 """
 import ipaddress
 import os
-import subprocess
 
 import docker
 import pytest
@@ -18,15 +18,17 @@ from fleet import scratch_fleet
 from ansible_collections.netprov.dockernet.plugins.module_utils import _client
 
 FAULT_RANGE = '198.18.168.0/21'   # the dying engine's fleet, in its own namespace
-RECONNECT_RANGE = ipaddress.ip_network('198.18.169.0/24')   # on the machine's engine
+RECONNECT_RANGE = ipaddress.ip_network('198.18.169.0/24')   # on the test's engine
+
+pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_ENGINES
 
 
 @pytest.fixture(scope='module')
-def lone_engine():
-    """A one-engine fleet of our own: this test kills its dockerd."""
+def lone_engine(docker_engine):
+    """A one-engine fleet of our own, of the tier's release: this test kills its dockerd."""
     if os.geteuid() != 0:
         pytest.skip('the fleet needs root')
-    with scratch_fleet(1, FAULT_RANGE) as fleet:
+    with scratch_fleet(1, FAULT_RANGE, binaries=docker_engine.binaries) as fleet:
         yield fleet
 
 
@@ -164,7 +166,7 @@ def test_missing_parent_of_an_existing_macvlan_network_is_reported(scratch):
     first = inproc.call('docker_network', spec)
     assert not first.failed and first['changed'], first.get('msg')
     assert not inproc.call('docker_network', spec).get('warnings')
-    subprocess.run(['ip', 'link', 'del', parent], check=True)
+    scratch.ip('link', 'del', parent)
     for module, args, path in (('docker_network', spec, net), ('docker_networks', {'networks': [spec]}, 'networks[0]')):
         r = inproc.call(module, args)
         assert not r.failed and r['changed'] is False, r.result

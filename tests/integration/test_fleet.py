@@ -1,7 +1,10 @@
 """The test fleet itself: separate engines, separate namespaces, one link, one inventory."""
+import json
 import os
+import subprocess
 
 from ansible_play import play
+from fleet import reap_stale
 
 
 def test_each_engine_answers_in_its_own_namespace(fleet):
@@ -27,3 +30,21 @@ def test_every_engine_is_an_inventory_host(fleet):
     assert r.rc == 0, r.stdout
     assert dict((h, res['stdout']) for h, res in r[0].items()) == dict(
         (e['name'], 'fleet-%s' % e['name']) for e in fleet.engines)
+
+
+def test_a_stale_fleet_spares_a_process_that_reused_its_engines_pid(tmp_path):
+    """Taking down a fleet whose test run died (reap_stale) never signals a pid that another process holds now."""
+    bystander = subprocess.Popen(['sleep', '600'])  # holds the pid the stale fleet recorded for its dockerd
+    dead = subprocess.Popen(['true'])
+    dead.wait()
+    workdir = tmp_path / 'nps-stale'
+    workdir.mkdir()
+    state = {'n': 1, 'dir': str(workdir), 'cidr': '198.19.104.0/21', 'image': 'x', 'tag': 'dead',
+             'made': [['engine', 'engine1']], 'pids': [bystander.pid], 'owner': dead.pid}
+    (workdir / 'fleet.json').write_text(json.dumps(state))
+    try:
+        assert reap_stale(str(tmp_path)) == [str(workdir)]
+        assert bystander.poll() is None, 'the stale fleet signalled a process that is not its engine'
+    finally:
+        bystander.kill()
+        bystander.wait()

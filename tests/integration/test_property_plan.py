@@ -23,10 +23,14 @@ Modules are called in-process (tests/inproc.py: real AnsibleModule argument
 handling, ~20 ms a call) so the default run gets enough examples; two
 examples go through a real ansible-playbook. NETPROV_PROPERTY_EXAMPLES sets
 the number of examples (``make soak`` runs thousands).
+
+The engine tier runs it on each engine of NETPROV_ENGINES: the default engine
+gets NETPROV_PROPERTY_EXAMPLES, every other engine a bounded number,
+NETPROV_PROPERTY_ENGINE_EXAMPLES (default 8: the first examples of the same
+derandomised sequence).
 """
 import ipaddress
 import os
-import subprocess
 import uuid
 
 import docker
@@ -37,8 +41,10 @@ from hypothesis import strategies as st
 import inproc
 from ansible_play import play
 from engine_fixtures import IMAGE
+from engine_matrix import DEFAULT
 
 EXAMPLES = int(os.environ.get('NETPROV_PROPERTY_EXAMPLES', '20'))
+ENGINE_EXAMPLES = int(os.environ.get('NETPROV_PROPERTY_ENGINE_EXAMPLES', str(min(EXAMPLES, 8))))
 SOAK = 'NETPROV_PROPERTY_EXAMPLES' in os.environ
 # This test's own addresses: no other test file uses them, so it runs beside any of them.
 RANGE = ipaddress.ip_network('198.19.120.0/21')
@@ -57,18 +63,22 @@ SETTINGS = dict(deadline=None, derandomize=not SOAK, database=None, print_blob=T
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                        HealthCheck.data_too_large])
 
+pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_ENGINES
+
 
 # -- the world one module run of examples shares -------------------------------------------
 
 class World(object):
-    def __init__(self, client):
+    def __init__(self, client, engine):
         self.client = client
+        self.engine = engine
         self.prefix = 'nprel%s' % uuid.uuid4().hex[:4]
-        self.parents = []  # one veth per network index: each network can be macvlan at once
+        # one veth per network index, where the engine runs: each network can be macvlan at once
+        self.parents = []
         for i in range(NNETS):
             parent, peer = ('%sv%d' % (self.prefix, i))[:15], ('%sw%d' % (self.prefix, i))[:15]
-            subprocess.run(['ip', 'link', 'add', parent, 'type', 'veth', 'peer', 'name', peer], check=True)
-            subprocess.run(['ip', 'link', 'set', parent, 'up'], check=True)
+            engine.ip('link', 'add', parent, 'type', 'veth', 'peer', 'name', peer)
+            engine.ip('link', 'set', parent, 'up')
             self.parents.append(parent)
         self.containers, self.ids = [], []
         for i, state in enumerate(STATES):
@@ -110,16 +120,21 @@ class World(object):
             except docker.errors.APIError:
                 pass
         for parent in self.parents:
-            subprocess.run(['ip', 'link', 'del', parent], check=False)
+            self.engine.ip('link', 'del', parent, check=False)
 
 
 @pytest.fixture(scope='module')
-def world():
-    client = docker.from_env()
-    w = World(client)
+def world(docker_engine):
+    client = docker.DockerClient(base_url=docker_engine.url, version='auto', timeout=120)
+    w = World(client, docker_engine)
     yield w
     w.close()
     client.close()
+
+
+def examples(engine):
+    """How many examples on this engine: all of them on the default engine, a bounded number on the others."""
+    return EXAMPLES if engine.version == DEFAULT else ENGINE_EXAMPLES
 
 
 # -- strategies ----------------------------------------------------------------------------
@@ -443,10 +458,10 @@ def assert_enough_applied(outcomes):
                                   % (len(applied), len(outcomes), 100 * share, 100 * MIN_APPLIED, sorted(outcomes)))
 
 
-def test_check_mode_plan_is_what_the_real_run_applies(world):
+def test_check_mode_plan_is_what_the_real_run_applies(world, engine_env):
     outcomes = []
 
-    @settings(max_examples=EXAMPLES, **SETTINGS)
+    @settings(max_examples=examples(engine_env), **SETTINGS)
     @given(data=st.data())
     def run(data):
         current = data.draw(current_state(), label='current')
@@ -459,9 +474,11 @@ def test_check_mode_plan_is_what_the_real_run_applies(world):
     assert_enough_applied(outcomes)
 
 
-@settings(max_examples=2, **SETTINGS)
-@given(data=st.data())
-def test_the_same_through_ansible_playbook(world, data):
-    current = data.draw(current_state(), label='current')
-    wanted = data.draw(wanted_spec(current), label='wanted')
-    check_property(world, current, wanted, playbook_runner)
+def test_the_same_through_ansible_playbook(world, engine_env):
+    @settings(max_examples=2, **SETTINGS)
+    @given(data=st.data())
+    def holds(data):
+        current = data.draw(current_state(), label='current')
+        wanted = data.draw(wanted_spec(current), label='wanted')
+        check_property(world, current, wanted, playbook_runner)
+    holds()

@@ -7,9 +7,12 @@ either succeeded or failed cleanly naming what it raced for; a later run finds n
 import ipaddress
 import threading
 
+import pytest
+
 from ansible_play import run_module
 
 MANAGED = 'netprov.dockernet.managed'
+pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_ENGINES
 
 
 def _concurrently(fn, count):

@@ -1,5 +1,9 @@
 """docker_swarm and docker_swarm_info on a fleet of three engines, through real ansible-playbook runs.
 
+The fleet runs each engine release of the engine tier in turn (the system's
+20.10, then 28.5; 26.1 in ``make test-matrix``): a swarm of engines of one
+release.
+
 The tests run in file order and build on each other: engine1 initialises,
 engine2 joins as a worker and engine3 as a manager, then the membership is
 taken apart again. Each playbook targets the whole fleet; tasks pick their
@@ -17,6 +21,8 @@ INFO = 'netprov.dockernet.docker_swarm_info'
 NETWORK = 'netprov.dockernet.docker_network'
 DEFAULTS = {'group/netprov.dockernet.docker': {'docker_host': '{{ docker_host }}'}}
 OVERLAY = 'npsw-overlay'
+
+pytestmark = pytest.mark.engine_tier  # the whole file, once per engine release of NETPROV_ENGINES
 
 
 def on(host, task):
@@ -206,7 +212,7 @@ def test_half_joined_node_is_recovered_and_role_is_checked_against_the_token(swa
     engine2 = swarm_fleet.engine('engine2')
     # a join towards a manager that does not exist leaves the engine pending
     # once the client gives up; the engine keeps trying in the background
-    subprocess.run(['timeout', '3', '/usr/bin/docker', '-H', engine2['url'], 'swarm', 'join', '--token', token,
+    subprocess.run(['timeout', '3', swarm_fleet.docker_cli, '-H', engine2['url'], 'swarm', 'join', '--token', token,
                     '198.18.128.254:2377'], capture_output=True, check=False)
     assert swarm_state(swarm_fleet, 'engine2')['LocalNodeState'] == 'pending'
     tasks = [
