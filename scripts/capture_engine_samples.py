@@ -25,8 +25,8 @@ import docker
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, '.build', 'collections'))
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._plan import create_body  # noqa: E402
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (  # noqa: E402
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import create_body  # noqa: E402
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (  # noqa: E402
     api_at_least, normalise_want)
 
 IMAGE = 'netprov-test/busybox:latest'

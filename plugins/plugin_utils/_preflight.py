@@ -13,12 +13,12 @@ import re
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.six import string_types
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import NetprovError
-from ansible_collections.netprov.dockernet.plugins.module_utils._esp import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import (
     ESP_OVERHEAD, OVERLAY_DEFAULT_MTU, VXLAN_OVERHEAD)
-from ansible_collections.netprov.dockernet.plugins.module_utils._hostcheck import needed_features as network_features
-from ansible_collections.netprov.dockernet.plugins.module_utils._probes import feature_for_link_kind
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.hostcheck import needed_features as network_features
+from ansible_collections.netprov.dockernet.plugins.module_utils._host.probes import feature_for_link_kind
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     MTU_OPTION, network_options, normalise_want)
 
 BRIDGE_NAME = 'com.docker.network.bridge.name'

@@ -159,7 +159,9 @@ def test_live_restore_already_on_in_a_running_swarm_engine_is_a_problem_unless_t
 # -- one table with the modules (REVIEW Structure), what driver options say (REVIEW 23) ---------------------------
 
 def test_preflight_reads_the_modules_own_tables():
-    from ansible_collections.netprov.dockernet.plugins.module_utils import _esp, _hostcheck, _probes
+    from ansible_collections.netprov.dockernet.plugins.module_utils._overlay import esp as _esp
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network import hostcheck as _hostcheck
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import probes as _probes
     assert pc.network_features is _hostcheck.needed_features
     assert pc.feature_for_link_kind is _probes.feature_for_link_kind
     assert (pc.VXLAN_OVERHEAD, pc.ESP_OVERHEAD, pc.OVERLAY_DEFAULT_MTU) == (

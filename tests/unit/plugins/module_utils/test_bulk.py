@@ -3,8 +3,8 @@ import os
 import subprocess
 import sys
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._bulk import classify, merge_entry
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import NETWORK_OPTIONS
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import classify, merge_entry
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import NETWORK_OPTIONS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 
@@ -46,8 +46,8 @@ def test_fragment_documents_exactly_the_spec():
 
 
 def test_purge_never_takes_the_swarms_own_networks():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._bulk import plan_purge
-    from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MANAGED_LABEL, normalise_have
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import plan_purge
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, normalise_have
 
     class State(object):
         networks = [normalise_have({'Name': n, 'Id': n, 'Labels': {MANAGED_LABEL: 'true'}, 'Ingress': n == 'mesh'})
@@ -76,7 +76,7 @@ class _Engine(object):
     """The engine as listed, for the planning that needs no inspect."""
 
     def __init__(self, nets):
-        from ansible_collections.netprov.dockernet.plugins.module_utils._spec import normalise_have
+        from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import normalise_have
         self.networks = [normalise_have(n) for n in nets]
 
     def full(self, name):
@@ -84,8 +84,8 @@ class _Engine(object):
 
 
 def test_purge_labels_given_as_yaml_booleans_match_the_engines_spelling():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._bulk import plan_purge
-    from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MANAGED_LABEL
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import plan_purge
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL
     state = _Engine([{'Name': 'old', 'Id': 'old', 'Labels': {MANAGED_LABEL: 'true', 'disposable': 'true'}},
                      {'Name': 'keep', 'Id': 'keep', 'Labels': {MANAGED_LABEL: 'true', 'disposable': 'false'}}])
     assert [p[0] for p in plan_purge(state, set(), False, {'disposable': True})] == ['old']
@@ -94,8 +94,8 @@ def test_purge_labels_given_as_yaml_booleans_match_the_engines_spelling():
 
 def test_purge_labels_of_a_wrong_type_name_the_field():
     import pytest
-    from ansible_collections.netprov.dockernet.plugins.module_utils._bulk import plan_purge
-    from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import plan_purge
+    from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
     with pytest.raises(ValidationError) as err:
         plan_purge(_Engine([]), set(), False, {'stack': ['a']})
     assert str(err.value).startswith('purge_labels:')

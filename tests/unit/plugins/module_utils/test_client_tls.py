@@ -2,7 +2,7 @@
 import docker
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _client
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine import client as _client
 
 URL = 'tcp://198.19.104.11:2376'
 

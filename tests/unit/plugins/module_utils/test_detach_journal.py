@@ -15,9 +15,9 @@ import itertools
 
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _core
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError, NetprovError
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MANAGED_LABEL, normalise_want
+from ansible_collections.netprov.dockernet.plugins.module_utils._network import core as _core
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import EngineError, NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, normalise_want
 
 _ids = itertools.count(1)
 
@@ -395,7 +395,7 @@ def test_absent_with_force_whose_remove_fails_puts_the_containers_back(eng, faul
 
 
 def test_purge_with_force_whose_remove_fails_puts_the_containers_back(eng):
-    from ansible_collections.netprov.dockernet.plugins.module_utils import _bulk
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network import bulk as _bulk
     eng.faults[('remove_network', 1)] = 'refuse'
     state = _core.EngineState(eng)
     planned, _warnings = _bulk.plan_all(state, [], {}, {'force': True}, True)

@@ -8,8 +8,8 @@ import os
 import socket
 import subprocess
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _esp
-from ansible_collections.netprov.dockernet.plugins.module_utils._client import Engine
+from ansible_collections.netprov.dockernet.plugins.module_utils._overlay import esp as _esp
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import Engine
 
 
 def _script(path, body):

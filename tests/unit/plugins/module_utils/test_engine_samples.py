@@ -12,10 +12,10 @@ import os
 
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._core import EngineState, prepare
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError
-from ansible_collections.netprov.dockernet.plugins.module_utils._plan import compare, create_body
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import EngineState, prepare
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import compare, create_body
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     endpoint_config, normalise_have, normalise_want)
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'engine_samples')

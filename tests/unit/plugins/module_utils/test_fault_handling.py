@@ -1,8 +1,8 @@
 """Fault handling in the core, with stand-ins for the engine and netlink (the real faults: tests/integration/test_faults.py)."""
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _core, _hostcheck
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError, NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._network import core as _core, hostcheck as _hostcheck
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import EngineError, NetprovError
 
 
 class DyingEngine(object):
@@ -79,7 +79,7 @@ class Addrs(object):
         return [7]
 
     def addr(self, op, **kwargs):
-        from ansible_collections.netprov.dockernet.plugins.module_utils._netlink import NetlinkError
+        from ansible_collections.netprov.dockernet.plugins.module_utils._host.netlink import NetlinkError
         raise NetlinkError(self.code, 'nope')
 
 
@@ -87,7 +87,7 @@ def test_removing_an_address_the_kernel_already_dropped_is_done():
     # Found by tests/integration/test_property_host_link.py: with addresses_exclusive, removing an IPv4 primary
     # made the kernel drop the secondary of the same subnet, and the next step failed with EADDRNOTAVAIL.
     import errno
-    from ansible_collections.netprov.dockernet.plugins.module_utils import _links
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
     step = {'action': 'remove_address', 'link': 'pv2', 'address': '198.18.170.2/24', 'reason': 'r'}
     _links.apply(Addrs(errno.EADDRNOTAVAIL), [step])
     with pytest.raises(NetprovError):
@@ -99,7 +99,7 @@ def test_removing_an_address_the_kernel_already_dropped_is_done():
 def test_removing_a_primary_address_plans_to_restore_kept_secondaries_of_its_subnet():
     # Found by the host_link property test: the kernel dropped the kept 198.18.170.2/24 together with the
     # removed primary 198.18.170.1/24, so the run ended without it and the next run added it back.
-    from ansible_collections.netprov.dockernet.plugins.module_utils import _links
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
     have = {'name': 'pv2', 'kind': 'veth', 'peer': 'pv3', 'state': 'up', 'promisc': False, 'master': None,
             'mtu': 1500, 'mac': None,
             'addresses': ['198.18.170.1/24', '198.18.170.2/24', '198.18.171.1/25', 'fd00:198:18:aa::1/64']}
@@ -121,7 +121,7 @@ class Restoring(Addrs):
 
 
 def test_a_restore_puts_the_dropped_secondary_back():
-    from ansible_collections.netprov.dockernet.plugins.module_utils import _links
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
     ipr = Restoring()
     _links.apply(ipr, [{'action': 'remove_address', 'link': 'pv2', 'address': '198.18.170.1/24',
                         'restore': ['198.18.170.2/24'], 'reason': 'r'}])
@@ -130,7 +130,7 @@ def test_a_restore_puts_the_dropped_secondary_back():
 
 def test_macvlan_with_its_parents_mac_is_refused_up_front():
     # Found by the host_link property test: check mode planned it, the kernel refused it (EADDRINUSE).
-    from ansible_collections.netprov.dockernet.plugins.module_utils import _links
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
     links = {'pv0': {'name': 'pv0', 'kind': 'veth', 'mac': '02:00:c6:12:aa:01', 'parent': None},
              'pmw': {'name': 'pmw', 'kind': 'macvlan', 'mac': '02:00:c6:12:aa:02', 'parent': 'pv0'}}
     for mac in ('02:00:c6:12:aa:01', '02:00:c6:12:aa:02'):
@@ -151,7 +151,7 @@ def test_macvlan_with_its_parents_mac_is_refused_up_front():
 ])
 def test_stacked_link_mtu_above_the_parents_is_refused_up_front(kind, extra, mtu, ok):
     # Found by the host_link property test: a vxlan with MTU 1280 on a 1280 parent was planned, then EINVAL.
-    from ansible_collections.netprov.dockernet.plugins.module_utils import _links
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
     links = {'pv0': {'name': 'pv0', 'kind': 'veth', 'mtu': 1280, 'mac': None, 'parent': None}}
     want = _links.normalise(dict(extra, name='pst', kind=kind, parent='pv0', mtu=mtu))
     if ok:

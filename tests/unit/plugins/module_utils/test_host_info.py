@@ -3,7 +3,7 @@ import copy
 
 import yaml
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _host_info
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine import host_info as _host_info
 from ansible_collections.netprov.dockernet.plugins.modules import docker_host_info
 
 # Recorded from Engine 20.10.24 on this project's machines (trimmed to what matters).

@@ -1,8 +1,8 @@
 """Pure planning of host_link and host_route: normalise, plan, guard, persist rendering."""
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _links, _persist, _routes
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links, persist as _persist, routes as _routes
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
 
 
 def params(**kw):

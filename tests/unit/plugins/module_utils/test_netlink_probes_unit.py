@@ -3,8 +3,8 @@ import errno
 
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _probes
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, probes as _probes
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
 
 
 def test_errno_names_are_the_ones_iproute2_prints():

@@ -1,9 +1,9 @@
 """The planner's decision for each kind of change."""
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError
-from ansible_collections.netprov.dockernet.plugins.module_utils._plan import compare, create_body, plan_network
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MANAGED_LABEL, normalise_have, normalise_want
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import compare, create_body, plan_network
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, normalise_have, normalise_want
 
 
 def want(**kw):
@@ -199,7 +199,7 @@ def test_refusals_say_which_containers_are_not_running():
 
 
 def test_containers_text_serves_any_caller_naming_members():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._plan import containers_text
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import containers_text
     h = have(['web'])
     h['endpoints']['db'] = {'id': 'x', 'state': 'exited'}
     assert containers_text(h, ['db', 'web', 'gone']) == 'db (exited), web, gone'

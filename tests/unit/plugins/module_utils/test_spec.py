@@ -1,8 +1,8 @@
 """Normalisation: every spelling a user or the engine writes maps to one form."""
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     MANAGED_LABEL, endpoint_config, endpoint_from_container, norm_cidr, norm_ip, normalise_have, normalise_want)
 
 

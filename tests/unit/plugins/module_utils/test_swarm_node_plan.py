@@ -2,8 +2,8 @@
 import pytest
 import yaml
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _swarm, _swarm_node
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import membership as _swarm, node as _swarm_node
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
 from ansible_collections.netprov.dockernet.plugins.modules import docker_swarm_node
 
 SELF = 'selfid0000000000000000001'

@@ -1,8 +1,8 @@
 """docker_swarm's planning: pure tables of (want, have) -> steps or refusal."""
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _swarm
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, EngineError, ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import membership as _swarm
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, EngineError, ValidationError
 
 TOKEN = 'SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx'
 

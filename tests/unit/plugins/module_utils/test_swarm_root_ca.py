@@ -4,8 +4,8 @@ import hashlib
 
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _swarm
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError
+from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import membership as _swarm
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError
 
 PEM = b'-----BEGIN CERTIFICATE-----\nMIIBazCCARCgAwIBAgIU\n-----END CERTIFICATE-----\n'
 DIGEST = hashlib.sha256(PEM).hexdigest()

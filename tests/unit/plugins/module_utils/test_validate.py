@@ -1,11 +1,11 @@
 """Every validation rule: the error names the field and the fix."""
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import normalise_have, normalise_want
-from ansible_collections.netprov.dockernet.plugins.module_utils._validate import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import normalise_have, normalise_want
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import (
     rule_config_source, rule_containers_exist, rule_overlaps, validate_want)
-from ansible_collections.netprov.dockernet.plugins.module_utils._hostcheck import needed_features
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.hostcheck import needed_features
 
 
 def refused(path_prefix, **kw):

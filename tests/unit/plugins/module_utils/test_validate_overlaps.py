@@ -4,8 +4,8 @@ import itertools
 
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._validate import _span, rule_overlaps
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import _span, rule_overlaps
 
 SUBNETS = ['198.18.0.0/15', '198.18.1.0/24', '198.18.1.128/25', '198.18.1.5/24', '198.18.2.0/24',
            '198.18.1.255/32', '198.18.2.0/32', '10.0.0.0/8', '0.0.0.0/0', 'fd00::/64', 'fd00::/8',

@@ -1,5 +1,5 @@
 """Parsing `ip -s xfrm state` into the encryption report."""
-from ansible_collections.netprov.dockernet.plugins.module_utils._xfrm import encryption_report, parse_states
+from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.xfrm import encryption_report, parse_states
 
 SAMPLE = """src 198.19.30.1 dst 198.19.30.2
 \tproto esp spi 0x5a3b1c2d reqid 13681891(0x00d0c4e3) mode transport
@@ -49,19 +49,19 @@ def test_missing_peer_and_foreign_states_do_not_count():
 
 
 def test_engine_versions_that_fail_closed():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._esp import engine_fails_closed
+    from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import engine_fails_closed
     assert engine_fails_closed('20.10.24+dfsg1') and engine_fails_closed('23.0.3') and engine_fails_closed('28.2.2')
     assert not engine_fails_closed('20.10.23') and not engine_fails_closed('23.0.2') and not engine_fails_closed('19.03.1')
 
 
 def test_mtu_advice():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._esp import mtu_advice
+    from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import mtu_advice
     assert 'mtu: 1424' in mtu_advice(1500)
     assert mtu_advice(9000) is None and mtu_advice(None) is None
 
 
 def test_missing_matches():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._esp import missing_matches
+    from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import missing_matches
     ok = (True, '')
     assert missing_matches({'u32': (False, 'x'), 'bpf': ok, 'policy': ok, 'mark': ok}) == []
     msgs = missing_matches({'u32': (False, 'no u32'), 'bpf': (False, 'no bpf'), 'policy': (False, 'np'), 'mark': ok})

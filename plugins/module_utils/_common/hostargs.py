@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import numbers
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
 
 HOST_COMMON_ARGS = dict(netns=dict(type='str'))
 

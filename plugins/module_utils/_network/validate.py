@@ -11,8 +11,8 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError, join_path
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MANAGED_LABEL, MTU_OPTION, PREDEFINED
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError, join_path
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, MTU_OPTION, PREDEFINED
 
 # Where a driver option came from, to name the field the user wrote.
 _OPTION_FIELDS = {'parent': 'parent', 'macvlan_mode': 'macvlan_mode', 'ipvlan_mode': 'ipvlan_mode',

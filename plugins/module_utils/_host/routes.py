@@ -11,10 +11,10 @@ __metaclass__ = type
 import ipaddress
 import socket
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, KernelError, ValidationError)
-from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import U32, check_int
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import U32, check_int
 
 SCOPES = {0: 'universe', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere'}
 PROTOS = {0: 'unspec', 1: 'redirect', 2: 'kernel', 3: 'boot', 4: 'static', 16: 'dhcp', 186: 'bgp', 188: 'ospf'}

@@ -16,7 +16,7 @@ import re
 
 from ansible.module_utils.six import string_types
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError, join_path
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError, join_path
 
 MANAGED_LABEL = 'netprov.dockernet.managed'
 PREDEFINED = ('bridge', 'host', 'none')

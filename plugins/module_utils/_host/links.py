@@ -13,10 +13,10 @@ import errno
 import ipaddress
 import re
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _probes
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, probes as _probes
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, KernelError, NetprovError, ValidationError)
-from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import U16, check_int
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import U16, check_int
 
 KINDS = ('vlan', 'macvlan', 'ipvlan', 'bridge', 'veth', 'vxlan', 'dummy')
 STACKED = ('vlan', 'macvlan', 'ipvlan')

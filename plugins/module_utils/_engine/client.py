@@ -16,7 +16,7 @@ import traceback
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError, ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import EngineError, ValidationError
 
 try:
     import docker

@@ -10,10 +10,10 @@ in _probes) run in a scratch namespace.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _esp
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._overlay import esp as _esp
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     KernelError, NetprovError, ValidationError, join_path)
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MTU_OPTION
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MTU_OPTION
 
 
 def _esp_missing(engine, netns):

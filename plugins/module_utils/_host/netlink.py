@@ -38,7 +38,7 @@ except ImportError as _exc:  # pragma: no cover - reported by the modules
     class NetlinkError(Exception):
         code = 0
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     KernelError, ValidationError)
 
 NETNS_DIR = '/run/netns'

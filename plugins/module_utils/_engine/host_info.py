@@ -9,7 +9,7 @@ does not report come back as None, never as a guess.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     MTU_OPTION, endpoint_from_container, normalise_have)
 
 BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name'

@@ -22,7 +22,7 @@ import os
 import shutil
 import subprocess
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
 
 FEATURES = ('macvlan', 'ipvlan', 'vlan', 'bridge', 'veth', 'vxlan', 'dummy', 'esp', 'ipvs')
 

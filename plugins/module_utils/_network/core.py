@@ -10,15 +10,15 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _hostcheck
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._network import hostcheck as _hostcheck
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     EngineError, KernelError, NetprovError, ValidationError, join_path)
-from ansible_collections.netprov.dockernet.plugins.module_utils._plan import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import (
     compare, create_body, fixed_addresses_fit, plan_network)
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     API_ENABLE_IPV4, MANAGED_LABEL, api_at_least, endpoint_config, endpoint_from_container, normalise_have,
     resolve_containers)
-from ansible_collections.netprov.dockernet.plugins.module_utils._validate import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import (
     rule_config_source, rule_containers_exist, rule_overlaps, rule_verify, validate_want)
 
 
@@ -33,9 +33,9 @@ class _Lazy(object):
         if self.mod is None:
             try:
                 if self.name == 'probes':
-                    from ansible_collections.netprov.dockernet.plugins.module_utils import _probes as mod
+                    from ansible_collections.netprov.dockernet.plugins.module_utils._host import probes as mod
                 else:
-                    from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink as mod
+                    from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as mod
             except ImportError as exc:
                 raise NetprovError('host checks need the Python library pyroute2 on the engine\'s host (%s); '
                                    'install it (pip install pyroute2) or set kernel_check: skip' % exc)
@@ -620,7 +620,7 @@ def apply_steps(state, steps):
 
 def verify_encryption(state, want, path=''):
     """verify: wait (bounded) until the kernel's ESP states cover every peer of an encrypted overlay."""
-    from ansible_collections.netprov.dockernet.plugins.module_utils._info import describe_network
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.info import describe_network
     if not (want.get('verify') and want['state'] == 'present'):
         return None
     deadline = time.time() + max(0, want['verify_timeout'])

@@ -10,8 +10,8 @@ disconnect, reconnect).
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, join_path
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, join_path
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     ENGINE_OPTIONS, MANAGED_LABEL, endpoint_config, ip_version)
 
 _FLAGS = ('internal', 'attachable', 'ingress', 'enable_ipv6', 'enable_ipv4', 'config_only')

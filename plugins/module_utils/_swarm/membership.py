@@ -18,8 +18,8 @@ import os
 import socket
 import time
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MANAGED_LABEL
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, EngineError, ValidationError)
 
 SWARM_PORT = 2377

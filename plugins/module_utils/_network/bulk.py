@@ -8,12 +8,12 @@ network does not stop the others, and the result says what was done.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._core import apply_steps, prepare, verify_encryption
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import apply_steps, prepare, verify_encryption
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, NetprovError, ValidationError, join_path)
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     OPTION_ALIASES, PREDEFINED, _str_map, normalise_want)
-from ansible_collections.netprov.dockernet.plugins.module_utils._validate import _OPTION_FIELDS, rule_overlaps
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import _OPTION_FIELDS, rule_overlaps
 
 _MAPS = ('labels', 'driver_options', 'ipam_driver_options')
 # The swarm's own networks: docker_swarm may make docker_gwbridge (gwbridge_subnet), but purge

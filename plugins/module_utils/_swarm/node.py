@@ -12,8 +12,8 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._swarm.membership import (
     demotion_quorum, node_record, poll, step, _update_node)
 
 NODE_ARGS = dict(

@@ -6,7 +6,7 @@ __metaclass__ = type
 
 import traceback
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import NetprovError
 
 
 def execute(module, run):

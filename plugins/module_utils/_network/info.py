@@ -4,8 +4,8 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _xfrm
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import endpoint_from_container, normalise_have
+from ansible_collections.netprov.dockernet.plugins.module_utils._overlay import xfrm as _xfrm
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import endpoint_from_container, normalise_have
 
 
 def describe_network(state, net_id):
