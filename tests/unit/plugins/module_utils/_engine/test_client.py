@@ -1,8 +1,14 @@
-"""The engine client's TLS handling: what the SDK's session is told, and what a refused connection says to fix."""
+"""The engine client: its TLS handling (what the SDK's session is told, what a refused connection says to fix),
+the checks of its own options, and the process behind a local socket."""
+import os
+import socket
+
 import docker
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine import client as _client
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import Engine, check_api_version
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
 
 URL = 'tcp://198.19.104.11:2376'
 
@@ -53,3 +59,48 @@ def test_validate_certs_without_ca_path_uses_the_bundle_of_the_environment(monke
 ])
 def test_a_refused_connection_names_what_to_set(said, fix):
     assert fix in _client.reach_hint(said)
+
+
+@pytest.mark.parametrize('value', ['xx', '1', '1.41.0', 'v1.41', '1.x', ' 1.41'])
+def test_api_version_that_is_not_major_minor_is_refused_naming_the_field(value):
+    # The docker SDK raised a bare ValueError from int() (a traceback) on these.
+    with pytest.raises(ValidationError) as err:
+        check_api_version(value)
+    assert str(err.value).startswith('api_version: ')
+    with pytest.raises(ValidationError):
+        Engine({'docker_host': 'unix:///nonexistent.sock', 'api_version': value})
+
+
+@pytest.mark.parametrize('value', [None, '', 'auto', '1.41', '1.24'])
+def test_api_version_auto_and_major_minor_pass(value):
+    check_api_version(value)
+
+
+@pytest.mark.parametrize('timeout', [-1, -60])
+def test_negative_timeout_is_refused_naming_the_field(timeout):
+    # urllib3 raised a bare ValueError on the first engine call made with it (a traceback).
+    with pytest.raises(ValidationError) as err:
+        Engine({'docker_host': 'unix:///nonexistent.sock', 'timeout': timeout})
+    assert str(err.value).startswith('timeout: ')
+
+
+def _engine(url):
+    engine = Engine.__new__(Engine)  # without the connection: only the local-socket helpers are used
+    engine.url, engine._pid, engine._netns = url, False, False
+    return engine
+
+
+def test_pid_and_netns_of_the_socket_peer(tmp_path):
+    path = str(tmp_path / 'engine.sock')
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    try:
+        engine = _engine('unix://' + path)
+        assert engine.pid() == os.getpid()  # the listener is this process
+        assert engine.netns_path() is None  # ... in our own namespace
+    finally:
+        server.close()
+    assert _engine('tcp://198.18.0.1:2375').pid() is None
+    gone = _engine('unix://' + str(tmp_path / 'nobody.sock'))
+    assert gone.pid() is None and gone.netns_path() is None

@@ -385,3 +385,21 @@ def test_an_engine_lost_during_the_join_is_reported_as_the_join_and_nothing_more
         join(engine, ADDRS)
     assert str(err.value).startswith('join the swarm at %s: lost the Docker Engine' % DEAD)
     assert engine.dialed == [DEAD]
+
+
+@pytest.mark.parametrize('addr', ['[::1', '[]:1', '1.2.3.4:x', ':', '', ':1', '1.2.3.4:99999', '[::1]x'])
+def test_malformed_manager_address_is_refused_naming_the_entry(addr):
+    # split_hostport raised a bare ValueError (unpacking, int()) out of want_from_params: a traceback.
+    from ansible_collections.netprov.dockernet.plugins.module_utils._swarm.membership import SWARM_ARGS, want_from_params
+    params = dict((k, v.get('default')) for k, v in SWARM_ARGS.items())
+    params.update(remote_addrs=['198.18.160.11', addr], join_token='SWMTKN-1-x')
+    with pytest.raises(ValidationError) as err:
+        want_from_params(params, resolve=False)
+    assert str(err.value).startswith('remote_addrs[1]: ')
+
+
+@pytest.mark.parametrize('addr, expected', [('198.18.160.11', '198.18.160.11:2377'), ('[::1]:2378', '[::1]:2378'),
+                                            ('[fd00::1]', '[fd00::1]:2377'), ('198.18.160.11:4000', '198.18.160.11:4000')])
+def test_good_manager_addresses_still_normalise(addr, expected):
+    from ansible_collections.netprov.dockernet.plugins.module_utils._swarm.membership import norm_addr
+    assert norm_addr(addr, resolve=False) == expected

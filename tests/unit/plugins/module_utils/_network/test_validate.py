@@ -115,3 +115,33 @@ def test_the_ownership_label_is_the_collections(value):
 
 def test_the_ownership_label_as_true_is_fine():
     validate_want(normalise_want({'name': 'n', 'labels': {'netprov.dockernet.managed': 'true'}}))
+
+
+def _want(**kw):
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import normalise_want
+    kw.setdefault('name', 'n1')
+    return normalise_want(kw)
+
+
+@pytest.mark.parametrize('body, light', [
+    ({'Driver': 'bridge', 'Options': {}}, None),                           # would create a bridge
+    ({'Driver': 'overlay', 'Options': {}}, None),                          # an unencrypted overlay
+    (None, {'driver': 'bridge', 'encrypted': False}),                      # an existing bridge, unchanged
+])
+def test_verify_on_what_is_not_an_encrypted_overlay_is_refused_before_anything_is_touched(body, light):
+    # docker_network with verify: true on a bridge created the bridge, then failed (the fuzzer's unasked change).
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import rule_verify
+    steps = [{'action': 'create', 'network': 'n1', 'reason': 'r', 'body': body}] if body else \
+        [{'action': 'none', 'network': 'n1', 'reason': 'r'}]
+    with pytest.raises(ValidationError) as err:
+        rule_verify(_want(verify=True), steps, light, 'networks[0]')
+    assert str(err.value).startswith('networks[0].verify: ')
+
+
+def test_verify_on_an_encrypted_overlay_passes():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import rule_verify
+    steps = [{'action': 'create', 'network': 'n1', 'reason': 'r',
+              'body': {'Driver': 'overlay', 'Options': {'encrypted': ''}}}]
+    rule_verify(_want(verify=True), steps, None, '')
+    rule_verify(_want(verify=True), [{'action': 'none', 'network': 'n1', 'reason': 'r'}],
+                {'driver': 'overlay', 'encrypted': True}, '')

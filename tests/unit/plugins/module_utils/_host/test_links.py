@@ -1,8 +1,8 @@
-"""Pure planning of host_link and host_route: normalise, plan, guard, persist rendering."""
+"""Pure planning of host_link: normalise, plan, guard; and applying address steps with a stand-in for netlink."""
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links, persist as _persist, routes as _routes
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, NetprovError, ValidationError
 
 
 def params(**kw):
@@ -86,44 +86,6 @@ def test_guard_allows_harmless_changes_on_management_link():
     with pytest.raises(ConflictError):
         _links.plan(_links.normalise(params(name='eth0', mtu=9000)), links, mgmt)
     assert _links.plan(_links.normalise(params(name='eth0', mtu=9000)), links, mgmt, allow_management=True)
-
-
-def test_persist_render_vxlan_and_vlan(tmp_path):
-    d = str(tmp_path)
-    want = _links.normalise(params(name='vx0', kind='vxlan', vxlan_id=7, vxlan_remote='198.18.192.2',
-                                   parent='eth1', state='up'))
-    after = _links.simulate(None, _links.plan(want, {'eth1': link('eth1')}))
-    files = _persist.render(want, after, d, parent_network='20-eth1.network')
-    assert files[d + '/10-netprov-vx0.netdev'].endswith(
-        '[NetDev]\nName=vx0\nKind=vxlan\n\n[VXLAN]\nVNI=7\nRemote=198.18.192.2\nDestinationPort=4789\n')
-    assert files[d + '/20-eth1.network.d/netprov-vx0.conf'].endswith('[Network]\nVXLAN=vx0\n')
-    want = _links.normalise(params(name='eth1.10', kind='vlan', vlan_id=10, parent='eth1'))
-    after = _links.simulate(None, _links.plan(want, {'eth1': link('eth1')}))
-    assert _persist.render(want, after, d)[d + '/10-netprov-eth1.10.netdev'].endswith('[VLAN]\nId=10\n')
-
-
-def test_route_normalise_and_identity():
-    want = _routes.normalise({'dest': '0.0.0.0/0', 'gateway': '198.18.0.1', 'metric': None, 'table': None})
-    assert (want['dest'], want['family'], want['metric'], want['table']) == ('default', 'ipv4', 0, 254)
-    want6 = _routes.normalise({'dest': 'default', 'gateway': 'fd00::1', 'metric': None, 'table': 254})
-    assert (want6['family'], want6['metric']) == ('ipv6', 1024)
-    with pytest.raises(ValidationError):
-        _routes.normalise({'dest': '198.18.1.0/24', 'metric': None, 'table': 254})
-    # the kernel stores an IPv6 metric 0 as 1024; an IPv4 one as 0; table 0 is the main table
-    assert _routes.normalise({'dest': 'fd00::/64', 'dev': 'lo', 'metric': 0, 'table': None})['metric'] == 1024
-    assert _routes.normalise({'dest': '198.18.1.0/24', 'dev': 'lo', 'metric': 0, 'table': 0})['metric'] == 0
-    assert _routes.normalise({'dest': '198.18.1.0/24', 'dev': 'lo', 'metric': 0, 'table': 0})['table'] == 254
-
-
-def test_route_plan_default_takeover():
-    have = {'family': 'ipv4', 'dest': 'default', 'table': 254, 'metric': 100, 'gateway': '198.18.0.1',
-            'dev': 'eth0', 'scope': 'universe', 'type': 'unicast'}
-    lower = _routes.normalise({'dest': 'default', 'gateway': '198.18.0.2', 'metric': 50, 'table': 254})
-    with pytest.raises(ConflictError) as exc:
-        _routes.plan(lower, [have], {'eth0'})
-    assert 'take over the ipv4 default route via 198.18.0.1 dev eth0' in str(exc.value)
-    higher = _routes.normalise({'dest': 'default', 'gateway': '198.18.0.2', 'metric': 200, 'table': 254})
-    assert _routes.plan(higher, [have], {'eth0'})[0]['action'] == 'add'
 
 
 def test_ipvlan_siblings_share_the_parent_mode():
@@ -247,15 +209,94 @@ def test_recreate_keeps_what_the_task_does_not_set():
     assert 'mtu' not in [s.get('field') for s in steps]
 
 
-def test_route_on_the_management_path():
-    ssh = '198.18.9.9 4000 198.18.192.1 22'
-    default = _routes.normalise({'dest': 'default', 'gateway': '198.18.0.1', 'metric': None, 'table': 100})
-    assert _routes.management(default) == 'it is the ipv4 default route (table 100)'
-    covering = _routes.normalise({'dest': '198.18.8.0/22', 'dev': 'eth1', 'metric': None, 'table': None})
-    assert _routes.management(covering, ssh) == ('it covers 198.18.9.9, the client of the current SSH connection '
-                                                 '(SSH_CONNECTION=%s)' % ssh)
-    assert _routes.management(covering) is None
-    other = _routes.normalise({'dest': '198.18.12.0/22', 'dev': 'eth1', 'metric': None, 'table': None})
-    assert _routes.management(other, ssh) is None
-    six = _routes.normalise({'dest': 'fd00::/8', 'dev': 'eth1', 'metric': None, 'table': None})
-    assert _routes.management(six, ssh) is None and _routes.management(six, 'fd00::9 1 fd00::1 22')
+class Addrs(object):
+    """An IPRoute stand-in whose kernel already dropped the secondary address with the primary."""
+
+    def __init__(self, code):
+        self.code = code
+
+    def link_lookup(self, ifname):
+        return [7]
+
+    def addr(self, op, **kwargs):
+        from ansible_collections.netprov.dockernet.plugins.module_utils._host.netlink import NetlinkError
+        raise NetlinkError(self.code, 'nope')
+
+
+def test_removing_an_address_the_kernel_already_dropped_is_done():
+    # Found by tests/integration/test_property_host_link.py: with addresses_exclusive, removing an IPv4 primary
+    # made the kernel drop the secondary of the same subnet, and the next step failed with EADDRNOTAVAIL.
+    import errno
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
+    step = {'action': 'remove_address', 'link': 'pv2', 'address': '198.18.170.2/24', 'reason': 'r'}
+    _links.apply(Addrs(errno.EADDRNOTAVAIL), [step])
+    with pytest.raises(NetprovError):
+        _links.apply(Addrs(errno.EPERM), [step])
+    with pytest.raises(NetprovError):
+        _links.apply(Addrs(errno.EADDRNOTAVAIL), [dict(step, action='add_address')])
+
+
+def test_removing_a_primary_address_plans_to_restore_kept_secondaries_of_its_subnet():
+    # Found by the host_link property test: the kernel dropped the kept 198.18.170.2/24 together with the
+    # removed primary 198.18.170.1/24, so the run ended without it and the next run added it back.
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
+    have = {'name': 'pv2', 'kind': 'veth', 'peer': 'pv3', 'state': 'up', 'promisc': False, 'master': None,
+            'mtu': 1500, 'mac': None,
+            'addresses': ['198.18.170.1/24', '198.18.170.2/24', '198.18.171.1/25', 'fd00:198:18:aa::1/64']}
+    want = _links.normalise({'name': 'pv2', 'addresses': ['198.18.170.2/24', '198.18.171.1/25'],
+                             'addresses_exclusive': True})
+    steps = _links.plan(want, {'pv2': have})
+    assert [(s['action'], s['address'], s.get('restore')) for s in steps] == [
+        ('remove_address', '198.18.170.1/24', ['198.18.170.2/24']),
+        ('remove_address', 'fd00:198:18:aa::1/64', None)]
+
+
+class Restoring(Addrs):
+    def __init__(self):
+        super(Restoring, self).__init__(0)
+        self.calls = []
+
+    def addr(self, op, **kwargs):
+        self.calls.append((op, kwargs['address']))
+
+
+def test_a_restore_puts_the_dropped_secondary_back():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
+    ipr = Restoring()
+    _links.apply(ipr, [{'action': 'remove_address', 'link': 'pv2', 'address': '198.18.170.1/24',
+                        'restore': ['198.18.170.2/24'], 'reason': 'r'}])
+    assert ipr.calls == [('del', '198.18.170.1'), ('add', '198.18.170.2')]
+
+
+def test_macvlan_with_its_parents_mac_is_refused_up_front():
+    # Found by the host_link property test: check mode planned it, the kernel refused it (EADDRINUSE).
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
+    links = {'pv0': {'name': 'pv0', 'kind': 'veth', 'mac': '02:00:c6:12:aa:01', 'parent': None},
+             'pmw': {'name': 'pmw', 'kind': 'macvlan', 'mac': '02:00:c6:12:aa:02', 'parent': 'pv0'}}
+    for mac in ('02:00:c6:12:aa:01', '02:00:c6:12:aa:02'):
+        want = _links.normalise({'name': 'pmv', 'kind': 'macvlan', 'parent': 'pv0', 'mac': mac})
+        with pytest.raises(NetprovError) as err:
+            _links.plan(want, links)
+        assert str(err.value).startswith('mac: ')
+    ok = _links.normalise({'name': 'pmv', 'kind': 'macvlan', 'parent': 'pv0', 'mac': '02:00:c6:12:aa:03'})
+    assert _links.plan(ok, links)[0]['action'] == 'create'
+
+
+@pytest.mark.parametrize('kind, extra, mtu, ok', [
+    ('vxlan', {'vxlan_id': 4100, 'vxlan_remote': '198.18.170.20'}, 1280, False),   # 1280 > 1280 - 50
+    ('vxlan', {'vxlan_id': 4100, 'vxlan_remote': '198.18.170.20'}, 1230, True),
+    ('vxlan', {'vxlan_id': 4100, 'vxlan_remote': 'fd00::20'}, 1230, False),         # IPv6 underlay: 70
+    ('macvlan', {}, 1400, False),
+    ('macvlan', {}, 1280, True),
+])
+def test_stacked_link_mtu_above_the_parents_is_refused_up_front(kind, extra, mtu, ok):
+    # Found by the host_link property test: a vxlan with MTU 1280 on a 1280 parent was planned, then EINVAL.
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
+    links = {'pv0': {'name': 'pv0', 'kind': 'veth', 'mtu': 1280, 'mac': None, 'parent': None}}
+    want = _links.normalise(dict(extra, name='pst', kind=kind, parent='pv0', mtu=mtu))
+    if ok:
+        assert _links.plan(want, links)[0]['action'] == 'create'
+    else:
+        with pytest.raises(NetprovError) as err:
+            _links.plan(want, links)
+        assert str(err.value).startswith('mtu: ')

@@ -6,7 +6,7 @@ import sys
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import classify, merge_entry
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import NETWORK_OPTIONS
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *[os.pardir] * 5))
 
 
 def test_entry_wins_maps_merge_and_policy_falls_back_to_the_module():

@@ -1,15 +1,12 @@
-"""Which process, namespace and iptables an engine on a local unix socket uses (issue 8, found in the UML guest).
+"""Which iptables an engine on a local unix socket uses, and what an encrypted overlay needs of the kernel (issue 8, found in the UML guest).
 
 dockerd runs the first `iptables` on its own PATH. In the UML guest that is
 the legacy variant (the kernel has no nft NAT chain) while a module's PATH
 has the nft one first; the encrypted-overlay dry run must use the engine's.
 """
-import os
-import socket
 import subprocess
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._overlay import esp as _esp
-from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import Engine
 
 
 def _script(path, body):
@@ -24,28 +21,6 @@ def _process(path):
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, universal_newlines=True)
     assert proc.stdout.readline() == 'ready\n'
     return proc
-
-
-def _engine(url):
-    engine = Engine.__new__(Engine)  # without the connection: only the local-socket helpers are used
-    engine.url, engine._pid, engine._netns = url, False, False
-    return engine
-
-
-def test_pid_and_netns_of_the_socket_peer(tmp_path):
-    path = str(tmp_path / 'engine.sock')
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path)
-    server.listen(1)
-    try:
-        engine = _engine('unix://' + path)
-        assert engine.pid() == os.getpid()  # the listener is this process
-        assert engine.netns_path() is None  # ... in our own namespace
-    finally:
-        server.close()
-    assert _engine('tcp://198.18.0.1:2375').pid() is None
-    gone = _engine('unix://' + str(tmp_path / 'nobody.sock'))
-    assert gone.pid() is None and gone.netns_path() is None
 
 
 def test_engine_iptables_is_the_first_on_the_engine_process_path(tmp_path):
@@ -86,3 +61,23 @@ def test_iptables_matches_runs_the_given_iptables_and_names_it(tmp_path):
     assert not any(supported for supported, _detail in found.values())
     assert found['u32'][1].startswith(broken + ' unusable: TABLE_ADD failed'), found
     assert broken in _esp.missing_matches(found)[0]
+
+
+def test_engine_versions_that_fail_closed():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import engine_fails_closed
+    assert engine_fails_closed('20.10.24+dfsg1') and engine_fails_closed('23.0.3') and engine_fails_closed('28.2.2')
+    assert not engine_fails_closed('20.10.23') and not engine_fails_closed('23.0.2') and not engine_fails_closed('19.03.1')
+
+
+def test_mtu_advice():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import mtu_advice
+    assert 'mtu: 1424' in mtu_advice(1500)
+    assert mtu_advice(9000) is None and mtu_advice(None) is None
+
+
+def test_missing_matches():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import missing_matches
+    ok = (True, '')
+    assert missing_matches({'u32': (False, 'x'), 'bpf': ok, 'policy': ok, 'mark': ok}) == []
+    msgs = missing_matches({'u32': (False, 'no u32'), 'bpf': (False, 'no bpf'), 'policy': (False, 'np'), 'mark': ok})
+    assert len(msgs) == 2 and 'u32 or bpf' in msgs[0] and 'policy' in msgs[1]

@@ -48,26 +48,6 @@ def test_missing_peer_and_foreign_states_do_not_count():
     assert encryption_report([], '198.18.0.1', [])['active'] is False
 
 
-def test_engine_versions_that_fail_closed():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import engine_fails_closed
-    assert engine_fails_closed('20.10.24+dfsg1') and engine_fails_closed('23.0.3') and engine_fails_closed('28.2.2')
-    assert not engine_fails_closed('20.10.23') and not engine_fails_closed('23.0.2') and not engine_fails_closed('19.03.1')
-
-
-def test_mtu_advice():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import mtu_advice
-    assert 'mtu: 1424' in mtu_advice(1500)
-    assert mtu_advice(9000) is None and mtu_advice(None) is None
-
-
-def test_missing_matches():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import missing_matches
-    ok = (True, '')
-    assert missing_matches({'u32': (False, 'x'), 'bpf': ok, 'policy': ok, 'mark': ok}) == []
-    msgs = missing_matches({'u32': (False, 'no u32'), 'bpf': (False, 'no bpf'), 'policy': (False, 'np'), 'mark': ok})
-    assert len(msgs) == 2 and 'u32 or bpf' in msgs[0] and 'policy' in msgs[1]
-
-
 # What iproute2 6.1 (Debian 12) printed in the UML guest for an encrypted overlay between
 # 198.19.20.1 and 198.19.20.2: the spi with its decimal value in parentheses.
 IPROUTE2_6_1 = """src 198.19.20.2 dst 198.19.20.1

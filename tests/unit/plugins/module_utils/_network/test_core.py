@@ -499,3 +499,30 @@ def test_a_failed_recreate_puts_a_stopped_container_back_on_the_network_made_aga
     assert 'network n1 was made again as it was' in err.msg
     assert with_stopped.endpoints('s') == S_BEFORE
     assert with_stopped.endpoints('a') == A_BEFORE and with_stopped.endpoints('b') == B_BEFORE
+
+
+class DyingEngine(object):
+    """Answers the create, then is lost before the re-listing."""
+
+    def __init__(self, create_fails=False):
+        self.create_fails = create_fails
+
+    def create_network(self, body):
+        if self.create_fails:
+            raise EngineError('create network %s: lost the Docker Engine' % body['Name'])
+        return {'Id': 'abc123'}
+
+    def networks(self):
+        raise EngineError('list networks: lost the Docker Engine')
+
+
+def test_create_answered_then_engine_lost_counts_as_created_with_a_warning():
+    outcome = _core.Outcome()
+    assert _core._create(DyingEngine(), {'Name': 'n1'}, outcome) == 'abc123'
+    assert 'was created, but the engine was lost' in outcome.warnings[0]
+
+
+def test_create_failed_and_engine_lost_reports_the_create_not_the_listing():
+    with pytest.raises(EngineError) as err:
+        _core._create(DyingEngine(create_fails=True), {'Name': 'n1'}, _core.Outcome())
+    assert err.value.msg.startswith('create network n1')
