@@ -250,7 +250,7 @@ class Engine(object):
         return self.call('remove network %s' % ident, self.api.remove_network, ident)
 
     def connect(self, container, network, endpoint):
-        """Connect with a recorded or wanted endpoint config (see _spec.endpoint_config)."""
+        """Connect with a recorded or wanted endpoint config (see _network.spec.endpoint_config)."""
         def _connect():
             data = {'Container': container, 'EndpointConfig': endpoint}
             url = self.api._url('/networks/{0}/connect', network)

@@ -177,7 +177,7 @@ def describe(version, info, bridge_raw, containers=None):
 
 
 def read(engine, with_containers=False):
-    """Ask the engine (an _client.Engine) once for each part, then shape it with describe()."""
+    """Ask the engine (an _engine.client.Engine) once for each part, then shape it with describe()."""
     info = engine.info() or {}
     bridge = engine.find_network('bridge')
     if bridge is not None and bridge.get('Driver') != 'bridge':

@@ -2,9 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Kernel capability probes: try the real operation in a scratch namespace.
 
-A kernel's config or version says little about what works (this project's
-machine has a 6.18 kernel without ipvlan, 802.1Q, dummy, ESP or IPVS), so
-each feature is probed by doing it: making the link, adding the xfrm state,
+A kernel's config or version says little about what works (a recent kernel
+may well be built without ipvlan, 802.1Q, dummy, ESP or IPVS), so each feature is probed by doing it: making the link, adding the xfrm state,
 resolving the generic netlink family. Everything happens in a network
 namespace made for the probe under a random name and always removed, so the
 host is never touched. Results are cached for the process (one module run).
@@ -61,7 +60,7 @@ def feature_for_link_kind(kind):
 
 def missing_message(feature, detail):
     """One line a user can act on, e.g.
-    'ipvlan: not supported by this kernel (6.18.0): creating an ipvlan link failed with EOPNOTSUPP'."""
+    'ipvlan: not supported by this kernel (6.1.0): creating an ipvlan link failed with EOPNOTSUPP'."""
     head = '%s: not supported by this kernel (%s)' % (LABELS.get(feature, feature), kernel_release())
     if feature == 'esp':
         return '%s: an encrypted overlay would drop all traffic (%s)' % (head, detail)

@@ -12,14 +12,10 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._network.core im
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, NetprovError, ValidationError, join_path)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
-    OPTION_ALIASES, PREDEFINED, _str_map, normalise_want)
+    GWBRIDGE, OPTION_ALIASES, PREDEFINED, SWARM_NETWORKS, _str_map, normalise_want)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import _OPTION_FIELDS, rule_overlaps
 
 _MAPS = ('labels', 'driver_options', 'ipam_driver_options')
-# The swarm's own networks: docker_swarm may make docker_gwbridge (gwbridge_subnet), but purge
-# must never take them from under a node.
-SWARM_NETWORKS = ('docker_gwbridge', 'ingress')
-GWBRIDGE = 'docker_gwbridge'
 _POLICY = ('kernel_check', 'recreate', 'force')
 # What a network made with config_from takes from its config-only network (the engine refuses them
 # on it): defaults of these do not apply to such an entry. Its labels, too, are the template's.

@@ -2,10 +2,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Host checks before a network is created: kernel features and the parent link.
 
-They run only when the engine is on this machine (a local unix socket), in
-the engine's own network namespace, so engines in namespaces each see their
-own links. Kernel features are per kernel: the probes (one implementation,
-in _probes) run in a scratch namespace.
+They run only when the engine is on the module's host (a local unix
+socket), in the engine's own network namespace, so engines in namespaces each
+see their own links. Kernel features are per kernel: the probes (one
+implementation, in _host.probes) run in a scratch namespace.
 """
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -13,7 +13,7 @@ __metaclass__ = type
 from ansible_collections.netprov.dockernet.plugins.module_utils._overlay import esp as _esp
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     KernelError, NetprovError, ValidationError, join_path)
-from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MTU_OPTION
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MTU_OPTION, PARENT_DRIVERS
 
 
 def _esp_missing(engine, netns):
@@ -41,12 +41,12 @@ def needed_features(driver, options):
     """Kernel features a network of this driver and these options needs."""
     features = []
     parent = options.get('parent')
-    if driver in ('macvlan', 'ipvlan'):
+    if driver in PARENT_DRIVERS:
         features.append(driver)
         if not parent:
             # Without a parent the engine makes a dummy link to hang it on.
             features.append('dummy')
-    if parent and '.' in parent and driver in ('macvlan', 'ipvlan'):
+    if parent and '.' in parent and driver in PARENT_DRIVERS:
         features.append('vlan')
     if driver == 'overlay' and 'encrypted' in options:
         features.append('esp')
@@ -117,7 +117,7 @@ def existing_parent_warning(engine, have, path, netlink):
     deleted; its containers lose their interface and new ones cannot attach.
     """
     parent = (have.get('options') or {}).get('parent')
-    if have.get('driver') not in ('macvlan', 'ipvlan') or not parent or not engine.is_local:
+    if have.get('driver') not in PARENT_DRIVERS or not parent or not engine.is_local:
         return None
     try:
         if netlink.link_exists(parent, engine.netns_path()):

@@ -19,7 +19,16 @@ from ansible.module_utils.six import string_types
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError, join_path
 
 MANAGED_LABEL = 'netprov.dockernet.managed'
+# The networks the engine names itself. Every engine has the three predefined
+# ones and nobody can make another of those names; a swarm adds the other two,
+# which docker_swarm may make ahead (a docker_gwbridge with gwbridge_subnet) and
+# which are never removed from under a swarm.
 PREDEFINED = ('bridge', 'host', 'none')
+GWBRIDGE = 'docker_gwbridge'
+INGRESS = 'ingress'
+SWARM_NETWORKS = (GWBRIDGE, INGRESS)
+# The drivers whose network hangs on a host link, its parent.
+PARENT_DRIVERS = ('macvlan', 'ipvlan')
 MTU_OPTION = 'com.docker.network.driver.mtu'
 
 # Driver option spellings users write, mapped to the key the engine stores.

@@ -12,7 +12,7 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError, join_path
-from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, MTU_OPTION, PREDEFINED
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, MTU_OPTION, PARENT_DRIVERS, PREDEFINED
 
 # Where a driver option came from, to name the field the user wrote.
 _OPTION_FIELDS = {'parent': 'parent', 'macvlan_mode': 'macvlan_mode', 'ipvlan_mode': 'ipvlan_mode',
@@ -74,7 +74,7 @@ def rule_driver_options(want, path, warnings):
     for key in ('ipvlan_mode', 'ipvlan_flag'):
         if key in opts and driver != 'ipvlan':
             raise ValidationError('%s needs driver: ipvlan (driver is %s)' % (key, driver), path=field(key))
-    if 'parent' in opts and driver not in ('macvlan', 'ipvlan') and not want.get('config_only'):
+    if 'parent' in opts and driver not in PARENT_DRIVERS and not want.get('config_only'):
         raise ValidationError('parent needs driver macvlan or ipvlan (driver is %s)' % driver, path=field('parent'))
     if MTU_OPTION in opts:
         try:

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What an encrypted overlay needs besides ESP in the kernel (PITFALLS section 1).
+"""What an encrypted overlay needs besides ESP in the kernel.
 
 The engine's encryption rules use the iptables matches u32 (or bpf) and
 policy; without them old engines sent clear text and new ones drop the

@@ -18,12 +18,11 @@ import os
 import socket
 import time
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import GWBRIDGE, MANAGED_LABEL
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, EngineError, ValidationError)
 
 SWARM_PORT = 2377
-GWBRIDGE = 'docker_gwbridge'
 INIT_ONLY = ('data_path_port', 'default_addr_pool', 'subnet_size')
 HALF_JOINED = ('pending', 'error')
 

@@ -2,10 +2,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One node of a swarm, seen from a manager: update its role, availability and labels, or remove it.
 
-``plan(want, have)`` is pure (``have`` is ``_swarm.read_state``'s answer on a
+``plan(want, have)`` is pure (``have`` is ``membership.read_state``'s answer on a
 manager) and returns the ordered steps (update_node, demote, remove) with a
 reason each; ``apply`` carries out exactly those steps. The quorum rule for a
-demotion is ``_swarm.demotion_quorum``, the one docker_swarm's leave uses.
+demotion is ``membership.demotion_quorum``, the one docker_swarm's leave uses.
 """
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type

@@ -156,7 +156,7 @@ def test_live_restore_already_on_in_a_running_swarm_engine_is_a_problem_unless_t
                for p in pc.preflight_problems(facts(engine=live, in_swarm=True), {'swarm': True}))
 
 
-# -- one table with the modules (REVIEW Structure), what driver options say (REVIEW 23) ---------------------------
+# -- one table with the modules, what driver options say ---------------------------------------------------------
 
 def test_preflight_reads_the_modules_own_tables():
     from ansible_collections.netprov.dockernet.plugins.module_utils._overlay import esp as _esp
@@ -214,7 +214,7 @@ def test_mtu_and_encryption_given_as_driver_options_are_checked():
         "set mtu: 1324"]
 
 
-# -- odd nested input is one clean line, never a crash (REVIEW 25) --------------------------------------------------
+# -- odd nested input is one clean line, never a crash -------------------------------------------------------------
 
 def test_odd_nested_types_are_clean_lines_naming_the_host_the_field_and_the_fix():
     want = {'networks': [{'name': 'a', 'ipam_config': {'subnet': '198.18.234.0/24'}}, 'b',

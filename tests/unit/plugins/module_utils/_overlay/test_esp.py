@@ -1,4 +1,4 @@
-"""Which iptables an engine on a local unix socket uses, and what an encrypted overlay needs of the kernel (issue 8, found in the UML guest).
+"""Which iptables an engine on a local unix socket uses, and what an encrypted overlay needs of the kernel (found in a UML guest).
 
 dockerd runs the first `iptables` on its own PATH. In the UML guest that is
 the legacy variant (the kernel has no nft NAT chain) while a module's PATH

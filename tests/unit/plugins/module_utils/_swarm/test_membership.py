@@ -239,7 +239,7 @@ def test_prediction_follows_the_steps():
     assert after['local_node_state'] == 'inactive' and after['role'] is None
 
 
-# -- issue 9: a 3-manager swarm whose leader is down ---------------------------------------------
+# -- a 3-manager swarm whose leader is down ---------------------------------------------------
 # (the real run: tests/integration/test_swarm_quorum.py) Planning with an unreachable manager, and the
 # join that tries each of remote_addrs in turn, against a stand-in engine that answers as Engine 20.10
 # does (it dials only RemoteAddrs[0]).
