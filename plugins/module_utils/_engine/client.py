@@ -280,6 +280,36 @@ class Engine(object):
     def info(self):
         return self.call('engine info', self.api.info)
 
+    def running_containers(self):
+        return self.call('list running containers', self.api.containers, filters={'status': 'running'})
+
+    # -- swarm ---------------------------------------------------------------
+    def inspect_swarm(self):
+        return self.call('inspect swarm', self.api.inspect_swarm)
+
+    def update_swarm(self, version, spec, rotate_worker_token=False, rotate_manager_token=False):
+        return self.call('update the swarm', self.api.update_swarm, version, spec,
+                         rotate_worker_token=rotate_worker_token, rotate_manager_token=rotate_manager_token)
+
+    def leave_swarm(self, force, what='leave the swarm'):
+        return self.call(what, self.api.leave_swarm, force=force)
+
+    def unlock_key(self):
+        return self.call('read the unlock key', self.api.get_unlock_key)
+
+    def swarm_nodes(self, node_id=None):
+        """The swarm's nodes (asked of a manager), or only the one with this id."""
+        return self.call('list swarm nodes', self.api.nodes, filters={'id': node_id} if node_id else None)
+
+    def inspect_node(self, node_id):
+        return self.call('inspect node %s' % node_id, self.api.inspect_node, node_id)
+
+    def update_node(self, node_id, version, spec):
+        return self.call('update node %s' % node_id, self.api.update_node, node_id, version, spec)
+
+    def remove_node(self, node_id, force=False):
+        return self.call('remove node %s' % node_id, self.api.remove_node, node_id, force=force)
+
     def post_json(self, what, path, body):
         """POST a full Engine API body to ``path``; the decoded JSON answer, or None when empty."""
         def _post():

@@ -184,7 +184,7 @@ def read(engine, with_containers=False):
         bridge = None
     containers = None
     if with_containers:
-        listed = engine.call('list running containers', engine.api.containers, filters={'status': 'running'})
+        listed = engine.running_containers()
         # One that stopped or went between the listing and its inspect is not running any more: left out.
         inspected = (engine.inspect_container(c.get('Id')) for c in listed or [])
         containers = [c for c in inspected if c is not None and (c.get('State') or {}).get('Running')]

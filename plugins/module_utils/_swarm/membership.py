@@ -199,7 +199,7 @@ def read_state(engine):
         have['gwbridge'] = dict(subnet=subnets[0] if subnets else None,
                                 containers=sorted(n for n in names if not n.startswith('gateway_')))
     if have['local_state'] == 'active' and have['is_manager']:
-        inspected = engine.call('inspect swarm', engine.api.inspect_swarm)
+        inspected = engine.inspect_swarm()
         spec = inspected.get('Spec') or {}
         have['cluster'] = dict(
             id=inspected.get('ID'),
@@ -209,7 +209,7 @@ def read_state(engine):
             subnet_size=inspected.get('SubnetSize'),
             autolock_managers=bool((spec.get('EncryptionConfig') or {}).get('AutoLockManagers')),
         )
-        have['nodes'] = [node_record(n) for n in engine.call('list swarm nodes', engine.api.nodes)]
+        have['nodes'] = [node_record(n) for n in engine.swarm_nodes()]
         have['ca_digest'] = ca_digest((inspected.get('TLSInfo') or {}).get('TrustRoot'))
     elif have['local_state'] == 'active':
         have['ca_digest'] = _worker_ca_digest(engine, info)
@@ -532,7 +532,7 @@ def apply(engine, steps, want, wait=60):
         elif action == 'join':
             _join(engine, s, want, wait)
         elif action == 'leave':
-            engine.call('leave the swarm', engine.api.leave_swarm, force=s['force'])
+            engine.leave_swarm(s['force'])
         elif action == 'demote':
             _update_node(engine, s['node_id'], Role='worker')
             _wait_for(engine, lambda sw: not sw.get('ControlAvailable'), wait,
@@ -540,13 +540,13 @@ def apply(engine, steps, want, wait=60):
         elif action == 'update_node':
             _update_node(engine, s['node_id'], Availability=s['availability'])
         elif action == 'update':
-            inspected = engine.call('inspect swarm', engine.api.inspect_swarm)
+            inspected = engine.inspect_swarm()
             spec = copy.deepcopy(inspected['Spec'])
             if 'autolock_managers' in s:
                 spec.setdefault('EncryptionConfig', {})['AutoLockManagers'] = s['autolock_managers']
-            engine.call('update the swarm', engine.api.update_swarm, inspected['Version']['Index'], spec,
-                        rotate_worker_token=bool(s.get('rotate_worker_token')),
-                        rotate_manager_token=bool(s.get('rotate_manager_token')))
+            engine.update_swarm(inspected['Version']['Index'], spec,
+                                rotate_worker_token=bool(s.get('rotate_worker_token')),
+                                rotate_manager_token=bool(s.get('rotate_manager_token')))
         else:  # pragma: no cover - a bug in plan()
             raise ValueError('unknown step %r' % action)
 
@@ -608,16 +608,16 @@ def _back_out(engine):
     """After a failed join attempt: leave a half-joined state; the node's swarm state afterwards."""
     state = ((engine.info() or {}).get('Swarm') or {}).get('LocalNodeState') or 'inactive'
     if state in HALF_JOINED:
-        engine.call('leave the half-joined state', engine.api.leave_swarm, force=True)
+        engine.leave_swarm(True, what='leave the half-joined state')
         state = ((engine.info() or {}).get('Swarm') or {}).get('LocalNodeState') or 'inactive'
     return state
 
 
 def _update_node(engine, node_id, **changes):
-    node = engine.call('inspect node %s' % node_id, engine.api.inspect_node, node_id)
+    node = engine.inspect_node(node_id)
     spec = copy.deepcopy(node['Spec'])
     spec.update(changes)
-    engine.call('update node %s' % node_id, engine.api.update_node, node_id, node['Version']['Index'], spec)
+    engine.update_node(node_id, node['Version']['Index'], spec)
 
 
 def _wait_for(engine, ok, seconds, what):
@@ -658,9 +658,9 @@ def info(engine, nodes=True, join_tokens=False, unlock_key=False):
                             % ('a worker' if have['local_state'] == 'active' else 'not in a swarm (%s)' % have['local_state']),
                             path='join_tokens' if join_tokens else 'unlock_key')
     if join_tokens:
-        tokens = engine.call('inspect swarm', engine.api.inspect_swarm).get('JoinTokens') or {}
+        tokens = engine.inspect_swarm().get('JoinTokens') or {}
         result['join_tokens'] = dict(worker=tokens.get('Worker'), manager=tokens.get('Manager'))
     if unlock_key:
-        key = engine.call('read the unlock key', engine.api.get_unlock_key) or {}
+        key = engine.unlock_key() or {}
         result['unlock_key'] = key.get('UnlockKey') or None
     return result

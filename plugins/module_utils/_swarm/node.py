@@ -189,14 +189,14 @@ def apply(engine, steps, wait=60):
             poll(lambda: read_node(engine, s['node_id']) or {}, lambda n: not n.get('reachability'), wait,
                  'the demotion of node %s to worker' % s['node_id'])
         elif action == 'remove':
-            engine.call('remove node %s' % s['node_id'], engine.api.remove_node, s['node_id'], force=s['force'])
+            engine.remove_node(s['node_id'], force=s['force'])
         else:  # pragma: no cover - a bug in plan()
             raise ValueError('unknown step %r' % action)
 
 
 def read_node(engine, node_id):
     """The record of one node, None when the swarm no longer has it."""
-    for n in engine.call('list swarm nodes', engine.api.nodes, filters={'id': node_id}):
+    for n in engine.swarm_nodes(node_id):
         if n.get('ID') == node_id:
             return node_record(n)
     return None

@@ -304,7 +304,6 @@ class SwarmEngine(object):
         self.refused, self.silent = set(refused), set(silent)
         self.state = 'inactive'
         self.dialed, self.left = [], 0
-        self.api = self
         self.is_manager = False
 
     def post_json(self, what, path, body):
@@ -322,10 +321,7 @@ class SwarmEngine(object):
     def info(self):
         return {'Swarm': {'LocalNodeState': self.state, 'ControlAvailable': self.is_manager}}
 
-    def call(self, what, fn, *args, **kwargs):
-        return fn(*args, **kwargs)
-
-    def leave_swarm(self, force=False):
+    def leave_swarm(self, force, what='leave the swarm'):
         assert force and self.state in ('pending', 'error')
         self.left += 1
         self.state = 'inactive'
