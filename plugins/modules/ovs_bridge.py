@@ -157,19 +157,9 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._runner import e
 
 
 def run(module):
-    p = module.params
-    want = _model.normalise_bridge(p)
-    with _conn.open_switch(p) as switch:
-        have = switch.read()
-        steps = _model.plan_bridge(want, have, force=p['force'])
-        if steps:
-            _links, mgmt = _conn.kernel_view(p, have)
-            _model.guard(steps, have, mgmt, p['allow_management'])
-        after = _model.simulate(have, steps)
-        if steps and not module.check_mode:
-            for warning in switch.apply(steps):
-                module.warn(warning)
-            after = switch.read()
+    want = _model.normalise_bridge(module.params)
+    have, after, steps, _mgmt = _conn.reconcile(
+        module, lambda switch, _links: _model.plan_bridge(want, switch, force=module.params['force']))
     result = {'changed': bool(steps), 'plan': steps, 'bridge': after['bridges'].get(want['name'])}
     if module._diff:
         result['diff'] = {'before': _model.bridge_view(want, have), 'after': _model.bridge_view(want, after)}

@@ -146,7 +146,7 @@ class Ovs(object):
 
 def _wait_gone(pid):
     """Wait until ``pid`` (a daemon this fixture started) has exited; SIGKILL it if it lingers."""
-    for _ in range(200):
+    for _attempt in range(200):
         try:
             os.kill(pid, 0)
         except OSError:

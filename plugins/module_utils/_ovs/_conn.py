@@ -38,3 +38,24 @@ def kernel_view(params, switch):
         links = dict((l['name'], l) for l in _netlink.list_links(ipr=ipr))
         routes = _netlink.default_routes(ipr=ipr)
     return links, _model.management(links, routes, switch, os.environ.get('SSH_CONNECTION'))
+
+
+def reconcile(module, plan):
+    """Read the switch, plan, guard the management path, then stop (check mode) or apply in one transaction.
+
+    ``plan(have, links)`` returns the steps for a read of the switch and the
+    kernel links beside it. Returns (have, after, steps, management links);
+    ``after`` is the switch as the steps leave it: simulated in check mode,
+    read back after a real run.
+    """
+    params = module.params
+    with open_switch(params) as switch:
+        have = switch.read()
+        links, mgmt = kernel_view(params, have)
+        steps = _model.guard(plan(have, links), have, mgmt, params['allow_management'])
+        after = _model.simulate(have, steps)
+        if steps and not module.check_mode:
+            for warning in switch.apply(steps):
+                module.warn(warning)
+            after = switch.read()
+    return have, after, steps, mgmt

@@ -16,7 +16,6 @@ in a second transaction, and the run fails naming the error.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import errno
 import os
 import time
 

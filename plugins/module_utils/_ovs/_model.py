@@ -312,9 +312,8 @@ def _check_type_options(want, kind, making):
                                   path='key')
         if 'local_ip' in want and 'remote_ip' in want and \
                 ipaddress.ip_address(want['local_ip']).version != ipaddress.ip_address(want['remote_ip']).version:
-            raise ValidationError('%s is not of the address family of remote_ip %s' % (want['local_ip'],
-                                                                                      want['remote_ip']),
-                                  path='local_ip')
+            raise ValidationError('%s is not of the address family of remote_ip %s'
+                                  % (want['local_ip'], want['remote_ip']), path='local_ip')
     if kind == 'bond' and ('interfaces' in want or making) and len(want.get('interfaces') or []) < 2:
         raise ValidationError('type bond needs interfaces, two links or more', path='interfaces')
 
