@@ -45,11 +45,19 @@ def _ensure_installed():
 
 
 class Ovs(object):
-    """One running ovsdb-server + ovs-vswitchd pair in its own network namespace."""
+    """One running ovsdb-server + ovs-vswitchd pair in its own network namespace.
 
-    def __init__(self, prefix='ovs'):
+    ``shared``: run it instead in an existing namespace (its name under
+    /run/netns, or '' for the machine's own, where the system engine runs);
+    the namespace is left in place, and the bridges and links the test made
+    there are removed.
+    """
+
+    def __init__(self, prefix='ovs', shared=None):
         self.tag = binascii.hexlify(os.urandom(3)).decode()
-        self.netns = '%s-%s' % (prefix, self.tag)
+        self.own = shared is None
+        self.netns = '%s-%s' % (prefix, self.tag) if self.own else (shared or None)
+        self.links = []   # made in a shared namespace: removed at the end
         self.dir = tempfile.mkdtemp(prefix='ovs-%s-' % self.tag, dir='/tmp')  # short: a unix socket path
         self.sock = os.path.join(self.dir, 'db.sock')
         self.db = os.path.join(self.dir, 'conf.db')
@@ -60,16 +68,21 @@ class Ovs(object):
 
     @property
     def netns_path(self):
-        return os.path.join(NETNS_DIR, self.netns)
+        return os.path.join(NETNS_DIR, self.netns) if self.netns else None
+
+    def _ipr(self):
+        return IPRoute(netns=self.netns_path, flags=0) if self.netns else IPRoute()
 
     def _ns(self, *cmd, **kw):
-        return subprocess.run(['nsenter', '--net=' + self.netns_path] + list(cmd), env=self.env, check=True,
-                              capture_output=True, text=True, timeout=120, **kw)
+        enter = ['nsenter', '--net=' + self.netns_path] if self.netns else []
+        return subprocess.run(enter + list(cmd), env=self.env, check=True, capture_output=True, text=True,
+                              timeout=120, **kw)
 
     def start(self):
-        _netns.create(self.netns)
-        with IPRoute(netns=self.netns_path, flags=0) as ipr:
-            ipr.link('set', index=ipr.link_lookup(ifname='lo')[0], state='up')
+        if self.own:
+            _netns.create(self.netns)
+            with self._ipr() as ipr:
+                ipr.link('set', index=ipr.link_lookup(ifname='lo')[0], state='up')
         subprocess.run(['ovsdb-tool', 'create', self.db, SCHEMA], check=True, env=self.env, capture_output=True)
         self._ns('ovsdb-server', self.db, '--remote=punix:' + self.sock,
                  '--pidfile=' + self._pid('ovsdb-server'), '--detach', '--no-chdir',
@@ -93,17 +106,19 @@ class Ovs(object):
 
     def ip(self, *args, netns=None):
         """`ip` in this instance's namespace (or ``netns``); its stdout."""
-        return subprocess.run(['ip', '-n', netns or self.netns] + list(args), check=True, capture_output=True,
-                              text=True).stdout
+        where = netns or self.netns
+        return subprocess.run(['ip'] + (['-n', where] if where else []) + list(args), check=True,
+                              capture_output=True, text=True).stdout
 
     def host(self, name, address, mtu=None):
         """A further namespace ``<netns>-<name>`` joined by a veth pair: its end ``eth0`` with ``address``,
         the other end, named ``name``, in the switch's namespace (up, no address): a port to add.
         Returns the host namespace's name."""
-        ns = '%s-%s' % (self.netns, name)
+        ns = '%s-%s' % (self.netns or 'ovs-' + self.tag, name)
         _netns.create(ns)
         self.namespaces.append(ns)
-        with IPRoute(netns=self.netns_path, flags=0) as ipr:
+        self.links.append(name)
+        with self._ipr() as ipr:
             ipr.link('add', ifname=name, kind='veth', peer={'ifname': 'h-' + name,
                                                             'net_ns_fd': os.path.join(NETNS_DIR, ns)})
             ipr.link('set', index=ipr.link_lookup(ifname=name)[0], state='up', **({'mtu': mtu} if mtu else {}))
@@ -120,12 +135,16 @@ class Ovs(object):
 
     def veth(self, name, peer):
         """A veth pair, both ends up, in the switch's namespace."""
-        with IPRoute(netns=self.netns_path, flags=0) as ipr:
+        self.links.append(name)
+        with self._ipr() as ipr:
             ipr.link('add', ifname=name, kind='veth', peer=peer)
             for n in (name, peer):
                 ipr.link('set', index=ipr.link_lookup(ifname=n)[0], state='up')
 
     def stop(self):
+        if not self.own:   # take the bridges' devices out of the shared namespace while the switch still runs
+            for bridge in self.vsctl('list-br').split():
+                self.vsctl('--if-exists', 'del-br', bridge)
         for daemon in DAEMONS:
             try:
                 with open(self._pid(daemon)) as f:
@@ -137,7 +156,12 @@ class Ovs(object):
             except OSError:
                 continue
             _wait_gone(pid)
-        for ns in self.namespaces + [self.netns]:
+        if not self.own:
+            with self._ipr() as ipr:
+                for name in self.links:
+                    for idx in ipr.link_lookup(ifname=name):
+                        ipr.link('del', index=idx)
+        for ns in self.namespaces + ([self.netns] if self.own else []):
             path = os.path.join(NETNS_DIR, ns)
             if os.path.exists(path):
                 _netns.remove(path)
@@ -173,6 +197,17 @@ def ovs_available():
 def ovs(ovs_available):
     """A fresh OVS instance (ovsdb-server + ovs-vswitchd) in its own network namespace, removed afterwards."""
     inst = Ovs()
+    try:
+        yield inst.start()
+    finally:
+        inst.stop()
+
+
+@pytest.fixture
+def ovs_engine_side(ovs_available, engine_env):
+    """An OVS instance in the test engine's network namespace (the machine's own for the system engine), so
+    that the engine sees the switch's internal ports (a parent for a macvlan network)."""
+    inst = Ovs(shared=engine_env.netns or '')
     try:
         yield inst.start()
     finally:

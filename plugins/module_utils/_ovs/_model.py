@@ -89,13 +89,6 @@ def _map(value, path):
     return out
 
 
-def _ip(value, path):
-    try:
-        return str(ipaddress.ip_address(str(value)))
-    except ValueError:
-        raise ValidationError('%r is not an IP address' % (value,), path=path)
-
-
 def _choice(value, choices, path):
     if value not in choices:
         raise ValidationError('%r is not one of %s' % (value, ', '.join(choices)), path=path)
@@ -236,7 +229,7 @@ def normalise_port(params):
         want['peer'] = check_name(params['peer'], 'peer')
     for field in ('remote_ip', 'local_ip'):
         if params.get(field) is not None:
-            want[field] = _ip(params[field], field)
+            want[field] = _links._ip(params[field], field)
     if params.get('key') is not None:
         want['key'] = check_int(params['key'], 0, 2 ** 32 - 1, 'key')
     if params.get('interfaces') is not None:
