@@ -468,9 +468,12 @@ def _check_siblings(want, links):
                                     ', '.join(sorted(l['name'] for l in differ))), path=key)
 
 
-def _guard(steps, management, allow_management):
+def _guard(steps, management, allow_management, protected=None):
+    """``steps`` unless one would cut the management path; ``protected``: step key -> what it would do
+    (PROTECTED by default; the OVS modules add their own)."""
     if allow_management:
         return steps
+    protected = PROTECTED if protected is None else protected
     cuts = []
     for step in steps:
         link = step['link']
@@ -481,8 +484,8 @@ def _guard(steps, management, allow_management):
             continue
         if key == 'master' and step['before'] is None and step['after'] is None:
             continue
-        if key in PROTECTED:
-            cuts.append('would %s, but %s' % (PROTECTED[key], management[link]))
+        if key in protected:
+            cuts.append('would %s, but %s' % (protected[key], management[link]))
     for step in steps:
         for gone in step.get('goes_with') or []:
             if gone['netns'] is None and gone['name'] in management:
