@@ -307,10 +307,10 @@ probe:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._probe.run import probe
 from ansible_collections.netprov.dockernet.plugins.module_utils._probe.spec import PROBE_OPTIONS
-from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
 
 
 def run(module):

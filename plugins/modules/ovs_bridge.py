@@ -153,7 +153,7 @@ diff:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import _conn, _model
-from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
 
 
 def run(module):

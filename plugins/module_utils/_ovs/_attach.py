@@ -23,10 +23,10 @@ __metaclass__ = type
 
 import ipaddress
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _links, _netlink
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links, netlink as _netlink
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, KernelError, NetprovError, ValidationError)
-from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import U16, check_int
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import U16, check_int
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import _model
 
 RECORD = ('addresses', 'gateway', 'mac', 'mtu')

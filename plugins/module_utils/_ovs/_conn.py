@@ -6,8 +6,8 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import _db, _model
 
 OVS_COMMON_ARGS = dict(

@@ -30,7 +30,7 @@ except ImportError as _exc:  # pragma: no cover - reported by the modules
     HAS_OVS = False
     OVS_IMPORT_ERROR = _exc
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import NetprovError, ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import NetprovError, ValidationError
 
 DEFAULT_OVSDB = 'unix:/var/run/openvswitch/db.sock'
 DATABASE = 'Open_vSwitch'

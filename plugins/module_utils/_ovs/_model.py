@@ -21,9 +21,9 @@ import copy
 import ipaddress
 import numbers
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _links
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._hostmod import U16, check_int
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import U16, check_int
 
 DATAPATH_TYPES = ('system', 'netdev')
 FAIL_MODES = ('standalone', 'secure')

@@ -13,8 +13,8 @@ a manager; ``expand`` is pure over those answers.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError, join_path
-from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import node_record, split_hostport
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError, join_path
+from ansible_collections.netprov.dockernet.plugins.module_utils._swarm.membership import node_record, split_hostport
 
 def node_address(node):
     """The address other nodes and clients use for a node record (a manager may report 0.0.0.0)."""

@@ -18,11 +18,11 @@ import binascii
 import os
 import time
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     EngineError, NetprovError, ValidationError)
 from ansible_collections.netprov.dockernet.plugins.module_utils._probe import published, spec, tools
 from ansible_collections.netprov.dockernet.plugins.module_utils._probe.mtu import measure
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MTU_OPTION
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MTU_OPTION
 
 LINGER = 30  # seconds the container outlives the probe's deadline before it ends itself
 
@@ -295,7 +295,7 @@ class Prober(object):
         if not self.engine.is_local:
             return None
         try:
-            from ansible_collections.netprov.dockernet.plugins.module_utils import _probes
+            from ansible_collections.netprov.dockernet.plugins.module_utils._host import probes as _probes
             return _probes.missing(['ipvs']).get('ipvs')
         except Exception:  # pylint: disable=broad-exception-caught
             return None  # pyroute2 missing or the probe failed: the hint stays general

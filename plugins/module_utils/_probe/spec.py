@@ -14,7 +14,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError, join_path
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError, join_path
 
 DEFAULT_IMAGE = 'busybox:latest'
 PROBE_LABEL = 'netprov.dockernet.probe'             # value: the network probed

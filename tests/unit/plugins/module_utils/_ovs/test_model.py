@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import _attach, _model
 
 

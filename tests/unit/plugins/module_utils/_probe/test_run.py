@@ -1,7 +1,7 @@
 """docker_network_probe's pure parts: options -> checks, tool output -> what was seen, the path MTU search."""
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
 from ansible_collections.netprov.dockernet.plugins.module_utils._probe import mtu, spec, tools
 from ansible_collections.netprov.dockernet.plugins.module_utils._probe.run import describe
 
