@@ -11,12 +11,13 @@ __metaclass__ = type
 import time
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _hostcheck
+from ansible_collections.netprov.dockernet.plugins.module_utils._features import gates
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import (
     EngineError, KernelError, NetprovError, ValidationError, join_path)
 from ansible_collections.netprov.dockernet.plugins.module_utils._plan import (
     compare, create_body, fixed_addresses_fit, plan_network)
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
-    API_ENABLE_IPV4, MANAGED_LABEL, api_at_least, endpoint_config, endpoint_from_container, normalise_have,
+    MANAGED_LABEL, endpoint_config, endpoint_from_container, normalise_have,
     resolve_containers)
 from ansible_collections.netprov.dockernet.plugins.module_utils._validate import (
     rule_config_source, rule_containers_exist, rule_overlaps, rule_verify, validate_want)
@@ -120,17 +121,10 @@ def _unchanged_without_inspect(state, want):
             and not want['containers_exclusive'] and want['recreate'] != 'always' and not compare(want, light))
 
 
-def _rule_engine_api(want, state, path):
-    """What the user set that this engine's API cannot do, refused before anything is touched."""
-    if want.get('enable_ipv4') is False and not api_at_least(state.api_version, API_ENABLE_IPV4):
-        raise ValidationError('enable_ipv4: false needs Docker Engine 28 or later (API %s); this engine speaks API '
-                              '%s, where every network has IPv4; upgrade the engine or drop enable_ipv4'
-                              % (API_ENABLE_IPV4, state.api_version or 'unknown'), path=join_path(path, 'enable_ipv4'))
-
-
 def prepare(state, want, path='', skip_overlap=()):
     """Validate and plan one normalised network. Returns (steps, warnings); raises on refusal."""
     warnings = validate_want(want, path)
+    gates.refuse_unsupported(want, state.api_version, path)
     found = state.matches(want['name'])
     if len(found) > 1:
         warnings.append('%s: %d networks are named %s (a concurrent create); the oldest, %s, is the one managed'
@@ -149,7 +143,6 @@ def prepare(state, want, path='', skip_overlap=()):
         rule_config_source(want, state.networks, path)
         if have is None or want['ipam_config'] is not None:
             rule_overlaps(want, state.networks, path, skip=skip_overlap)
-        _rule_engine_api(want, state, path)
         containers = dict((c['name'], state.container(c['name'])) for c in want['containers'])
         rule_containers_exist(want, containers, path)
         want = resolve_containers(want, containers, path)

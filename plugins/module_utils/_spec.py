@@ -38,13 +38,22 @@ DRIVER_DEFAULTS = {
     'ipvlan': {'ipvlan_mode': 'l2', 'ipvlan_flag': 'bridge'},
 }
 
+# Bridge driver options with a module option of their own (the engine's keys).
+GATEWAY_MODE_IPV4 = 'com.docker.network.bridge.gateway_mode_ipv4'
+GATEWAY_MODE_IPV6 = 'com.docker.network.bridge.gateway_mode_ipv6'
+TRUSTED_HOST_INTERFACES = 'com.docker.network.bridge.trusted_host_interfaces'
+GATEWAY_MODES = ('nat', 'routed', 'nat-unprotected', 'isolated')
+
+# Endpoint driver options with a module option of their own.
+ENDPOINT_IFNAME = 'com.docker.network.endpoint.ifname'
+ENDPOINT_SYSCTLS = 'com.docker.network.endpoint.sysctls'
+
 # Options the engine writes into a network on its own; never carried into a
 # recreated network's body (a pinned VXLAN id would clash or leak).
 ENGINE_OPTIONS = ('com.docker.network.driver.overlay.vxlanid_list',)
 
 # Engine API versions that added a per-endpoint setting or a network flag.
 API_ENDPOINT_MAC = '1.44'       # Engine 25: MacAddress in an endpoint config
-API_ENABLE_IPV4 = '1.47'        # Engine 28: EnableIPv4
 API_GW_PRIORITY = '1.48'        # Engine 28: GwPriority
 
 # A network-inspect Containers key that is a container (not an overlay's
