@@ -9,9 +9,13 @@ inspect. tests/unit/plugins/module_utils/test_engine_samples.py replays every
 file it finds, so a file per engine version extends the tests.
 
 Run against the engine DOCKER_HOST names (default: the local socket):
-  .venv/bin/python scripts/capture_engine_samples.py [--out DIR]
-It makes networks and containers named npsample-*, only in 198.19.72.0/21
-and 2001:db8:1972::/48, and removes them afterwards. The test image
+  .venv/bin/python scripts/capture_engine_samples.py [--out DIR] [--case NAME ...]
+With --case, only those cases are captured again and written into the
+engine's existing file beside the others. A case with a minimum API version
+is left out on an engine that has not got it (the engine would store and
+ignore what it asks for). It makes networks and containers named
+npsample-*, only in 198.19.72.0/21, 198.19.200.0/24, 2001:db8:1972::/48 and
+2001:db8:1992::/48, and removes them afterwards. The test image
 netprov-test/busybox:latest must exist (scripts/test-image.sh).
 """
 import argparse
@@ -61,7 +65,11 @@ CASES = {
     'empty_entry': ({'ipam_config': [{}]}, {}),
     'members': ({'enable_ipv6': True,
                  'ipam_config': [{'subnet': '198.19.72.128/26'}, {'subnet': '2001:db8:1972:4::/64'}]}, MEMBERS),
+    'v6_only_no_v4': ({'enable_ipv4': False, 'enable_ipv6': True, 'ipam_config': [{'subnet': '2001:db8:1992:1::/64'}]},
+                      {}),
 }
+# case -> the API version an engine needs to honour it
+MIN_API = {'v6_only_no_v4': '1.48'}
 
 
 def endpoint_config(spec):
@@ -124,6 +132,8 @@ def cleanup(api, prefix):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--out', default=OUT)
+    parser.add_argument('--case', action='append', choices=sorted(CASES),
+                        help='capture only this case, into the existing file (repeatable)')
     opts = parser.parse_args()
     api = docker.APIClient(base_url=os.environ.get('DOCKER_HOST', 'unix:///var/run/docker.sock'), version='auto')
     version = api.version()
@@ -131,17 +141,22 @@ def main():
     sample = {'engine': {'Version': version.get('Version'), 'ApiVersion': api.api_version,
                          'MinAPIVersion': version.get('MinAPIVersion')},
               'cases': {}}
+    major_minor = '.'.join(version.get('Version', '0.0').split('.')[:2])
+    path = os.path.join(opts.out, 'engine-%s.json' % major_minor)
+    if opts.case:
+        with open(path) as f:
+            sample['cases'] = json.load(f)['cases']
     try:
-        for case in sorted(CASES):
+        for case in sorted(opts.case or CASES):
+            if MIN_API.get(case) and not api_at_least(api.api_version, MIN_API[case]):
+                continue
             args, roles = CASES[case]
             name, out = capture_case(api, prefix, case, args, roles)
             out['name'] = name
             sample['cases'][case] = out
     finally:
         cleanup(api, prefix)
-    major_minor = '.'.join(version.get('Version', '0.0').split('.')[:2])
     os.makedirs(opts.out, exist_ok=True)
-    path = os.path.join(opts.out, 'engine-%s.json' % major_minor)
     with open(path, 'w') as f:
         json.dump(sample, f, indent=1, sort_keys=True)
         f.write('\n')

@@ -79,7 +79,8 @@ options:
   enable_ipv4:
     description:
       - Give the network IPv4. Compared and sent only when set. V(false) makes an IPv6-only network and needs
-        Docker Engine 28 or later (API 1.47); on older engines every network has IPv4 and V(false) is refused.
+        Docker Engine 28.0 or later (API 1.48); on older engines every network has IPv4 and V(false) is refused.
+      - V(false) needs IPv6 (O(enable_ipv6=true) or an IPv6 subnet in O(ipam_config)), and no IPv4 subnet.
       - When IPv4 has no subnet in O(ipam_config), the engine picks one (it does so beside IPv6-only subnets too);
         that pool is not compared.
     type: bool

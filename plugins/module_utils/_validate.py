@@ -85,6 +85,21 @@ def rule_driver_options(want, path, warnings):
             raise ValidationError('%d is out of range; an MTU is between 68 and 65535' % mtu, path=field(MTU_OPTION))
 
 
+def rule_ipv4_off(want, path):
+    """enable_ipv4: false makes an IPv6-only network: it needs IPv6, and no IPv4 subnet (the engine would keep
+    one it never uses)."""
+    if want.get('enable_ipv4') is not False or want.get('config_only'):
+        return
+    if not want.get('enable_ipv6'):
+        raise ValidationError('false makes an IPv6-only network, and IPv6 is not on: set enable_ipv6: true (or give '
+                              'an IPv6 subnet in ipam_config); a network needs IPv4 or IPv6',
+                              path=join_path(path, 'enable_ipv4'))
+    for i, entry in enumerate(want['ipam_config'] or []):
+        if entry.get('subnet') and _net(entry['subnet']).version == 4:
+            raise ValidationError('%s is an IPv4 subnet, and enable_ipv4 is false; drop the subnet or enable_ipv4'
+                                  % entry['subnet'], path=join_path(path, 'ipam_config[%d].subnet' % i))
+
+
 def rule_ipam(want, path):
     """Each entry is self-consistent and the entries do not overlap each other."""
     seen = []
@@ -196,6 +211,7 @@ def validate_want(want, path=''):
     rule_driver(want, path)
     rule_driver_options(want, path, warnings)
     rule_ipam(want, path)
+    rule_ipv4_off(want, path)
     rule_labels(want, path)
     rule_config_from(want, path)
     rule_containers(want, path)

@@ -72,6 +72,13 @@ EXAMPLES = r'''
       - subnet: 198.18.11.0/24
     recreate: reconnect
 
+- name: An IPv6-only network (Engine 28.0 and later; refused on older engines, which would add IPv4)
+  netprov.dockernet.docker_network:
+    name: v6only
+    enable_ipv4: false
+    ipam_config:
+      - subnet: 2001:db8:10::/64
+
 - name: An attachable, encrypted overlay (refused where the kernel has no ESP)
   netprov.dockernet.docker_network:
     name: secure-overlay

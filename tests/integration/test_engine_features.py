@@ -10,12 +10,14 @@ import uuid
 import pytest
 
 from ansible_play import run_module
+from test_docker_network import four_way
 
 M = 'netprov.dockernet.docker_network'
 MS = 'netprov.dockernet.docker_networks'
 GW4 = 'com.docker.network.bridge.gateway_mode_ipv4'
 GW6 = 'com.docker.network.bridge.gateway_mode_ipv6'
 THI = 'com.docker.network.bridge.trusted_host_interfaces'
+IMAGE = 'netprov-test/busybox:latest'
 
 
 def _inspect(info, name):
@@ -23,17 +25,39 @@ def _inspect(info, name):
     return json.loads(proc.stdout)[0] if proc.returncode == 0 else None
 
 
+class Names(object):
+    """Unique names for one test on its engine; what carries them is removed afterwards."""
+
+    def __init__(self, info):
+        self.info = info
+        self.prefix = 'npf%s' % uuid.uuid4().hex[:5]
+
+    def __call__(self, suffix):
+        return '%s-%s' % (self.prefix, suffix)
+
+    def container(self, suffix, *args):
+        """A running container (sleep) made with the engine's own CLI; ``args`` go to docker run."""
+        name = self(suffix)
+        self.info.cli('run', '-d', '--name', name, *(list(args) + [IMAGE, 'sleep', '3600']))
+        return name
+
+    def cleanup(self):
+        listed = self.info.cli('ps', '-aq', '--filter', 'name=' + self.prefix).stdout.split()
+        if listed:
+            self.info.cli('rm', '-f', *listed, check=False)
+        for net in self.info.cli('network', 'ls', '-q', '--filter', 'name=' + self.prefix).stdout.split():
+            self.info.cli('network', 'rm', net, check=False)
+
+
 @pytest.fixture
 def names(engine_info):
-    """Unique network names on the test's engine, removed afterwards."""
-    made = []
+    n = Names(engine_info)
+    yield n
+    n.cleanup()
 
-    def name(suffix):
-        made.append('npf%s-%s' % (uuid.uuid4().hex[:5], suffix))
-        return made[-1]
-    yield name
-    for n in made:
-        engine_info.cli('network', 'rm', n, check=False)
+
+def _endpoint(info, container, network):
+    return json.loads(info.cli('inspect', container).stdout)[0]['NetworkSettings']['Networks'].get(network)
 
 
 # (module arguments, the field named, the release and API in the message)
@@ -90,3 +114,56 @@ def test_the_client_speaks_the_engines_own_api_version(engine, engine_info):
     params['docker_host'] = engine
     assert params['api_version'] == 'auto'
     assert Engine(params).api_version == '%d.%d' % engine_info.api
+
+
+@pytest.mark.parametrize('engine', ['28.5'], indirect=True)
+def test_an_ipv6_only_network_is_made_read_back_and_converges(engine, engine_info, names):
+    name = names('v6o')
+    args = {'name': name, 'docker_host': engine, 'enable_ipv4': False,
+            'ipam_config': [{'subnet': '2001:db8:1992:10::/64'}]}
+    real = four_way(args, 'create')
+    assert real['plan'][0]['body']['EnableIPv4'] is False
+    net = _inspect(engine_info, name)
+    assert net['EnableIPv4'] is False and net['EnableIPv6'] is True
+    assert [e['Subnet'] for e in net['IPAM']['Config']] == ['2001:db8:1992:10::/64'], 'the engine added an IPv4 pool'
+    assert real['network']['enable_ipv4'] is False
+    # A container on it has an IPv6 address and no IPv4 one.
+    c = names.container('c')
+    res = run_module(M, dict(args, containers=[{'name': c, 'ipv6_address': '2001:db8:1992:10::10'}]))
+    assert [s['action'] for s in res['plan']] == ['connect'], res.get('msg')
+    ep = _endpoint(engine_info, c, name)
+    assert ep['GlobalIPv6Address'] == '2001:db8:1992:10::10' and ep['IPAddress'] == ''
+    assert run_module(M, dict(args, containers=[{'name': c, 'ipv6_address': '2001:db8:1992:10::10'}]))['changed'] is False
+
+
+@pytest.mark.parametrize('engine', ['28.5'], indirect=True)
+def test_a_dual_stack_network_made_ipv6_only_keeps_its_container(engine, engine_info, names):
+    name = names('ds')
+    c = names.container('c')
+    made = run_module(M, {'name': name, 'docker_host': engine, 'ipam_config': [
+        {'subnet': '198.19.193.0/26'}, {'subnet': '2001:db8:1992:11::/64'}],
+        'containers': [{'name': c, 'aliases': ['web'], 'ipv6_address': '2001:db8:1992:11::20'}]})
+    assert made['changed'] is True, made.get('msg')
+    args = {'name': name, 'docker_host': engine, 'enable_ipv4': False, 'recreate': 'reconnect',
+            'ipam_config': [{'subnet': '2001:db8:1992:11::/64'}]}
+    check = run_module(M, args, check=True)
+    real = run_module(M, args)
+    assert real.get('failed') is not True, real.get('msg')
+    assert [s['action'] for s in real['plan']] == ['recreate'] and real['plan'] == check['plan']
+    assert 'enable_ipv4: True -> False' in real['plan'][0]['reason']
+    net = _inspect(engine_info, name)
+    assert net['EnableIPv4'] is False and [e['Subnet'] for e in net['IPAM']['Config']] == ['2001:db8:1992:11::/64']
+    ep = _endpoint(engine_info, c, name)
+    assert ep['GlobalIPv6Address'] == '2001:db8:1992:11::20' and ep['IPAddress'] == '' and ep['Aliases'] == ['web']
+    assert run_module(M, args)['changed'] is False
+
+
+@pytest.mark.parametrize('engine', ['26.1'], indirect=True)
+def test_enable_ipv4_false_is_refused_where_the_engine_would_add_ipv4_anyway(engine, engine_info, names):
+    """Engine 26.1 takes EnableIPv4: false without a word and gives the network an IPv4 pool."""
+    name = names('v6o')
+    res = run_module(M, {'name': name, 'docker_host': engine, 'enable_ipv4': False,
+                         'ipam_config': [{'subnet': '2001:db8:1992:12::/64'}]})
+    assert res.get('failed') is True
+    assert res['msg'].startswith('enable_ipv4: false needs Engine 28.0 (API 1.48); this engine speaks 1.45;'), res['msg']
+    assert _inspect(engine_info, name) is None

@@ -115,3 +115,18 @@ def test_the_ownership_label_is_the_collections(value):
 
 def test_the_ownership_label_as_true_is_fine():
     validate_want(normalise_want({'name': 'n', 'labels': {'netprov.dockernet.managed': 'true'}}))
+
+
+@pytest.mark.parametrize('kw, field', [
+    ({'enable_ipv4': False}, 'enable_ipv4'),
+    ({'enable_ipv4': False, 'enable_ipv6': False}, 'enable_ipv4'),
+    ({'enable_ipv4': False, 'ipam_config': [{'subnet': '2001:db8::/64'}, {'subnet': '198.18.1.0/24'}]},
+     'ipam_config[1].subnet'),
+])
+def test_an_ipv6_only_network_needs_ipv6_and_no_ipv4_subnet(kw, field):
+    assert refused('', **kw).startswith(field + ':')
+
+
+def test_an_ipv6_only_network_is_valid():
+    validate_want(normalise_want({'name': 'n1', 'enable_ipv4': False, 'ipam_config': [{'subnet': '2001:db8::/64'}]}))
+    validate_want(normalise_want({'name': 'n1', 'enable_ipv4': False, 'enable_ipv6': True}))
