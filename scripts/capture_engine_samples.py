@@ -67,9 +67,15 @@ CASES = {
                  'ipam_config': [{'subnet': '198.19.72.128/26'}, {'subnet': '2001:db8:1972:4::/64'}]}, MEMBERS),
     'v6_only_no_v4': ({'enable_ipv4': False, 'enable_ipv6': True, 'ipam_config': [{'subnet': '2001:db8:1992:1::/64'}]},
                       {}),
+    'gateway_modes': ({'gateway_mode_ipv4': 'routed', 'gateway_mode_ipv6': 'nat-unprotected', 'enable_ipv6': True,
+                       'ipam_config': [{'subnet': '198.19.200.0/26'}, {'subnet': '2001:db8:1992:2::/64'}]}, {}),
+    'gateway_isolated': ({'internal': True, 'gateway_mode_ipv4': 'isolated',
+                          'ipam_config': [{'subnet': '198.19.200.64/26'}]}, {}),
+    'trusted_hosts': ({'trusted_host_interfaces': ['eth9', 'eth8'], 'ipam_config': [{'subnet': '198.19.200.128/26'}]},
+                      {}),
 }
 # case -> the API version an engine needs to honour it
-MIN_API = {'v6_only_no_v4': '1.48'}
+MIN_API = {'v6_only_no_v4': '1.48', 'gateway_modes': '1.48', 'gateway_isolated': '1.48', 'trusted_hosts': '1.50'}
 
 
 def endpoint_config(spec):

@@ -84,6 +84,31 @@ options:
       - When IPv4 has no subnet in O(ipam_config), the engine picks one (it does so beside IPv6-only subnets too);
         that pool is not compared.
     type: bool
+  gateway_mode_ipv4:
+    description:
+      - How a bridge network's IPv4 reaches beyond the host (C(com.docker.network.bridge.gateway_mode_ipv4)); only
+        with driver V(bridge). Left out, the engine uses V(nat), and V(nat) matches a network without the option.
+      - V(nat) masquerades and publishes ports through NAT; V(routed) routes the containers' own addresses, no NAT;
+        V(nat-unprotected) is V(nat) without the rules that keep other hosts from reaching container ports
+        that are not published; V(isolated) gives the network no gateway at all, and needs O(internal=true).
+      - V(nat) and V(routed) need Docker Engine 27.0 (API 1.46), V(nat-unprotected) and V(isolated) Engine 28.0
+        (API 1.48); older engines store the option and ignore it, so there it is refused.
+    type: str
+    choices: [nat, routed, nat-unprotected, isolated]
+  gateway_mode_ipv6:
+    description:
+      - The same for the network's IPv6 (C(com.docker.network.bridge.gateway_mode_ipv6)), with the same values and
+        engine releases.
+    type: str
+    choices: [nat, routed, nat-unprotected, isolated]
+  trusted_host_interfaces:
+    description:
+      - Host interfaces whose traffic may reach the containers of a bridge network directly, at their own
+        addresses, as if it came from the network itself (C(com.docker.network.bridge.trusted_host_interfaces));
+        only with driver V(bridge). Compared as a set; V([]) asks for none.
+      - Needs Docker Engine 28.2 (API 1.50); refused on older engines.
+    type: list
+    elements: str
   scope:
     description: The network's scope.
     type: str

@@ -12,7 +12,7 @@ __metaclass__ = type
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError, join_path
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
-    ENGINE_OPTIONS, MANAGED_LABEL, endpoint_config, ip_version)
+    ENGINE_OPTIONS, MANAGED_LABEL, OPTION_DEFAULTS, endpoint_config, ip_version)
 
 _FLAGS = ('internal', 'attachable', 'ingress', 'enable_ipv6', 'enable_ipv4', 'config_only')
 
@@ -44,7 +44,7 @@ def compare(want, have):
             changes.append('config_from: %s -> %s' % (_fmt(have['config_from']), want['config_from']))
     if not have['config_from']:
         for key in sorted(want['options']):
-            if have['options'].get(key) != want['options'][key]:
+            if have['options'].get(key, OPTION_DEFAULTS.get(key)) != want['options'][key]:
                 changes.append('driver_options.%s: %s -> %s'
                                % (key, _fmt(have['options'].get(key)), _fmt(want['options'][key])))
         if want['encrypted'] is False and have['encrypted']:

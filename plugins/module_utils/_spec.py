@@ -43,6 +43,8 @@ GATEWAY_MODE_IPV4 = 'com.docker.network.bridge.gateway_mode_ipv4'
 GATEWAY_MODE_IPV6 = 'com.docker.network.bridge.gateway_mode_ipv6'
 TRUSTED_HOST_INTERFACES = 'com.docker.network.bridge.trusted_host_interfaces'
 GATEWAY_MODES = ('nat', 'routed', 'nat-unprotected', 'isolated')
+# What the engine does when these are absent: an absent key and this value are the same network.
+OPTION_DEFAULTS = {GATEWAY_MODE_IPV4: 'nat', GATEWAY_MODE_IPV6: 'nat', TRUSTED_HOST_INTERFACES: ''}
 
 # Endpoint driver options with a module option of their own.
 ENDPOINT_IFNAME = 'com.docker.network.endpoint.ifname'
@@ -101,6 +103,9 @@ NETWORK_OPTIONS = dict(
     internal=dict(type='bool'),
     enable_ipv6=dict(type='bool'),
     enable_ipv4=dict(type='bool'),
+    gateway_mode_ipv4=dict(type='str', choices=list(GATEWAY_MODES)),
+    gateway_mode_ipv6=dict(type='str', choices=list(GATEWAY_MODES)),
+    trusted_host_interfaces=dict(type='list', elements='str'),
     scope=dict(type='str', choices=['local', 'global', 'swarm']),
     config_only=dict(type='bool'),
     config_from=dict(type='str'),
@@ -203,6 +208,15 @@ def _str_map(value, path):
     return out
 
 
+def _interface_names(names, path):
+    """A list of host interface names as the engine's option holds them: sorted, ':' between them."""
+    for i, name in enumerate(names):
+        if not name or len(name) > 15 or re.search(r'[\s:/]', name):
+            raise ValidationError('%r is not an interface name; give names of 1 to 15 characters without spaces, '
+                                  "':' or '/'" % (name,), path='%s[%d]' % (path, i))
+    return ':'.join(sorted(set(names)))
+
+
 def norm_ipam_entry(entry, path):
     """One ipam_config entry in canonical form; keys absent when not given."""
     out = {}
@@ -233,6 +247,9 @@ def norm_options(driver, options, path=None):
                 value = norm_mtu(value, join_path(path, given))
             elif re.match(r'^[0-9]+$', u'%s' % value):
                 value = str(int(value))
+        if key == TRUSTED_HOST_INTERFACES:
+            # the engine takes the names in any order, ':' between them
+            value = ':'.join(sorted(set(n for n in (u'%s' % value).split(':') if n)))
         if key == 'encrypted':
             # The engine treats the key's presence as the flag; 'true' is a
             # common spelling of the same thing.
@@ -252,7 +269,12 @@ def normalise_want(params, path=''):
     opt_path = join_path(path, 'driver_options')
     options = norm_options(driver, _str_map(p.get('driver_options'), opt_path), opt_path) or {}
     first_class = (('parent', 'parent'), ('macvlan_mode', 'macvlan_mode'), ('ipvlan_mode', 'ipvlan_mode'),
-                   ('ipvlan_flag', 'ipvlan_flag'))
+                   ('ipvlan_flag', 'ipvlan_flag'), ('gateway_mode_ipv4', GATEWAY_MODE_IPV4),
+                   ('gateway_mode_ipv6', GATEWAY_MODE_IPV6))
+    if p.get('trusted_host_interfaces') is not None:
+        p = dict(p, trusted_host_interfaces=_interface_names(p['trusted_host_interfaces'],
+                                                             join_path(path, 'trusted_host_interfaces')))
+        first_class += (('trusted_host_interfaces', TRUSTED_HOST_INTERFACES),)
     for arg, key in first_class:
         if p.get(arg) is not None:
             if key in options and options[key] != p[arg]:

@@ -12,11 +12,14 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError, join_path
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MANAGED_LABEL, MTU_OPTION, PREDEFINED
+from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
+    GATEWAY_MODE_IPV4, GATEWAY_MODE_IPV6, MANAGED_LABEL, MTU_OPTION, PREDEFINED, TRUSTED_HOST_INTERFACES)
 
 # Where a driver option came from, to name the field the user wrote.
 _OPTION_FIELDS = {'parent': 'parent', 'macvlan_mode': 'macvlan_mode', 'ipvlan_mode': 'ipvlan_mode',
-                  'ipvlan_flag': 'ipvlan_flag', MTU_OPTION: 'mtu', 'encrypted': 'encrypted'}
+                  'ipvlan_flag': 'ipvlan_flag', MTU_OPTION: 'mtu', 'encrypted': 'encrypted',
+                  GATEWAY_MODE_IPV4: 'gateway_mode_ipv4', GATEWAY_MODE_IPV6: 'gateway_mode_ipv6',
+                  TRUSTED_HOST_INTERFACES: 'trusted_host_interfaces'}
 
 
 def _net(value):
@@ -74,6 +77,18 @@ def rule_driver_options(want, path, warnings):
     for key in ('ipvlan_mode', 'ipvlan_flag'):
         if key in opts and driver != 'ipvlan':
             raise ValidationError('%s needs driver: ipvlan (driver is %s)' % (key, driver), path=field(key))
+    for key in (GATEWAY_MODE_IPV4, GATEWAY_MODE_IPV6, TRUSTED_HOST_INTERFACES):
+        if key in opts and driver != 'bridge' and not want.get('config_only'):
+            raise ValidationError('%s needs driver: bridge (driver is %s, which would silently ignore it)'
+                                  % (_OPTION_FIELDS[key], driver), path=field(key))
+    isolated = [key for key in (GATEWAY_MODE_IPV4, GATEWAY_MODE_IPV6) if opts.get(key) == 'isolated']
+    if isolated and want.get('internal') is not True:
+        raise ValidationError('isolated needs internal: true (the engine refuses it on a network with access beyond '
+                              'the host: an isolated network has no gateway); set internal: true, or choose nat, '
+                              'routed or nat-unprotected', path=field(isolated[0]))
+    if opts.get(GATEWAY_MODE_IPV6) and want.get('enable_ipv6') is False:
+        raise ValidationError('gateway_mode_ipv6 needs IPv6, and enable_ipv6 is false; drop one of them',
+                              path=field(GATEWAY_MODE_IPV6))
     if 'parent' in opts and driver not in ('macvlan', 'ipvlan') and not want.get('config_only'):
         raise ValidationError('parent needs driver macvlan or ipvlan (driver is %s)' % driver, path=field('parent'))
     if MTU_OPTION in opts:

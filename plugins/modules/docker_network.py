@@ -79,6 +79,13 @@ EXAMPLES = r'''
     ipam_config:
       - subnet: 2001:db8:10::/64
 
+- name: A bridge whose containers are reached at their own addresses, no NAT (Engine 27.0 and later)
+  netprov.dockernet.docker_network:
+    name: routed
+    gateway_mode_ipv4: routed
+    ipam_config:
+      - subnet: 198.18.12.0/24
+
 - name: An attachable, encrypted overlay (refused where the kernel has no ESP)
   netprov.dockernet.docker_network:
     name: secure-overlay

@@ -4,7 +4,13 @@ do not, read back with the engine's own CLI.
 Subnets come from 198.19.192.0/20 (IPv6: 2001:db8:1992::/48); the private engines each have a namespace of their
 own, and a test's names are unique, so a subnet may serve one test on each engine at once.
 """
+import contextlib
 import json
+import os
+import select
+import socket
+import struct
+import subprocess
 import uuid
 
 import pytest
@@ -167,3 +173,112 @@ def test_enable_ipv4_false_is_refused_where_the_engine_would_add_ipv4_anyway(eng
     assert res.get('failed') is True
     assert res['msg'].startswith('enable_ipv4: false needs Engine 28.0 (API 1.48); this engine speaks 1.45;'), res['msg']
     assert _inspect(engine_info, name) is None
+
+
+def _echo(address, timeout=3):
+    """One ICMP echo to ``address`` from this (the root) namespace: True when it is answered."""
+    def checksum(data):
+        total = sum(struct.unpack('!%dH' % (len(data) // 2), data))
+        total = (total >> 16) + (total & 0xffff)
+        return ~(total + (total >> 16)) & 0xffff
+    ident, payload = os.getpid() & 0xffff, b'netprov!'
+    packet = struct.pack('!BBHHH', 8, 0, checksum(struct.pack('!BBHHH', 8, 0, 0, ident, 1) + payload), ident, 1)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    try:
+        sock.sendto(packet + payload, (address, 0))
+        while select.select([sock], [], [], timeout)[0]:
+            data, source = sock.recvfrom(2048)
+            if source[0] == address and data[20] == 0 and struct.unpack('!H', data[24:26])[0] == ident:
+                return True
+        return False
+    finally:
+        sock.close()
+
+
+@contextlib.contextmanager
+def _route_to_engine(info, subnet):
+    """A route from the root namespace to ``subnet`` through the engine's namespace (its veth's far end)."""
+    via = info.ip('-4', '-o', 'addr', 'show', 'npe0').stdout.split()[3].split('/')[0]
+    subprocess.run(['ip', 'route', 'add', subnet, 'via', via], check=True)
+    try:
+        yield
+    finally:
+        subprocess.run(['ip', 'route', 'del', subnet, 'via', via], check=False)
+
+
+@pytest.mark.parametrize('engine', ['28.5'], indirect=True)
+def test_gateway_modes_are_set_read_back_and_change_what_reaches_the_containers(engine, engine_info, names):
+    """routed: a container answers at its own address from beyond the host; nat: it does not. Changing the mode
+    recreates the network, and the container keeps its address."""
+    name = names('gw')
+    c = names.container('c')
+    args = {'name': name, 'docker_host': engine, 'gateway_mode_ipv4': 'routed', 'gateway_mode_ipv6': 'nat',
+            'enable_ipv6': True, 'ipam_config': [{'subnet': '198.19.193.64/26'}, {'subnet': '2001:db8:1992:20::/64'}]}
+    four_way(args, 'create')
+    assert _inspect(engine_info, name)['Options'] == {GW4: 'routed', GW6: 'nat'}
+    fixed = dict(args, containers=[{'name': c, 'ipv4_address': '198.19.193.70'}])
+    assert run_module(M, fixed)['changed'] is True
+    with _route_to_engine(engine_info, '198.19.193.64/26'):
+        assert _echo('198.19.193.70'), 'routed: the container does not answer at its own address'
+        nat = dict(fixed, gateway_mode_ipv4='nat', recreate='reconnect')
+        check = run_module(M, nat, check=True)
+        real = run_module(M, nat)
+        assert real.get('failed') is not True, real.get('msg')
+        assert real['plan'] == check['plan'] and [s['action'] for s in real['plan']] == ['recreate']
+        assert real['plan'][0]['reason'] == 'driver_options.%s: routed -> nat' % GW4
+        assert _inspect(engine_info, name)['Options'] == {GW4: 'nat', GW6: 'nat'}
+        assert _endpoint(engine_info, c, name)['IPAddress'] == '198.19.193.70'
+        assert not _echo('198.19.193.70'), 'nat: the container answers at its own address from beyond the host'
+    assert run_module(M, nat)['changed'] is False
+    # nat is what a network without the option has
+    assert run_module(M, {'name': name, 'docker_host': engine, 'gateway_mode_ipv6': 'nat'})['changed'] is False
+
+
+@pytest.mark.parametrize('engine', ['28.5'], indirect=True)
+def test_an_isolated_network_needs_internal_and_has_no_gateway(engine, engine_info, names):
+    name = names('iso')
+    args = {'name': name, 'docker_host': engine, 'gateway_mode_ipv4': 'isolated',
+            'ipam_config': [{'subnet': '198.19.193.128/26'}]}
+    res = run_module(M, args)
+    assert res.get('failed') is True and res['msg'].startswith('gateway_mode_ipv4: isolated needs internal: true')
+    assert _inspect(engine_info, name) is None
+    four_way(dict(args, internal=True), 'create')
+    net = _inspect(engine_info, name)
+    assert net['Internal'] is True and net['Options'] == {GW4: 'isolated'}
+    bridge = 'br-' + net['Id'][:12]
+    assert '198.19.193.' not in engine_info.ip('-4', 'addr', 'show', bridge).stdout, 'the bridge has a gateway'
+
+
+@pytest.mark.parametrize('engine', ['28.5'], indirect=True)
+def test_trusted_host_interfaces_are_set_read_back_and_changed(engine, engine_info, names):
+    name = names('thi')
+    args = {'name': name, 'docker_host': engine, 'trusted_host_interfaces': ['npfx1', 'npfx0'],
+            'ipam_config': [{'subnet': '198.19.193.192/26'}]}
+    four_way(args, 'create')
+    assert _inspect(engine_info, name)['Options'] == {THI: 'npfx0:npfx1'}
+    # the same set in another order is no change
+    assert run_module(M, dict(args, trusted_host_interfaces=['npfx0', 'npfx1']))['changed'] is False
+    changed = run_module(M, dict(args, trusted_host_interfaces=['npfx2']))
+    assert [s['action'] for s in changed['plan']] == ['recreate'], changed.get('msg')
+    assert _inspect(engine_info, name)['Options'] == {THI: 'npfx2'}
+    cleared = run_module(M, dict(args, trusted_host_interfaces=[]))
+    assert cleared['changed'] is True and _inspect(engine_info, name)['Options'].get(THI, '') == ''
+    assert run_module(M, dict(args, trusted_host_interfaces=[]))['changed'] is False
+
+
+@pytest.mark.parametrize('engine', ['20.10', '26.1'], indirect=True)
+@pytest.mark.parametrize('args, field', [
+    ({'gateway_mode_ipv4': 'routed'}, 'gateway_mode_ipv4: routed needs Engine 27.0 (API 1.46)'),
+    ({'gateway_mode_ipv6': 'nat', 'enable_ipv6': True}, 'gateway_mode_ipv6: nat needs Engine 27.0 (API 1.46)'),
+    ({'gateway_mode_ipv4': 'isolated', 'internal': True}, 'gateway_mode_ipv4: isolated needs Engine 28.0 (API 1.48)'),
+    ({'trusted_host_interfaces': ['eth0']},
+     'trusted_host_interfaces: trusted_host_interfaces needs Engine 28.2 (API 1.50)'),
+])
+def test_the_bridge_options_are_refused_where_the_engine_lacks_them(engine, engine_info, names, args, field):
+    name = names('old')
+    res = run_module(M, dict(args, name=name, docker_host=engine))
+    assert res.get('failed') is True
+    assert res['msg'].startswith('%s; this engine speaks %d.%d;' % ((field,) + engine_info.api)), res['msg']
+    assert _inspect(engine_info, name) is None
+    res = run_module(MS, {'docker_host': engine, 'networks': [dict(args, name=name)]})
+    assert res.get('failed') is True and ('networks[0].' + field) in res['msg'], res['msg']

@@ -69,7 +69,7 @@ def _given(want):
         else:
             items = [(field, want.get(key))]
         for fpath, value in items:
-            if value is not None and (values is None or value in values):
+            if value not in (None, '') and (values is None or value in values):
                 yield fpath, value, (field, api, hint, values)
 
 
