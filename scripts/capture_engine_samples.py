@@ -49,6 +49,16 @@ MEMBERS = {
     'mac': {'start': True, 'at_create': True, 'aliases': ['mac'], 'mac': '02:42:c6:13:48:99', 'min_api': '1.44'},
 }
 
+# Engine 28 endpoint settings: a gateway priority, an interface name and sysctls (connected running, then one
+# stopped), and a MAC set at create on the network the container is created on (which Config.MacAddress shows)
+ENDPOINT_OPTS = {'com.docker.network.endpoint.ifname': 'lan0',
+                 'com.docker.network.endpoint.sysctls': 'net.ipv4.conf.IFNAME.log_martians=1'}
+ENDPOINTS = {
+    'running': {'start': True, 'aliases': ['web'], 'gw_priority': 7, 'driver_opts': ENDPOINT_OPTS},
+    'stopped': {'start': True, 'stop': True, 'aliases': ['db'], 'gw_priority': 3, 'driver_opts': ENDPOINT_OPTS},
+    'mac_primary': {'start': True, 'at_create': True, 'primary': True, 'mac': '02:42:c6:13:c8:c9'},
+}
+
 # name -> (module arguments, containers: role -> how it is attached)
 CASES = {
     'bridge_full': ({'mtu': 1400, 'labels': {'team': 'a'},
@@ -67,6 +77,7 @@ CASES = {
                  'ipam_config': [{'subnet': '198.19.72.128/26'}, {'subnet': '2001:db8:1972:4::/64'}]}, MEMBERS),
     'v6_only_no_v4': ({'enable_ipv4': False, 'enable_ipv6': True, 'ipam_config': [{'subnet': '2001:db8:1992:1::/64'}]},
                       {}),
+    'endpoints': ({'ipam_config': [{'subnet': '198.19.200.192/26'}]}, ENDPOINTS),
     'gateway_modes': ({'gateway_mode_ipv4': 'routed', 'gateway_mode_ipv6': 'nat-unprotected', 'enable_ipv6': True,
                        'ipam_config': [{'subnet': '198.19.200.0/26'}, {'subnet': '2001:db8:1992:2::/64'}]}, {}),
     'gateway_isolated': ({'internal': True, 'gateway_mode_ipv4': 'isolated',
@@ -75,7 +86,7 @@ CASES = {
                       {}),
 }
 # case -> the API version an engine needs to honour it
-MIN_API = {'v6_only_no_v4': '1.48', 'gateway_modes': '1.48', 'gateway_isolated': '1.48', 'trusted_hosts': '1.50'}
+MIN_API = {'v6_only_no_v4': '1.48', 'endpoints': '1.48', 'gateway_modes': '1.48', 'gateway_isolated': '1.48', 'trusted_hosts': '1.50'}
 
 
 def endpoint_config(spec):
@@ -89,6 +100,10 @@ def endpoint_config(spec):
         cfg['IPAMConfig'] = ipam
     if spec.get('mac'):
         cfg['MacAddress'] = spec['mac']
+    if spec.get('gw_priority'):
+        cfg['GwPriority'] = spec['gw_priority']
+    if spec.get('driver_opts'):
+        cfg['DriverOpts'] = dict(spec['driver_opts'])
     return cfg
 
 
@@ -109,6 +124,8 @@ def capture_case(api, prefix, case, args, roles):
         kwargs = {}
         if spec.get('at_create'):
             kwargs['networking_config'] = {'EndpointsConfig': {name: endpoint_config(spec)}}
+        if spec.get('primary'):
+            kwargs['host_config'] = api.create_host_config(network_mode=name)
         cid = api.create_container(IMAGE, ['sleep', '3600'], name=cname, **kwargs)['Id']
         if not spec.get('at_create'):
             if spec.get('start'):

@@ -282,3 +282,131 @@ def test_the_bridge_options_are_refused_where_the_engine_lacks_them(engine, engi
     assert _inspect(engine_info, name) is None
     res = run_module(MS, {'docker_host': engine, 'networks': [dict(args, name=name)]})
     assert res.get('failed') is True and ('networks[0].' + field) in res['msg'], res['msg']
+
+
+# -- per container on a network ---------------------------------------------------------------
+
+IFNAME = 'com.docker.network.endpoint.ifname'
+SYSCTLS = 'com.docker.network.endpoint.sysctls'
+
+
+def _exec(info, container, command):
+    return info.cli('exec', container, 'sh', '-c', command).stdout
+
+
+@pytest.mark.parametrize('engine', ['28.5'], indirect=True)
+def test_endpoint_settings_are_set_read_back_and_changed(engine, engine_info, names):
+    """The container's interface on the network has the name and sysctls asked for, and with the highest gateway
+    priority the network gives it its default route."""
+    name = names('ep')
+    c = names.container('c')   # on the engine's default bridge too, priority 0
+    entry = {'name': c, 'gw_priority': 10, 'interface_name': 'lan0',
+             'sysctls': {'net.ipv4.conf.IFNAME.log_martians': 1, 'net.ipv4.conf.IFNAME.forwarding': '1'}}
+    args = {'name': name, 'docker_host': engine, 'ipam_config': [{'subnet': '198.19.194.0/26', 'gateway': '198.19.194.1'}],
+            'containers': [entry]}
+    assert run_module(M, dict(args, containers=[]))['changed'] is True
+    check = run_module(M, args, check=True)
+    real = run_module(M, args)
+    assert real.get('failed') is not True, real.get('msg')
+    assert real['plan'] == check['plan'] and [s['action'] for s in real['plan']] == ['connect']
+    ep = _endpoint(engine_info, c, name)
+    assert ep['GwPriority'] == 10
+    assert ep['DriverOpts'] == {IFNAME: 'lan0',
+                                SYSCTLS: 'net.ipv4.conf.IFNAME.forwarding=1,net.ipv4.conf.IFNAME.log_martians=1'}
+    assert _exec(engine_info, c, 'cat /proc/sys/net/ipv4/conf/lan0/log_martians /proc/sys/net/ipv4/conf/lan0/forwarding'
+                 ).split() == ['1', '1']
+    assert 'default via 198.19.194.1 dev lan0' in _exec(engine_info, c, 'ip route')
+    assert run_module(M, args)['changed'] is False
+    lower = dict(entry, gw_priority=-1)
+    changed = run_module(M, dict(args, containers=[lower]))
+    assert [(s['action'], s['reason']) for s in changed['plan']] == [('reconnect', 'gw_priority: 10 -> -1')]
+    assert _endpoint(engine_info, c, name)['GwPriority'] == -1
+    assert _endpoint(engine_info, c, name)['DriverOpts'][IFNAME] == 'lan0', 'the reconnect lost the interface name'
+    assert 'dev lan0' not in [l for l in _exec(engine_info, c, 'ip route').splitlines() if l.startswith('default')][0]
+    assert run_module(M, dict(args, containers=[lower]))['changed'] is False
+
+
+@pytest.mark.parametrize('engine', ['28.5'], indirect=True)
+def test_recreate_reconnect_puts_endpoint_settings_back_on_running_and_stopped_containers(engine, engine_info, names):
+    name = names('rc')
+    run_c, stop_c = names.container('r'), names.container('s')
+    entry = {'gw_priority': 5, 'interface_name': 'lan0', 'sysctls': {'net.ipv4.conf.IFNAME.log_martians': '1'}}
+    base = {'name': name, 'docker_host': engine, 'ipam_config': [{'subnet': '198.19.194.64/26'}]}
+    made = run_module(M, dict(base, containers=[dict(entry, name=run_c), dict(entry, name=stop_c, gw_priority=2)]))
+    assert made['changed'] is True, made.get('msg')
+    engine_info.cli('stop', '-t', '0', stop_c)
+    before = dict((c, _endpoint(engine_info, c, name)) for c in (run_c, stop_c))
+    res = run_module(M, dict(base, labels={'tier': 'two'}, recreate='reconnect'))
+    assert res.get('failed') is not True, res.get('msg')
+    assert sorted(res['reconnected']) == sorted([run_c, stop_c])
+    for c in (run_c, stop_c):
+        after = _endpoint(engine_info, c, name)
+        assert (after['GwPriority'], after['DriverOpts']) == (before[c]['GwPriority'], before[c]['DriverOpts']), c
+    engine_info.cli('start', stop_c)
+    assert _exec(engine_info, stop_c, 'cat /proc/sys/net/ipv4/conf/lan0/log_martians').strip() == '1'
+    assert _exec(engine_info, run_c, 'cat /proc/sys/net/ipv4/conf/lan0/log_martians').strip() == '1'
+
+
+@pytest.mark.parametrize('engine', ['26.1', '28.5'], indirect=True)
+def test_a_recreate_that_would_lose_a_mac_set_at_create_is_refused(engine, engine_info, names):
+    """Engines 25-29.2 ignore a MAC address in a network connect (seen on 26.1 and 28.5: a reattached container,
+    running or stopped, gets a MAC of the engine's choosing). A container created with a MAC on the network keeps
+    it: the recreate is refused, naming it, and nothing changes."""
+    name = names('mac')
+    made = run_module(M, {'name': name, 'docker_host': engine, 'ipam_config': [{'subnet': '198.19.194.128/26'}]})
+    assert made['changed'] is True, made.get('msg')
+    c = names.container('c', '--network', name, '--mac-address', '02:42:c6:13:c2:99')
+    net_id = _inspect(engine_info, name)['Id']
+    same = run_module(M, {'name': name, 'docker_host': engine,
+                          'containers': [{'name': c, 'mac_address': '02:42:C6:13:C2:99'}]})
+    assert same['changed'] is False, same.get('plan')
+    for check in (True, False):
+        res = run_module(M, {'name': name, 'docker_host': engine, 'labels': {'tier': 'two'}, 'recreate': 'reconnect'},
+                         check=check)
+        assert res.get('failed') is True, res.get('plan')
+        assert '%s (02:42:c6:13:c2:99) would lose the MAC address it was created with' % c in res['msg'], res['msg']
+    assert _inspect(engine_info, name)['Id'] == net_id
+    assert _endpoint(engine_info, c, name)['MacAddress'] == '02:42:c6:13:c2:99'
+
+
+@pytest.mark.parametrize('engine', ['26.1', '28.5'], indirect=True)
+def test_a_mac_address_a_connect_would_ignore_is_refused(engine, engine_info, names):
+    name = names('mc')
+    c = names.container('c')
+    res = run_module(M, {'name': name, 'docker_host': engine, 'ipam_config': [{'subnet': '198.19.194.192/26'}],
+                         'containers': [{'name': c, 'mac_address': '02:42:c6:13:c2:c9'}]})
+    assert res.get('failed') is True
+    assert res['msg'].startswith('containers[0].mac_address: mac_address in a network connect needs Engine 29.3 '
+                                 '(API 1.54); this engine speaks %d.%d;' % engine_info.api), res['msg']
+    assert _inspect(engine_info, name) is None and _endpoint(engine_info, c, name) is None
+
+
+@pytest.mark.parametrize('engine', ['20.10'], indirect=True)
+def test_engine_2010_gives_a_container_its_mac_back_across_a_recreate(engine, engine_info, names, client):
+    """Engine 20.10 has one MAC per container (Config.MacAddress), which it applies again on every connect to the
+    network the container was created on: there a recreate keeps it."""
+    name = names('m20')
+    assert run_module(M, {'name': name, 'docker_host': engine})['changed'] is True
+    ident = client.api.create_container(IMAGE, ['sleep', '3600'], name=names('c'), mac_address='02:42:c6:13:c3:10',
+                                        host_config=client.api.create_host_config(network_mode=name))['Id']
+    client.api.start(ident)
+    res = run_module(M, {'name': name, 'docker_host': engine, 'labels': {'tier': 'two'}, 'recreate': 'reconnect'})
+    assert res.get('failed') is not True, res.get('msg')
+    assert res['reconnected'] == [names('c')]
+    assert _endpoint(engine_info, names('c'), name)['MacAddress'] == '02:42:c6:13:c3:10'
+
+
+@pytest.mark.parametrize('engine', ['20.10', '26.1'], indirect=True)
+@pytest.mark.parametrize('entry, says', [
+    ({'gw_priority': 5}, 'gw_priority: gw_priority needs Engine 28.0 (API 1.48)'),
+    ({'interface_name': 'lan0'}, 'interface_name: interface_name needs Engine 28.0 (API 1.48)'),
+    ({'sysctls': {'net.ipv4.conf.IFNAME.forwarding': '1'}}, 'sysctls: sysctls needs Engine 27.0 (API 1.46)'),
+])
+def test_endpoint_settings_are_refused_where_the_engine_lacks_them(engine, engine_info, names, entry, says):
+    """Both engines store these in the endpoint and ignore them (20.10 and 26.1 name the interface eth1)."""
+    name = names('old')
+    c = names.container('c')
+    res = run_module(M, {'name': name, 'docker_host': engine, 'containers': [dict(entry, name=c)]})
+    assert res.get('failed') is True
+    assert res['msg'].startswith('containers[0].%s; this engine speaks %d.%d;' % ((says,) + engine_info.api)), res['msg']
+    assert _inspect(engine_info, name) is None

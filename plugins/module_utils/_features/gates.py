@@ -44,6 +44,15 @@ GATES = (
 )
 
 
+# A MAC address in a network connect: the engine takes one in an endpoint config from API 1.44 on, but applies it
+# only at container create; a network connect ignores it before API 1.54 (running, stopped or created containers
+# alike: the endpoint gets a MAC of the engine's choosing when it starts).
+CONNECT_MAC = '1.54'
+ENDPOINT_MAC = '1.44'
+# From Engine 28.0 a bridge or macvlan endpoint's MAC is random, unless set; before, derived from its IPv4 address.
+RANDOM_MAC = '1.48'
+
+
 def release(api):
     """The Engine release that brought API version ``api`` ('1.48' -> '28.0')."""
     return RELEASES.get(api, 'with API %s' % api)
@@ -83,3 +92,22 @@ def refuse_unsupported(want, api_version, path=''):
             # 'gateway_mode_ipv4: isolated needs ...'; 'containers[0].gw_priority: gw_priority needs ...'
             label = field if values is None else (str(value).lower() if isinstance(value, bool) else value)
             raise ValidationError(_needs(label, api, api_version, hint or _DROP % field), path=join_path(path, fpath))
+
+
+def refuse_connect_mac(want, steps, api_version, path=''):
+    """A wanted mac_address that a step must send in a network connect, on an engine whose connect ignores it."""
+    if honours(api_version, CONNECT_MAC):
+        return
+    index = dict((c['name'], i) for i, c in enumerate(want.get('containers') or []))
+    for step in steps:
+        items = [(step.get('container'), step.get('endpoint'))] + [
+            (i['container'], i['endpoint']) for i in step.get('reconnect') or []]
+        for container, endpoint in items:
+            mac = (endpoint or {}).get('MacAddress')
+            if mac and container in index:
+                raise ValidationError(
+                    _needs('mac_address in a network connect', CONNECT_MAC, api_version,
+                           'Engine 25.0 to 29.2 set a MAC address only when the container is created (docker run '
+                           '--network %s --mac-address %s): the %s would give %s another one; create the container '
+                           'that way, or upgrade the engine' % (want['name'], mac, step['action'], container)),
+                    path=join_path(path, 'containers[%d].mac_address' % index[container]))

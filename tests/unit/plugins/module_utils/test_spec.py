@@ -138,18 +138,6 @@ def _container(ep, api_id='0123456789abcdef'):
             'NetworkSettings': {'Networks': {'n1': ep}}}
 
 
-@pytest.mark.parametrize('api, mac_sent, prio_sent', [
-    ('1.41', False, False), ('1.43', False, False), ('1.44', True, False), ('1.47', True, False),
-    ('1.48', True, True), ('1.51', True, True), (None, False, False)])
-def test_mac_and_gateway_priority_are_restored_where_the_api_takes_them(api, mac_sent, prio_sent):
-    rec = endpoint_from_container(_container({'MacAddress': '02:42:c6:12:01:0a', 'GwPriority': 10,
-                                              'IPAMConfig': {'IPv4Address': '198.18.1.10'}}), 'n1', api_version=api)
-    assert rec['mac'] == '02:42:c6:12:01:0a'
-    cfg = endpoint_config(rec)
-    assert (cfg.get('MacAddress') == '02:42:c6:12:01:0a') is mac_sent
-    assert (cfg.get('GwPriority') == 10) is prio_sent
-
-
 def test_record_finds_the_endpoint_by_network_id_and_the_stored_one_by_name():
     running = _container({'NetworkID': 'net1', 'Aliases': ['a']})
     running['NetworkSettings']['Networks'] = {'renamed': running['NetworkSettings']['Networks']['n1']}
