@@ -49,6 +49,7 @@ import docker
 import pytest
 
 import inproc
+from engine_fixtures import client_for
 from faultproxy import FaultProxy
 
 from ansible_collections.netprov.dockernet.plugins.module_utils import _core
@@ -118,7 +119,8 @@ class World(object):
 
 
 @pytest.fixture(scope='module')
-def world(client):
+def world(engine_clients, docker_engine):
+    client = client_for(engine_clients, docker_engine)  # module-scoped: the sweep's containers outlive a test
     w = World(client)
     w.a = w.container('a')
     w.b = w.container('b')
