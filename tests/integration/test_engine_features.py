@@ -410,3 +410,42 @@ def test_endpoint_settings_are_refused_where_the_engine_lacks_them(engine, engin
     assert res.get('failed') is True
     assert res['msg'].startswith('containers[0].%s; this engine speaks %d.%d;' % ((says,) + engine_info.api)), res['msg']
     assert _inspect(engine_info, name) is None
+
+
+# -- what the engine is: docker_host_info and the preflight role ------------------------------------
+
+@pytest.mark.parametrize('engine', ['20.10', '26.1', '28.5'], indirect=True)
+def test_host_info_reports_the_api_range_the_firewall_backend_and_forwarding(engine, engine_info):
+    res = run_module('netprov.dockernet.docker_host_info', {'docker_host': engine})
+    assert res.get('failed') is not True, res.get('msg')
+    version = json.loads(engine_info.cli('version', '--format', '{{json .Server}}').stdout)
+    assert res['engine']['api_version'] == version['ApiVersion'] == '%d.%d' % engine_info.api
+    assert res['engine']['min_api_version'] == version['MinAPIVersion']
+    assert res['engine']['client_api_version'] == version['ApiVersion'], 'the client did not speak the engine\'s API'
+    info = json.loads(engine_info.cli('info', '--format', '{{json .}}').stdout)
+    if engine_info.api >= (1, 49):
+        assert res['networking']['firewall_backend'] == {'driver': info['FirewallBackend']['Driver'], 'info': {}}
+        assert res['networking']['firewall_backend']['driver'] == 'iptables'
+    else:
+        assert res['networking']['firewall_backend'] is None
+    assert res['networking']['ipv4_forwarding'] is info['IPv4Forwarding'] is True
+
+
+@pytest.mark.parametrize('engine', ['20.10', '28.5'], indirect=True)
+def test_the_preflight_role_weighs_network_options_against_the_engine(engine, engine_info, names, monkeypatch):
+    from ansible_play import play
+    monkeypatch.setenv('DOCKER_HOST', engine)
+    entry = {'name': names('pf'), 'gateway_mode_ipv4': 'routed', 'ipam_config': [{'subnet': '198.19.195.0/26'}]}
+    tasks = [{'ansible.builtin.include_role': {'name': 'netprov.dockernet.preflight'},
+              'vars': {'preflight_swarm': False, 'preflight_networks': [entry]}}]
+    said = "networks_networks[0] '%s' gateway_mode_ipv4: routed needs Engine 27.0 (API 1.46); this engine speaks " \
+           "1.41" % entry['name']
+    if engine_info.api < (1, 46):
+        # the role's last task fails the host, so the play has no results to read, only its output
+        with pytest.raises(AssertionError) as stopped:
+            play(tasks)
+        assert said in str(stopped.value), str(stopped.value)[-3000:]
+    else:
+        run = play(tasks)
+        assert run.rc == 0, run.stdout[-3000:]
+    assert _inspect(engine_info, entry['name']) is None, 'the preflight made something'
