@@ -128,7 +128,7 @@ def create_body(want, have=None):
         'ConfigOnly': bool(pick('config_only', False)),
         'Labels': labels,
     }
-    # EnableIPv4 (API 1.47, Engine 28) only when asked for or when the network had IPv4 off:
+    # EnableIPv4 (API 1.48, Engine 28.0) only when asked for or when the network had IPv4 off:
     # older engines do not know the field.
     enable_ipv4 = pick('enable_ipv4', True)
     if want.get('enable_ipv4') is not None or not enable_ipv4:

@@ -466,7 +466,7 @@ def normalise_have(net, members=()):
         'attachable': bool(net.get('Attachable')),
         'ingress': bool(net.get('Ingress')),
         'enable_ipv6': bool(net.get('EnableIPv6')),
-        # Engines before 28 (API 1.47) have no EnableIPv4: IPv4 is always on there.
+        # Engines before 28.0 (API 1.48) have no EnableIPv4: IPv4 is always on there.
         'enable_ipv4': bool(net.get('EnableIPv4', True)),
         'config_only': bool(net.get('ConfigOnly')),
         'config_from': ((net.get('ConfigFrom') or {}).get('Network')) or None,
