@@ -84,8 +84,8 @@ GATED_ON_2010 = [
 
 @pytest.mark.parametrize('engine', ['20.10'], indirect=True)
 @pytest.mark.parametrize('args, field, says', GATED_ON_2010, ids=[g[1] + ':' + g[2].split()[0] for g in GATED_ON_2010])
-def test_an_option_the_engine_cannot_honour_is_refused_before_anything_changes(engine, engine_info, names, args,
-                                                                                field, says):
+def test_an_option_the_engine_cannot_honour_is_refused_before_anything_changes(engine, engine_info, names,
+                                                                               args, field, says):
     """Engine 20.10 would store each of these and ignore it; the module refuses, naming the field, the engine
     release and API version it needs and the one found, in check mode as in a real run, and makes nothing."""
     name = names('g')

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError, join_path
 from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
-    ENDPOINT_IFNAME, ENDPOINT_SYSCTLS, GATEWAY_MODE_IPV4, GATEWAY_MODE_IPV6, TRUSTED_HOST_INTERFACES, api_at_least)
+    GATEWAY_MODE_IPV4, GATEWAY_MODE_IPV6, TRUSTED_HOST_INTERFACES, api_at_least)
 
 # API version -> the first Engine release that speaks it.
 RELEASES = {

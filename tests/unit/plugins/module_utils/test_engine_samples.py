@@ -63,7 +63,6 @@ class ReplayEngine(object):
         return None
 
 
-
 def case_of(engine, case):
     sample = SAMPLES[engine]
     return sample, sample['cases'][case]

@@ -196,8 +196,8 @@ def test_an_endpoint_as_wanted_is_no_change(entry, record):
 
 
 def _container(ep, name='web', mode='default', config_mac=None, running=True):
-    return {'Id': cid(name), 'Name': '/' + name, 'State': {'Running': running, 'Status': 'running' if running else
-                                                            'exited'},
+    status = 'running' if running else 'exited'
+    return {'Id': cid(name), 'Name': '/' + name, 'State': {'Running': running, 'Status': status},
             'Config': {'Labels': {}, 'MacAddress': config_mac}, 'HostConfig': {'NetworkMode': mode},
             'NetworkSettings': {'Networks': {'n1': dict({'NetworkID': 'id1'}, **ep)}}}
 
