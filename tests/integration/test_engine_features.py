@@ -115,7 +115,7 @@ def test_a_refused_option_leaves_an_existing_network_and_its_set_untouched(engin
 def test_the_client_speaks_the_engines_own_api_version(engine, engine_info):
     """api_version: auto (the default) negotiates: never a version below what the engine speaks, so Engine 29
     (which refuses clients older than 1.44) is spoken to with its own."""
-    from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
+    from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
     params = dict((k, v.get('default')) for k, v in DOCKER_COMMON_ARGS.items())
     params['docker_host'] = engine
     assert params['api_version'] == 'auto'

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import inproc
 from scratch_netns import scratch_netns
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
 
 EXAMPLES = int(os.environ.get('NETPROV_PROPERTY_EXAMPLES', '25'))
 SOAK = 'NETPROV_PROPERTY_EXAMPLES' in os.environ

@@ -433,7 +433,7 @@ def check_property(world, current, wanted, runner):
             assert real.failed and real['msg'] == check['msg'], (check.result, real.result)
             assert snapshot(world) == before
             assert_refusal_is_right(module, check['msg'], expected)
-            return 'refused: ' + ', '.join(sorted(set(says for _name, says in expected)))
+            return 'refused: ' + ', '.join(sorted(set(says for _name, _idx, says in expected)))
         assert not expected, 'the example calls for a refusal %s, but check mode planned %s' % (
             expected, check['plan'])
         assert not real.failed, 'check mode planned %s but the real run failed: %s' % (check['plan'], real['msg'])

@@ -1,11 +1,11 @@
 """The Engine 27/28 network options as first-class options: normalised, validated, compared and sent."""
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._plan import compare, create_body
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import compare, create_body
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     MANAGED_LABEL, network_options, normalise_have, normalise_want)
-from ansible_collections.netprov.dockernet.plugins.module_utils._validate import validate_want
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import validate_want
 
 GW4 = 'com.docker.network.bridge.gateway_mode_ipv4'
 GW6 = 'com.docker.network.bridge.gateway_mode_ipv6'
@@ -154,7 +154,7 @@ def test_a_bad_endpoint_setting_is_refused_naming_the_field(entry, field):
 
 
 def test_a_new_container_is_connected_with_its_settings():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._plan import plan_network
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
     steps = plan_network(want(containers=[{'name': 'web', 'gw_priority': 5, 'interface_name': 'lan0',
                                            'sysctls': {'net.ipv4.conf.IFNAME.forwarding': '1'}}]), None, {})
     assert steps[1]['endpoint'] == {'GwPriority': 5, 'DriverOpts': {
@@ -172,7 +172,7 @@ def test_a_new_container_is_connected_with_its_settings():
     ({'mac_address': '02:42:c6:13:00:0b'}, {'mac': '02:42:c6:13:00:0a'}, 'mac_address: 02:42:c6:13:00:0a -> 02:42:c6:13:00:0b'),
 ])
 def test_a_changed_endpoint_setting_is_a_reconnect_keeping_the_rest(entry, record, reason):
-    from ansible_collections.netprov.dockernet.plugins.module_utils._plan import plan_network
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
     r = rec('web', aliases=['www'], **record)
     r['driver_opts'] = dict(r['driver_opts'], other='kept')
     steps = plan_network(want(containers=[dict(entry, name='web')]), attached('web'), {'web': r})
@@ -190,7 +190,7 @@ def test_a_changed_endpoint_setting_is_a_reconnect_keeping_the_rest(entry, recor
     ({'mac_address': '02:42:C6:13:00:0A'}, {'mac': '02:42:c6:13:00:0a'}),
 ])
 def test_an_endpoint_as_wanted_is_no_change(entry, record):
-    from ansible_collections.netprov.dockernet.plugins.module_utils._plan import plan_network
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
     steps = plan_network(want(containers=[dict(entry, name='web')]), attached('web'), {'web': rec('web', **record)})
     assert [s['action'] for s in steps] == ['none']
 
@@ -217,14 +217,14 @@ class _Engine(object):
 
 
 def _record(api, info):
-    from ansible_collections.netprov.dockernet.plugins.module_utils._core import EngineState
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import EngineState
     return EngineState(_Engine(api, info)).record(info, 'n1', 'id1')
 
 
 @pytest.mark.parametrize('api, sent', [('1.41', False), ('1.44', False), ('1.51', False), ('1.53', False),
                                        ('1.54', True), ('1.55', True), (None, False)])
 def test_the_mac_is_sent_back_only_where_a_network_connect_sets_it(api, sent):
-    from ansible_collections.netprov.dockernet.plugins.module_utils._spec import endpoint_config
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import endpoint_config
     r = _record(api, _container({'MacAddress': '02:42:c6:12:01:0a', 'IPAddress': '198.18.1.10', 'GwPriority': 10}))
     assert r['mac'] == '02:42:c6:12:01:0a'
     cfg = endpoint_config(r)
@@ -258,8 +258,8 @@ def test_a_mac_set_at_create_that_a_connect_cannot_give_back_is_known(api, info,
 
 
 def test_a_reattach_that_would_lose_a_set_mac_is_refused_and_one_that_would_not_goes_ahead():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._errors import ConflictError
-    from ansible_collections.netprov.dockernet.plugins.module_utils._plan import plan_network
+    from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
     records = {'web': rec('web', mac='02:42:c6:13:00:99', mac_unrestorable='02:42:c6:13:00:99'), 'db': rec('db')}
     for w in (want(labels={'x': 'y'}, recreate='reconnect'), want(containers=[{'name': 'web', 'aliases': ['a']}])):
         with pytest.raises(ConflictError) as err:
@@ -273,8 +273,8 @@ def test_a_reattach_that_would_lose_a_set_mac_is_refused_and_one_that_would_not_
 
 @pytest.mark.parametrize('api', ['1.41', '1.51', '1.53'])
 def test_a_wanted_mac_in_a_connect_is_refused_where_the_connect_ignores_it(api):
-    from ansible_collections.netprov.dockernet.plugins.module_utils._features import gates
-    from ansible_collections.netprov.dockernet.plugins.module_utils._plan import plan_network
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network import gates
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
     w = want(containers=[{'name': 'a'}, {'name': 'web', 'mac_address': '02:42:c6:13:00:99'}])
     steps = plan_network(w, attached('a'), {'a': rec('a')})
     with pytest.raises(ValidationError) as err:
@@ -288,7 +288,7 @@ def test_a_wanted_mac_in_a_connect_is_refused_where_the_connect_ignores_it(api):
 
 
 def test_the_hand_restore_command_and_description_carry_the_new_settings():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._core import connect_command, describe_record
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import connect_command, describe_record
     r = rec('web', gw_priority=5, mac='02:42:c6:13:00:99', mac_derived=False, mac_unrestorable=None,
             driver_opts={IFNAME: 'lan0'})
     assert connect_command('web', 'n1', r) == 'docker network connect --gw-priority 5 --driver-opt %s=lan0 n1 web' % IFNAME
