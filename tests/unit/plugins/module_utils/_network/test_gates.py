@@ -120,3 +120,26 @@ def test_prepare_refuses_even_where_the_listing_matches():
     with pytest.raises(ValidationError) as err:
         prepare(EngineState(ListingOnly()), want(driver_options={GW4: 'routed'}, kernel_check='skip'))
     assert str(err.value).startswith('gateway_mode_ipv4: routed needs Engine 27.0 (API 1.46); this engine speaks 1.41')
+
+
+def _attached(*names):
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import normalise_have
+    return normalise_have({'Name': 'n1', 'Id': 'id1', 'Driver': 'bridge', 'Containers': dict(
+        (('%s' % n).encode().hex().ljust(64, '0')[:64], {'Name': n}) for n in names)})
+
+
+@pytest.mark.parametrize('api', ['1.41', '1.51', '1.53'])
+def test_a_wanted_mac_in_a_connect_is_refused_where_the_connect_ignores_it(api):
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network import gates
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
+    w = want(containers=[{'name': 'a'}, {'name': 'web', 'mac_address': '02:42:c6:13:00:99'}])
+    steps = plan_network(w, _attached('a'), {'a': {'container': 'a'}})
+    with pytest.raises(ValidationError) as err:
+        gates.refuse_connect_mac(w, steps, api)
+    assert str(err.value).startswith('containers[1].mac_address: mac_address in a network connect needs Engine 29.3 '
+                                     '(API 1.54); this engine speaks %s;' % api)
+    gates.refuse_connect_mac(w, steps, '1.54')
+    # one the container already has is no connect
+    same = plan_network(w, _attached('a', 'web'), {'a': {'container': 'a'},
+                                                  'web': {'container': 'web', 'mac': '02:42:c6:13:00:99'}})
+    gates.refuse_connect_mac(w, same, api)
