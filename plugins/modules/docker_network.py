@@ -65,6 +65,19 @@ EXAMPLES = r'''
         ipv4_address: 198.18.30.10
         aliases: [www]
 
+- name: A container whose default route is this network, on an interface named lan0 (Engine 28.0 and later)
+  netprov.dockernet.docker_network:
+    name: lan
+    ipam_config:
+      - subnet: 198.18.31.0/24
+    containers:
+      - name: router
+        gw_priority: 100
+        interface_name: lan0
+        sysctls:
+          net.ipv4.conf.IFNAME.forwarding: 1
+          net.ipv6.conf.IFNAME.accept_ra: 2
+
 - name: Change the subnet of a network in use, keeping every container attached
   netprov.dockernet.docker_network:
     name: backend
