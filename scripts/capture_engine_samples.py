@@ -9,9 +9,13 @@ inspect. tests/unit/plugins/module_utils/_network/test_engine_samples.py replays
 file it finds, so a file per engine version extends the tests.
 
 Run against the engine DOCKER_HOST names (default: the local socket):
-  .venv/bin/python scripts/capture_engine_samples.py [--out DIR]
-It makes networks and containers named npsample-*, only in 198.19.72.0/21
-and 2001:db8:1972::/48, and removes them afterwards. The test image
+  .venv/bin/python scripts/capture_engine_samples.py [--out DIR] [--case NAME ...]
+With --case, only those cases are captured again and written into the
+engine's existing file beside the others. A case with a minimum API version
+is left out on an engine that has not got it (the engine would store and
+ignore what it asks for). It makes networks and containers named
+npsample-*, only in 198.19.72.0/21, 198.19.200.0/24, 2001:db8:1972::/48 and
+2001:db8:1992::/48, and removes them afterwards. The test image
 netprov-test/busybox:latest must exist (scripts/test-image.sh).
 """
 import argparse
@@ -45,6 +49,16 @@ MEMBERS = {
     'mac': {'start': True, 'at_create': True, 'aliases': ['mac'], 'mac': '02:42:c6:13:48:99', 'min_api': '1.44'},
 }
 
+# Engine 28 endpoint settings: a gateway priority, an interface name and sysctls (connected running, then one
+# stopped), and a MAC set at create on the network the container is created on (which Config.MacAddress shows)
+ENDPOINT_OPTS = {'com.docker.network.endpoint.ifname': 'lan0',
+                 'com.docker.network.endpoint.sysctls': 'net.ipv4.conf.IFNAME.log_martians=1'}
+ENDPOINTS = {
+    'running': {'start': True, 'aliases': ['web'], 'gw_priority': 7, 'driver_opts': ENDPOINT_OPTS},
+    'stopped': {'start': True, 'stop': True, 'aliases': ['db'], 'gw_priority': 3, 'driver_opts': ENDPOINT_OPTS},
+    'mac_primary': {'start': True, 'at_create': True, 'primary': True, 'mac': '02:42:c6:13:c8:c9'},
+}
+
 # name -> (module arguments, containers: role -> how it is attached)
 CASES = {
     'bridge_full': ({'mtu': 1400, 'labels': {'team': 'a'},
@@ -61,7 +75,18 @@ CASES = {
     'empty_entry': ({'ipam_config': [{}]}, {}),
     'members': ({'enable_ipv6': True,
                  'ipam_config': [{'subnet': '198.19.72.128/26'}, {'subnet': '2001:db8:1972:4::/64'}]}, MEMBERS),
+    'v6_only_no_v4': ({'enable_ipv4': False, 'enable_ipv6': True, 'ipam_config': [{'subnet': '2001:db8:1992:1::/64'}]},
+                      {}),
+    'endpoints': ({'ipam_config': [{'subnet': '198.19.200.192/26'}]}, ENDPOINTS),
+    'gateway_modes': ({'gateway_mode_ipv4': 'routed', 'gateway_mode_ipv6': 'nat-unprotected', 'enable_ipv6': True,
+                       'ipam_config': [{'subnet': '198.19.200.0/26'}, {'subnet': '2001:db8:1992:2::/64'}]}, {}),
+    'gateway_isolated': ({'internal': True, 'gateway_mode_ipv4': 'isolated',
+                          'ipam_config': [{'subnet': '198.19.200.64/26'}]}, {}),
+    'trusted_hosts': ({'trusted_host_interfaces': ['eth9', 'eth8'], 'ipam_config': [{'subnet': '198.19.200.128/26'}]},
+                      {}),
 }
+# case -> the API version an engine needs to honour it
+MIN_API = {'v6_only_no_v4': '1.48', 'endpoints': '1.48', 'gateway_modes': '1.48', 'gateway_isolated': '1.48', 'trusted_hosts': '1.50'}
 
 
 def endpoint_config(spec):
@@ -75,6 +100,10 @@ def endpoint_config(spec):
         cfg['IPAMConfig'] = ipam
     if spec.get('mac'):
         cfg['MacAddress'] = spec['mac']
+    if spec.get('gw_priority'):
+        cfg['GwPriority'] = spec['gw_priority']
+    if spec.get('driver_opts'):
+        cfg['DriverOpts'] = dict(spec['driver_opts'])
     return cfg
 
 
@@ -95,6 +124,8 @@ def capture_case(api, prefix, case, args, roles):
         kwargs = {}
         if spec.get('at_create'):
             kwargs['networking_config'] = {'EndpointsConfig': {name: endpoint_config(spec)}}
+        if spec.get('primary'):
+            kwargs['host_config'] = api.create_host_config(network_mode=name)
         cid = api.create_container(IMAGE, ['sleep', '3600'], name=cname, **kwargs)['Id']
         if not spec.get('at_create'):
             if spec.get('start'):
@@ -124,6 +155,8 @@ def cleanup(api, prefix):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--out', default=OUT)
+    parser.add_argument('--case', action='append', choices=sorted(CASES),
+                        help='capture only this case, into the existing file (repeatable)')
     opts = parser.parse_args()
     api = docker.APIClient(base_url=os.environ.get('DOCKER_HOST', 'unix:///var/run/docker.sock'), version='auto')
     version = api.version()
@@ -131,17 +164,22 @@ def main():
     sample = {'engine': {'Version': version.get('Version'), 'ApiVersion': api.api_version,
                          'MinAPIVersion': version.get('MinAPIVersion')},
               'cases': {}}
+    major_minor = '.'.join(version.get('Version', '0.0').split('.')[:2])
+    path = os.path.join(opts.out, 'engine-%s.json' % major_minor)
+    if opts.case:
+        with open(path) as f:
+            sample['cases'] = json.load(f)['cases']
     try:
-        for case in sorted(CASES):
+        for case in sorted(opts.case or CASES):
+            if MIN_API.get(case) and not api_at_least(api.api_version, MIN_API[case]):
+                continue
             args, roles = CASES[case]
             name, out = capture_case(api, prefix, case, args, roles)
             out['name'] = name
             sample['cases'][case] = out
     finally:
         cleanup(api, prefix)
-    major_minor = '.'.join(version.get('Version', '0.0').split('.')[:2])
     os.makedirs(opts.out, exist_ok=True)
-    path = os.path.join(opts.out, 'engine-%s.json' % major_minor)
     with open(path, 'w') as f:
         json.dump(sample, f, indent=1, sort_keys=True)
         f.write('\n')

@@ -48,6 +48,11 @@ EXAMPLES = r'''
   netprov.dockernet.docker_host_info:
   register: host
 
+- name: Swarm hosts need the iptables firewall backend
+  ansible.builtin.assert:
+    that:
+      - (host.networking.firewall_backend.driver | default('iptables')) != 'nftables'
+
 - name: Refuse engines older than 23.0.3 before making encrypted overlays
   ansible.builtin.assert:
     that:
@@ -87,10 +92,20 @@ engine:
       returned: success
       sample: '1.41'
     min_api_version:
-      description: The oldest Engine API version the engine accepts.
+      description:
+        - The oldest Engine API version the engine accepts (1.44 on Engine 29 and later, which refuse older
+          clients).
       type: str
       returned: success
       sample: '1.12'
+    client_api_version:
+      description:
+        - The Engine API version this collection speaks with the engine, the engine's own unless O(api_version)
+          pins another. It decides which options the network modules take (each is refused where it is older
+          than the one that brought the option).
+      type: str
+      returned: success
+      sample: '1.51'
     os:
       description: The engine's operating system family (C(linux), C(windows)).
       type: str
@@ -137,6 +152,23 @@ networking:
       description: Whether live-restore is enabled (containers keep running while the engine restarts).
       type: bool
       returned: success
+    firewall_backend:
+      description:
+        - The engine's firewall backend (C(/info) C(FirewallBackend), Engine 28.1 and later), V(null) where the
+          engine does not report it (it is iptables there).
+        - Swarm mode does not work with V(nftables) (Engine 29 refuses to start a swarm with it).
+      type: dict
+      returned: success
+      contains:
+        driver:
+          description: V(iptables), V(iptables+firewalld) or V(nftables).
+          type: str
+          returned: success
+        info:
+          description: What the engine adds about it, by label (for example when firewalld reloaded).
+          type: dict
+          returned: success
+      sample: {driver: iptables, info: {}}
     swarm:
       description: This engine's swarm membership.
       type: dict
@@ -245,7 +277,9 @@ networking:
       returned: success
       sample: [bridge, host, ipvlan, macvlan, 'null', overlay]
     ipv4_forwarding:
-      description: Whether IPv4 forwarding is on (C(net.ipv4.ip_forward)), V(null) when not reported.
+      description:
+        - Whether IPv4 forwarding is on (C(net.ipv4.ip_forward)), V(null) when not reported. Without it containers on
+          bridge networks reach nothing beyond the host.
       type: bool
       returned: success
     bridge_nf_iptables:

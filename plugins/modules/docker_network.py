@@ -65,12 +65,39 @@ EXAMPLES = r'''
         ipv4_address: 198.18.30.10
         aliases: [www]
 
+- name: A container whose default route is this network, on an interface named lan0 (Engine 28.0 and later)
+  netprov.dockernet.docker_network:
+    name: lan
+    ipam_config:
+      - subnet: 198.18.31.0/24
+    containers:
+      - name: router
+        gw_priority: 100
+        interface_name: lan0
+        sysctls:
+          net.ipv4.conf.IFNAME.forwarding: 1
+          net.ipv6.conf.IFNAME.accept_ra: 2
+
 - name: Change the subnet of a network in use, keeping every container attached
   netprov.dockernet.docker_network:
     name: backend
     ipam_config:
       - subnet: 198.18.11.0/24
     recreate: reconnect
+
+- name: An IPv6-only network (Engine 28.0 and later; refused on older engines, which would add IPv4)
+  netprov.dockernet.docker_network:
+    name: v6only
+    enable_ipv4: false
+    ipam_config:
+      - subnet: 2001:db8:10::/64
+
+- name: A bridge whose containers are reached at their own addresses, no NAT (Engine 27.0 and later)
+  netprov.dockernet.docker_network:
+    name: routed
+    gateway_mode_ipv4: routed
+    ipam_config:
+      - subnet: 198.18.12.0/24
 
 - name: An attachable, encrypted overlay (refused where the kernel has no ESP)
   netprov.dockernet.docker_network:

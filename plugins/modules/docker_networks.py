@@ -124,10 +124,45 @@ options:
       enable_ipv4:
         description:
         - Give the network IPv4. Compared and sent only when set. V(false) makes an IPv6-only network and needs Docker
-          Engine 28 or later (API 1.47); on older engines every network has IPv4 and V(false) is refused.
+          Engine 28.0 or later (API 1.48); on older engines every network has IPv4 and V(false) is refused.
+        - V(false) needs IPv6 (O(networks[].enable_ipv6=true) or an IPv6 subnet in O(networks[].ipam_config)), and no
+          IPv4 subnet.
         - When IPv4 has no subnet in O(networks[].ipam_config), the engine picks one (it does so beside IPv6-only subnets
           too); that pool is not compared.
         type: bool
+      gateway_mode_ipv4:
+        description:
+        - How a bridge network's IPv4 reaches beyond the host (C(com.docker.network.bridge.gateway_mode_ipv4)); only
+          with driver V(bridge). Left out, the engine uses V(nat), and V(nat) matches a network without the option.
+        - V(nat) masquerades and publishes ports through NAT; V(routed) routes the containers' own addresses, no NAT;
+          V(nat-unprotected) is V(nat) without the rules that keep other hosts from reaching container ports that are
+          not published; V(isolated) gives the network no gateway at all, and needs O(networks[].internal=true).
+        - V(nat) and V(routed) need Docker Engine 27.0 (API 1.46), V(nat-unprotected) and V(isolated) Engine 28.0 (API
+          1.48); older engines store the option and ignore it, so there it is refused.
+        type: str
+        choices:
+        - nat
+        - routed
+        - nat-unprotected
+        - isolated
+      gateway_mode_ipv6:
+        description:
+        - The same for the network's IPv6 (C(com.docker.network.bridge.gateway_mode_ipv6)), with the same values and
+          engine releases.
+        type: str
+        choices:
+        - nat
+        - routed
+        - nat-unprotected
+        - isolated
+      trusted_host_interfaces:
+        description:
+        - Host interfaces whose traffic may reach the containers of a bridge network directly, at their own addresses,
+          as if it came from the network itself (C(com.docker.network.bridge.trusted_host_interfaces)); only with driver
+          V(bridge). Compared as a set; V([]) asks for none.
+        - Needs Docker Engine 28.2 (API 1.50); refused on older engines.
+        type: list
+        elements: str
       scope:
         description: The network's scope.
         type: str
@@ -198,6 +233,31 @@ options:
           ipv6_address:
             description: A fixed IPv6 address, within a subnet of O(networks[].ipam_config).
             type: str
+          mac_address:
+            description:
+            - The container's MAC address on this network, compared with the one it has.
+            - Set in a network connect only by Docker Engine 29.3 and later (API 1.54). Engines 25.0 to 29.2 take a MAC
+              address only when the container is created (C(docker run --network NET --mac-address MAC)) and ignore it
+              in a connect, so there a connect or reconnect that would need it is refused; one the container already
+              has is compared and kept.
+            type: str
+          gw_priority:
+            description:
+            - Which of the container's networks gives it its default gateway; the endpoint with the highest priority
+              does (the engine's default is V(0)). Needs Docker Engine 28.0 (API 1.48).
+            type: int
+          interface_name:
+            description:
+            - The name of the container's interface on this network (C(com.docker.network.endpoint.ifname)), instead
+              of the engine's C(ethN). Needs Docker Engine 28.0 (API 1.48).
+            type: str
+          sysctls:
+            description:
+            - Sysctls of the container's interface on this network (C(com.docker.network.endpoint.sysctls)), each written
+              as C(net.X.Y.IFNAME.Z) (X is C(ipv4), C(ipv6) or C(mpls); C(IFNAME) stands for the interface), for example
+              C(net.ipv6.conf.IFNAME.accept_ra=2). Compared as given; V({}) asks for none. Needs Docker Engine 27.0 (API
+              1.46).
+            type: dict
       containers_exclusive:
         description:
         - Also disconnect the containers that are attached but not listed in O(networks[].containers).
@@ -207,14 +267,20 @@ options:
         description:
         - What to do when the network must be recreated to match the spec.
         - V(never) recreates it only when no container is attached, and otherwise fails naming them.
-        - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options, the MAC address and the
-          gateway priority), of running, stopped and created containers alike, recreates the network and reattaches each
-          container exactly; if the new network cannot be created, the old one is restored with its containers.
+        - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options with the interface name
+          and sysctls, the MAC address and the gateway priority), of running, stopped and created containers alike, recreates
+          the network and reattaches each container exactly; if the new network cannot be created, the old one is restored
+          with its containers.
         - V(always) recreates the network on every run, reconnecting as V(reconnect) does.
         - A network used by swarm services is never recreated; the module names the services.
-        - The recorded MAC address is sent back from API 1.44 (Engine 25) on, the gateway priority from API 1.48 (Engine
-          28) on. Engines up to 28 ignore a MAC address in a network connect, so there a reattached running container
-          gets a new MAC.
+        - The MAC address is sent back where a network connect sets it, Engine 29.3 (API 1.54) and later. Engine 20.10
+          gives a container the MAC it was created with again on the network it was created on. Engines 25.0 to 29.2
+          ignore a MAC in a network connect, so a reattached container gets one of the engine's choosing. There, where
+          the container was created with a MAC address for this network (seen as C(Config.MacAddress) on the network
+          it was created on, or on Engines 25 to 27 a MAC that is not the one they derive from the address), or where
+          O(networks[].containers[].mac_address) asks for one, the recreate or reconnect is refused, naming the container.
+          Engines 28.0 to 29.2 do not show a MAC set at create on another network as set; list it with O(networks[].containers[].mac_address)
+          to have it kept the same way.
         - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
         type: str
         choices:
@@ -337,10 +403,45 @@ options:
       enable_ipv4:
         description:
         - Give the network IPv4. Compared and sent only when set. V(false) makes an IPv6-only network and needs Docker
-          Engine 28 or later (API 1.47); on older engines every network has IPv4 and V(false) is refused.
+          Engine 28.0 or later (API 1.48); on older engines every network has IPv4 and V(false) is refused.
+        - V(false) needs IPv6 (O(networks[].enable_ipv6=true) or an IPv6 subnet in O(networks[].ipam_config)), and no
+          IPv4 subnet.
         - When IPv4 has no subnet in O(networks[].ipam_config), the engine picks one (it does so beside IPv6-only subnets
           too); that pool is not compared.
         type: bool
+      gateway_mode_ipv4:
+        description:
+        - How a bridge network's IPv4 reaches beyond the host (C(com.docker.network.bridge.gateway_mode_ipv4)); only
+          with driver V(bridge). Left out, the engine uses V(nat), and V(nat) matches a network without the option.
+        - V(nat) masquerades and publishes ports through NAT; V(routed) routes the containers' own addresses, no NAT;
+          V(nat-unprotected) is V(nat) without the rules that keep other hosts from reaching container ports that are
+          not published; V(isolated) gives the network no gateway at all, and needs O(networks[].internal=true).
+        - V(nat) and V(routed) need Docker Engine 27.0 (API 1.46), V(nat-unprotected) and V(isolated) Engine 28.0 (API
+          1.48); older engines store the option and ignore it, so there it is refused.
+        type: str
+        choices:
+        - nat
+        - routed
+        - nat-unprotected
+        - isolated
+      gateway_mode_ipv6:
+        description:
+        - The same for the network's IPv6 (C(com.docker.network.bridge.gateway_mode_ipv6)), with the same values and
+          engine releases.
+        type: str
+        choices:
+        - nat
+        - routed
+        - nat-unprotected
+        - isolated
+      trusted_host_interfaces:
+        description:
+        - Host interfaces whose traffic may reach the containers of a bridge network directly, at their own addresses,
+          as if it came from the network itself (C(com.docker.network.bridge.trusted_host_interfaces)); only with driver
+          V(bridge). Compared as a set; V([]) asks for none.
+        - Needs Docker Engine 28.2 (API 1.50); refused on older engines.
+        type: list
+        elements: str
       scope:
         description: The network's scope.
         type: str
@@ -411,6 +512,31 @@ options:
           ipv6_address:
             description: A fixed IPv6 address, within a subnet of O(networks[].ipam_config).
             type: str
+          mac_address:
+            description:
+            - The container's MAC address on this network, compared with the one it has.
+            - Set in a network connect only by Docker Engine 29.3 and later (API 1.54). Engines 25.0 to 29.2 take a MAC
+              address only when the container is created (C(docker run --network NET --mac-address MAC)) and ignore it
+              in a connect, so there a connect or reconnect that would need it is refused; one the container already
+              has is compared and kept.
+            type: str
+          gw_priority:
+            description:
+            - Which of the container's networks gives it its default gateway; the endpoint with the highest priority
+              does (the engine's default is V(0)). Needs Docker Engine 28.0 (API 1.48).
+            type: int
+          interface_name:
+            description:
+            - The name of the container's interface on this network (C(com.docker.network.endpoint.ifname)), instead
+              of the engine's C(ethN). Needs Docker Engine 28.0 (API 1.48).
+            type: str
+          sysctls:
+            description:
+            - Sysctls of the container's interface on this network (C(com.docker.network.endpoint.sysctls)), each written
+              as C(net.X.Y.IFNAME.Z) (X is C(ipv4), C(ipv6) or C(mpls); C(IFNAME) stands for the interface), for example
+              C(net.ipv6.conf.IFNAME.accept_ra=2). Compared as given; V({}) asks for none. Needs Docker Engine 27.0 (API
+              1.46).
+            type: dict
       containers_exclusive:
         description:
         - Also disconnect the containers that are attached but not listed in O(networks[].containers).
@@ -420,14 +546,20 @@ options:
         description:
         - What to do when the network must be recreated to match the spec.
         - V(never) recreates it only when no container is attached, and otherwise fails naming them.
-        - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options, the MAC address and the
-          gateway priority), of running, stopped and created containers alike, recreates the network and reattaches each
-          container exactly; if the new network cannot be created, the old one is restored with its containers.
+        - V(reconnect) records every endpoint (aliases, fixed addresses, links, driver options with the interface name
+          and sysctls, the MAC address and the gateway priority), of running, stopped and created containers alike, recreates
+          the network and reattaches each container exactly; if the new network cannot be created, the old one is restored
+          with its containers.
         - V(always) recreates the network on every run, reconnecting as V(reconnect) does.
         - A network used by swarm services is never recreated; the module names the services.
-        - The recorded MAC address is sent back from API 1.44 (Engine 25) on, the gateway priority from API 1.48 (Engine
-          28) on. Engines up to 28 ignore a MAC address in a network connect, so there a reattached running container
-          gets a new MAC.
+        - The MAC address is sent back where a network connect sets it, Engine 29.3 (API 1.54) and later. Engine 20.10
+          gives a container the MAC it was created with again on the network it was created on. Engines 25.0 to 29.2
+          ignore a MAC in a network connect, so a reattached container gets one of the engine's choosing. There, where
+          the container was created with a MAC address for this network (seen as C(Config.MacAddress) on the network
+          it was created on, or on Engines 25 to 27 a MAC that is not the one they derive from the address), or where
+          O(networks[].containers[].mac_address) asks for one, the recreate or reconnect is refused, naming the container.
+          Engines 28.0 to 29.2 do not show a MAC set at create on another network as set; list it with O(networks[].containers[].mac_address)
+          to have it kept the same way.
         - Defaults to the module's own option of the same name when there is one, else to the default of M(netprov.dockernet.docker_network).
         type: str
         choices:
@@ -525,6 +657,20 @@ EXAMPLES = r'''
         ipam_config:
           - subnet: 198.18.42.0/24
             gateway: 198.18.42.1
+
+- name: Bridge gateway modes (Engine 27.0 and later; nat-unprotected, isolated and trusted interfaces need 28.x)
+  netprov.dockernet.docker_networks:
+    networks:
+      - name: routed-lan
+        gateway_mode_ipv4: routed
+        trusted_host_interfaces: [eth1]
+        ipam_config:
+          - subnet: 198.18.43.0/24
+      - name: sealed
+        internal: true
+        gateway_mode_ipv4: isolated
+        ipam_config:
+          - subnet: 198.18.44.0/24
 
 - name: The same, and remove managed networks that are no longer listed
   netprov.dockernet.docker_networks:

@@ -16,6 +16,7 @@ from ansible.module_utils.six import string_types
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import NetprovError
 from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import (
     ESP_OVERHEAD, OVERLAY_DEFAULT_MTU, VXLAN_OVERHEAD)
+from ansible_collections.netprov.dockernet.plugins.module_utils._network import gates
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.hostcheck import needed_features as network_features
 from ansible_collections.netprov.dockernet.plugins.module_utils._host.links import STACKED
 from ansible_collections.netprov.dockernet.plugins.module_utils._host.probes import feature_for_link_kind
@@ -108,7 +109,8 @@ def _network(var, i, item, params, default_driver):
         return None, [_line(_where(var, i, item), exc.path, exc.msg)]
     opts = want['options']
     mtu = int(opts[MTU_OPTION]) if opts.get(MTU_OPTION) else None   # normalise_want refused one that is not digits
-    return {'name': want['name'], 'state': want['state'], 'driver': want['driver'], 'parent': opts.get('parent'),
+    return {'name': want['name'], 'state': want['state'], 'want': want, 'driver': want['driver'],
+            'parent': opts.get('parent'),
             'ipvlan_mode': opts.get('ipvlan_mode'), 'encrypted': 'encrypted' in opts, 'mtu': mtu, 'options': opts,
             'config_only': want['config_only'], 'config_from': want['config_from'],
             'subnets': [e['subnet'] for e in want['ipam_config'] or [] if e.get('subnet')]}, []
@@ -500,6 +502,48 @@ def check_engine(want, engine, in_swarm=False):
     return problems
 
 
+def check_features(want, engine):
+    """Each network option the engine cannot honour (the modules' own API gates), before anything is made."""
+    if not isinstance(engine, dict) or not engine.get('reachable'):
+        return []
+    api = engine.get('client_api_version') or engine.get('api_version')
+    if not api:
+        return []
+    problems = []
+    for var, key in (('networks_networks', 'networks'), ('swarm_networks', 'swarm_networks')):
+        if key == 'swarm_networks' and not want.get('swarm'):
+            continue
+        for i, entry in _items(want, key):
+            try:
+                gates.refuse_unsupported(entry['want'], api)
+            except NetprovError as exc:
+                problems.append("%s[%d] '%s' %s" % (var, i, entry['name'], exc))
+    return problems
+
+
+def check_firewall(want, engine, in_swarm=False):
+    """Swarm mode and the nftables firewall backend do not go together (Engine 29 refuses to start a swarm)."""
+    driver = _map(_map(engine).get('firewall_backend')).get('driver')
+    if driver == 'nftables' and (want.get('swarm') or in_swarm):
+        return ['the engine\'s firewall backend is nftables, which swarm mode does not support (Engine 29 refuses it: '
+                '"--firewall-backend=nftables is incompatible with swarm mode"); set "firewall-backend": "iptables" '
+                'in the engine\'s daemon.json on swarm hosts']
+    return []
+
+
+def forwarding_warnings(want, engine):
+    """A bridge network that reaches beyond the host needs IPv4 forwarding; the engine says when it is off."""
+    if _map(engine).get('ipv4_forwarding') is not False:
+        return []
+    bridges = ["networks_networks[%d] '%s'" % (i, e['name']) for i, e in _items(want, 'networks')
+               if e['state'] != 'absent' and (e['driver'] or 'bridge') == 'bridge' and not e['config_only']
+               and not e['want'].get('internal')]
+    if not bridges:
+        return []
+    return ['IPv4 forwarding is off on the engine\'s host (net.ipv4.ip_forward=0, or the engine runs with '
+            'ip-forward: false): the containers of %s reach nothing beyond the host' % ', '.join(bridges)]
+
+
 def _facts(facts):
     info = _map(facts.get('network_info'))
     return facts.get('host', '?'), info
@@ -510,6 +554,8 @@ def preflight_problems(facts, want):
     host, info = _facts(facts)
     want, problems = checked_want(want)
     problems += check_engine(want, facts.get('engine'), facts.get('in_swarm'))
+    problems += check_firewall(want, facts.get('engine'), facts.get('in_swarm'))
+    problems += check_features(want, facts.get('engine'))
     problems += check_kernel(want, info)
     problems += check_parents(want, info)
     problems += check_ranges(want, info.get('routes'), facts.get('engine_networks'))
@@ -529,6 +575,7 @@ def preflight_warnings(facts, want):
         out.append('%s: kernel lacks IPVS: swarm services with endpoint_mode vip will not balance; '
                    'standalone containers on overlays work' % host)
     out += ['%s: %s' % (host, w) for w in orphaned_networks(facts.get('engine_networks'), info)]
+    out += ['%s: %s' % (host, w) for w in forwarding_warnings(want, facts.get('engine'))]
     return out
 
 

@@ -314,7 +314,7 @@ def test_empty_ipam_entries_converge(client, scratch, entries):
 def test_enable_ipv4_on_an_engine_without_it(client, scratch):
     name = scratch.name('v4')
     api = client.version()['ApiVersion']
-    if tuple(int(x) for x in api.split('.')) >= (1, 47):
+    if tuple(int(x) for x in api.split('.')) >= (1, 48):
         pytest.skip('the engine has EnableIPv4 (API %s): covered where it does not' % api)
     refused = run_module(M, {'name': name, 'enable_ipv4': False, 'enable_ipv6': True,
                              'ipam_config': [{'subnet': '2001:db8:1973:2::/64'}]})

@@ -62,6 +62,9 @@ _REACH_HINTS = (
                               'certificate signed by the CA that the engine trusts (its --tlscacert)'),
     ('HTTP request to an HTTPS server', 'the engine speaks TLS on this port: set tls: true, or validate_certs: true '
                                         'with ca_path'),
+    ('is too old', "the engine no longer accepts this API version (Engine 29 and later accept 1.44 and newer): set "
+                   "api_version to auto, the default, which speaks the engine's own version, or to one the engine "
+                   "accepts (its MinAPIVersion), and unset DOCKER_API_VERSION if it names an old one"),
     ('WRONG_VERSION_NUMBER', 'the engine does not speak TLS on this port: set tls: false and validate_certs: false, '
                              "or point docker_host at the engine's TLS port"),
 )

@@ -35,7 +35,7 @@ def _int(value):
         return None
 
 
-def engine_facts(version, info):
+def engine_facts(version, info, client_api_version=None):
     """What the engine is: from /version, with /info filling what an old engine's /version lacks."""
     version = version or {}
     info = info or {}
@@ -43,6 +43,7 @@ def engine_facts(version, info):
         'version': version.get('Version') or info.get('ServerVersion'),
         'api_version': version.get('ApiVersion'),
         'min_api_version': version.get('MinAPIVersion'),
+        'client_api_version': client_api_version,
         'os': version.get('Os') or info.get('OSType'),
         'arch': version.get('Arch') or info.get('Architecture'),
         'kernel_version': version.get('KernelVersion') or info.get('KernelVersion'),
@@ -117,10 +118,20 @@ def ipv6_facts(info, bridge):
     }
 
 
+def firewall_facts(info):
+    """/info FirewallBackend (API 1.49, Engine 28.1) as {driver, info}; None when the engine does not report it."""
+    backend = (info or {}).get('FirewallBackend')
+    if not isinstance(backend, dict):
+        return None
+    return {'driver': backend.get('Driver') or None,
+            'info': dict((str(pair[0]), str(pair[1])) for pair in backend.get('Info') or [] if len(pair) == 2)}
+
+
 def networking_facts(info, bridge_raw):
     info = info or {}
     bridge = bridge_facts(bridge_raw)
     return {
+        'firewall_backend': firewall_facts(info),
         'live_restore': bool(info.get('LiveRestoreEnabled')),
         'swarm': swarm_facts(info),
         'default_address_pools': address_pools(info),
@@ -164,13 +175,14 @@ def container_entry(container):
     }
 
 
-def describe(version, info, bridge_raw, containers=None):
-    """The whole result; ``containers`` is a list of inspected containers, or None when not asked for."""
+def describe(version, info, bridge_raw, containers=None, client_api_version=None):
+    """The whole result; ``containers`` is a list of inspected containers, or None when not asked for;
+    ``client_api_version`` the API version the client speaks with the engine."""
     counts = container_counts(info)
     if containers is not None:
         counts['list'] = sorted((container_entry(c) for c in containers), key=lambda c: (c['name'], c['id']))
     return {
-        'engine': engine_facts(version, info),
+        'engine': engine_facts(version, info, client_api_version),
         'networking': networking_facts(info, bridge_raw),
         'containers': counts,
     }
@@ -188,4 +200,4 @@ def read(engine, with_containers=False):
         # One that stopped or went between the listing and its inspect is not running any more: left out.
         inspected = (engine.inspect_container(c.get('Id')) for c in listed or [])
         containers = [c for c in inspected if c is not None and (c.get('State') or {}).get('Running')]
-    return describe(engine.version_info, info, bridge, containers)
+    return describe(engine.version_info, info, bridge, containers, client_api_version=engine.api_version)

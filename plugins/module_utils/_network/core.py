@@ -11,12 +11,13 @@ __metaclass__ = type
 import time
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._network import hostcheck as _hostcheck
+from ansible_collections.netprov.dockernet.plugins.module_utils._network import gates
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     EngineError, KernelError, NetprovError, ValidationError, join_path)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import (
     compare, create_body, fixed_addresses_fit, plan_network)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
-    API_ENABLE_IPV4, MANAGED_LABEL, api_at_least, endpoint_config, endpoint_from_container, normalise_have,
+    MANAGED_LABEL, endpoint_config, endpoint_from_container, normalise_have,
     resolve_containers)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import (
     rule_config_source, rule_containers_exist, rule_overlaps, rule_verify, validate_want)
@@ -103,14 +104,32 @@ class EngineState(object):
         return self._containers[name]
 
     def records(self, have, network_name):
-        """{container name: endpoint_from_container record} for every container on the network, running or not."""
+        """{container name: endpoint record} for every container on the network, running or not."""
         out = {}
         for cname, ep in sorted((have or {}).get('endpoints', {}).items()):
             info = self.container(ep['id'])
             if info is not None:
-                out[cname] = endpoint_from_container(info, network_name, network_id=have.get('id'),
-                                                     api_version=self.api_version)
+                out[cname] = self.record(info, network_name, have.get('id'))
         return out
+
+    def record(self, info, network_name, network_id=None):
+        """endpoint_from_container, and what this engine takes back of it in a network connect.
+
+        The MAC address: from API 1.54 a connect sets it (``mac_address``, sent). From 1.44 to 1.53 the engine
+        applies a MAC only at container create, so one set there cannot be put back (``mac_unrestorable``).
+        Before 1.44 the engine itself gives a container its MAC (Config.MacAddress) again on every connect to
+        the network it was created on.
+        """
+        rec = endpoint_from_container(info, network_name, network_id=network_id)
+        connect_mac = gates.honours(self.api_version, gates.CONNECT_MAC)
+        rec['mac_address'] = rec['mac'] if connect_mac else None
+        lost = None
+        if not connect_mac and gates.honours(self.api_version, gates.ENDPOINT_MAC):
+            lost = rec['mac_fixed']
+            if not lost and rec['mac_derived'] is False and not gates.honours(self.api_version, gates.RANDOM_MAC):
+                lost = rec['mac']   # an engine before 28.0 derives the MAC it chooses from the IPv4 address
+        rec['mac_unrestorable'] = lost
+        return rec
 
 
 def _unchanged_without_inspect(state, want):
@@ -120,17 +139,10 @@ def _unchanged_without_inspect(state, want):
             and not want['containers_exclusive'] and want['recreate'] != 'always' and not compare(want, light))
 
 
-def _rule_engine_api(want, state, path):
-    """What the user set that this engine's API cannot do, refused before anything is touched."""
-    if want.get('enable_ipv4') is False and not api_at_least(state.api_version, API_ENABLE_IPV4):
-        raise ValidationError('enable_ipv4: false needs Docker Engine 28 or later (API %s); this engine speaks API '
-                              '%s, where every network has IPv4; upgrade the engine or drop enable_ipv4'
-                              % (API_ENABLE_IPV4, state.api_version or 'unknown'), path=join_path(path, 'enable_ipv4'))
-
-
 def prepare(state, want, path='', skip_overlap=()):
     """Validate and plan one normalised network. Returns (steps, warnings); raises on refusal."""
     warnings = validate_want(want, path)
+    gates.refuse_unsupported(want, state.api_version, path)
     found = state.matches(want['name'])
     if len(found) > 1:
         warnings.append('%s: %d networks are named %s (a concurrent create); the oldest, %s, is the one managed'
@@ -149,12 +161,12 @@ def prepare(state, want, path='', skip_overlap=()):
         rule_config_source(want, state.networks, path)
         if have is None or want['ipam_config'] is not None:
             rule_overlaps(want, state.networks, path, skip=skip_overlap)
-        _rule_engine_api(want, state, path)
         containers = dict((c['name'], state.container(c['name'])) for c in want['containers'])
         rule_containers_exist(want, containers, path)
         want = resolve_containers(want, containers, path)
     records = state.records(have, want['name'])
     steps = plan_network(want, have, records, path)
+    gates.refuse_connect_mac(want, steps, state.api_version, path)
     for step in steps:
         if step['action'] in ('create', 'recreate'):
             fixed_addresses_fit(step, path)
@@ -262,7 +274,10 @@ def _on_network(info, network, net_id):
     return bool(ep.get('EndpointID')) and (not net_id or ep.get('NetworkID') in (None, net_id))
 
 
-_RECORD_KEYS = ('aliases', 'ipv4_address', 'ipv6_address', 'links', 'link_local_ips', 'mac', 'driver_opts')
+_RECORD_KEYS = ('aliases', 'ipv4_address', 'ipv6_address', 'links', 'link_local_ips', 'mac', 'gw_priority',
+                'driver_opts')
+# what a record says about its MAC for the planner, not a setting of the endpoint
+_RECORD_NOTES = ('container', 'id', 'service', 'mac_address', 'mac_fixed', 'mac_derived', 'mac_unrestorable')
 
 
 def describe_record(record):
@@ -270,7 +285,7 @@ def describe_record(record):
     parts = []
     for key in sorted(record or {}, key=lambda k: (_RECORD_KEYS.index(k) if k in _RECORD_KEYS else 99, k)):
         value = record[key]
-        if key in ('container', 'id', 'service') or value in (None, '', [], {}):
+        if key in _RECORD_NOTES or value in (None, '', [], {}):
             continue
         if isinstance(value, dict):
             value = ', '.join('%s=%s' % kv for kv in sorted(value.items()))
@@ -290,6 +305,8 @@ def connect_command(container, network, record):
         args.append('--ip6 %s' % record['ipv6_address'])
     args.extend('--link %s' % link for link in record.get('links') or [])
     args.extend('--link-local-ip %s' % a for a in record.get('link_local_ips') or [])
+    if record.get('gw_priority'):
+        args.append('--gw-priority %s' % record['gw_priority'])
     args.extend('--driver-opt %s=%s' % kv for kv in sorted((record.get('driver_opts') or {}).items()))
     return ' '.join(args + [network, container])
 
@@ -354,7 +371,7 @@ class Journal(object):
             if rec.get('id') and rec['id'].startswith(container):
                 return rec
         info = self.engine.inspect_container(container)
-        return endpoint_from_container(info, have['name']) if info else {'container': container}
+        return self.state.record(info, have['name'], have['id']) if info else {'container': container}
 
     def detach(self, have, container, restore=True):
         """Take ``container`` off ``have``; False when it no longer exists. Recorded before the call, so an

@@ -12,7 +12,8 @@ __metaclass__ = type
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, join_path
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
-    ENGINE_OPTIONS, MANAGED_LABEL, endpoint_config, ip_version)
+    ENDPOINT_IFNAME, ENDPOINT_SYSCTLS, ENGINE_OPTIONS, MANAGED_LABEL, OPTION_DEFAULTS, endpoint_config, ip_version,
+    sysctls_of, sysctls_option)
 
 _FLAGS = ('internal', 'attachable', 'ingress', 'enable_ipv6', 'enable_ipv4', 'config_only')
 
@@ -44,7 +45,7 @@ def compare(want, have):
             changes.append('config_from: %s -> %s' % (_fmt(have['config_from']), want['config_from']))
     if not have['config_from']:
         for key in sorted(want['options']):
-            if have['options'].get(key) != want['options'][key]:
+            if have['options'].get(key, OPTION_DEFAULTS.get(key)) != want['options'][key]:
                 changes.append('driver_options.%s: %s -> %s'
                                % (key, _fmt(have['options'].get(key)), _fmt(want['options'][key])))
         if want['encrypted'] is False and have['encrypted']:
@@ -127,7 +128,7 @@ def create_body(want, have=None):
         'ConfigOnly': bool(pick('config_only', False)),
         'Labels': labels,
     }
-    # EnableIPv4 (API 1.47, Engine 28) only when asked for or when the network had IPv4 off:
+    # EnableIPv4 (API 1.48, Engine 28.0) only when asked for or when the network had IPv4 off:
     # older engines do not know the field.
     enable_ipv4 = pick('enable_ipv4', True)
     if want.get('enable_ipv4') is not None or not enable_ipv4:
@@ -176,15 +177,34 @@ def _endpoint_for(wanted, recorded=None):
     if wanted:
         if wanted.get('aliases') is not None:
             rec['aliases'] = wanted['aliases']
-        for key in ('ipv4_address', 'ipv6_address'):
+        for key in ('ipv4_address', 'ipv6_address', 'mac_address'):
             if wanted.get(key):
                 rec[key] = wanted[key]
+        if wanted.get('gw_priority') is not None:
+            rec['gw_priority'] = wanted['gw_priority']
+        opts = dict(rec.get('driver_opts') or {})
+        if wanted.get('interface_name') is not None:
+            opts[ENDPOINT_IFNAME] = wanted['interface_name']
+        if wanted.get('sysctls') is not None:
+            opts[ENDPOINT_SYSCTLS] = sysctls_option(wanted['sysctls'])
+            if not wanted['sysctls']:
+                del opts[ENDPOINT_SYSCTLS]
+        rec['driver_opts'] = opts
     return endpoint_config(rec)
 
 
 def _endpoint_changes(wanted, record, live):
     """Why an attached container's endpoint differs from the wanted entry."""
     reasons = []
+    opts = record.get('driver_opts') or {}
+    if wanted.get('mac_address') and wanted['mac_address'] != (record.get('mac') or live.get('mac')):
+        reasons.append('mac_address: %s -> %s' % (_fmt(record.get('mac') or live.get('mac')), wanted['mac_address']))
+    if wanted.get('gw_priority') is not None and wanted['gw_priority'] != (record.get('gw_priority') or 0):
+        reasons.append('gw_priority: %s -> %s' % (record.get('gw_priority') or 0, wanted['gw_priority']))
+    if wanted.get('interface_name') is not None and wanted['interface_name'] != opts.get(ENDPOINT_IFNAME):
+        reasons.append('interface_name: %s -> %s' % (_fmt(opts.get(ENDPOINT_IFNAME)), wanted['interface_name']))
+    if wanted.get('sysctls') is not None and wanted['sysctls'] != sysctls_of(opts):
+        reasons.append('sysctls: %s -> %s' % (sysctls_of(opts), wanted['sysctls']))
     if wanted.get('aliases') is not None and sorted(wanted['aliases']) != sorted(record.get('aliases') or []):
         reasons.append('aliases: %s -> %s' % (record.get('aliases') or [], wanted['aliases']))
     for key, live_key in (('ipv4_address', 'ipv4'), ('ipv6_address', 'ipv6')):
@@ -215,6 +235,20 @@ def _step(action, network, reason, **extra):
     step = {'action': action, 'network': network, 'reason': reason}
     step.update(extra)
     return step
+
+
+def _refuse_mac_loss(network, reason, containers, records, path):
+    """A reattach must not take away a MAC address set at container create that the engine cannot give back in a
+    network connect (a record's ``mac_unrestorable``)."""
+    lost = [(c, records[c]['mac_unrestorable']) for c in containers if (records.get(c) or {}).get('mac_unrestorable')]
+    if lost:
+        raise ConflictError(
+            'network %s needs its containers reattached (%s), and this engine cannot give a container its MAC address '
+            'back in a network connect (Engine 25.0 to 29.2 set one only when the container is created): %s would '
+            'lose the MAC address it was created with; remove the container (docker rm -f), run this again, then '
+            'create it with docker run --network %s --mac-address MAC; or upgrade to Engine 29.3 (API 1.54), whose '
+            'network connect keeps it' % (network, reason, ', '.join('%s (%s)' % item for item in lost), network),
+            path=path, containers=[c for c, _mac in lost])
 
 
 def plan_network(want, have, records, path=''):
@@ -258,6 +292,7 @@ def plan_network(want, have, records, path=''):
                                 'reconnect to record and reattach them, or detach them first'
                                 % (name, reason, containers_text(have, keep)), path=join_path(path, 'recreate'),
                                 containers=keep, changes=changes)
+        _refuse_mac_loss(name, reason, keep, records, path)
         reconnect = [{'container': c, 'endpoint': _endpoint_for(wanted_by_name.get(c), records.get(c))}
                      for c in keep]
         dropped = [c for c in attached if c not in keep]
@@ -278,6 +313,7 @@ def plan_network(want, have, records, path=''):
         record = records.get(c['name'], {})
         reasons = _endpoint_changes(c, record, have['endpoints'][c['name']])
         if reasons:
+            _refuse_mac_loss(name, '; '.join(reasons), [c['name']], records, path)
             steps.append(_step('reconnect', name, '; '.join(reasons), container=c['name'],
                                endpoint=_endpoint_for(c, record)))
     if want['containers_exclusive']:

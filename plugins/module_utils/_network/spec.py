@@ -47,14 +47,21 @@ DRIVER_DEFAULTS = {
     'ipvlan': {'ipvlan_mode': 'l2', 'ipvlan_flag': 'bridge'},
 }
 
+# Bridge driver options with a module option of their own (the engine's keys).
+GATEWAY_MODE_IPV4 = 'com.docker.network.bridge.gateway_mode_ipv4'
+GATEWAY_MODE_IPV6 = 'com.docker.network.bridge.gateway_mode_ipv6'
+TRUSTED_HOST_INTERFACES = 'com.docker.network.bridge.trusted_host_interfaces'
+GATEWAY_MODES = ('nat', 'routed', 'nat-unprotected', 'isolated')
+# What the engine does when these are absent: an absent key and this value are the same network.
+OPTION_DEFAULTS = {GATEWAY_MODE_IPV4: 'nat', GATEWAY_MODE_IPV6: 'nat', TRUSTED_HOST_INTERFACES: ''}
+
+# Endpoint driver options with a module option of their own.
+ENDPOINT_IFNAME = 'com.docker.network.endpoint.ifname'
+ENDPOINT_SYSCTLS = 'com.docker.network.endpoint.sysctls'
+
 # Options the engine writes into a network on its own; never carried into a
 # recreated network's body (a pinned VXLAN id would clash or leak).
 ENGINE_OPTIONS = ('com.docker.network.driver.overlay.vxlanid_list',)
-
-# Engine API versions that added a per-endpoint setting or a network flag.
-API_ENDPOINT_MAC = '1.44'       # Engine 25: MacAddress in an endpoint config
-API_ENABLE_IPV4 = '1.47'        # Engine 28: EnableIPv4
-API_GW_PRIORITY = '1.48'        # Engine 28: GwPriority
 
 # A network-inspect Containers key that is a container (not an overlay's
 # load-balancer endpoint 'lb-...' or another node's 'ep-...').
@@ -81,6 +88,10 @@ CONTAINER_OPTIONS = dict(
     aliases=dict(type='list', elements='str'),
     ipv4_address=dict(type='str'),
     ipv6_address=dict(type='str'),
+    mac_address=dict(type='str'),
+    gw_priority=dict(type='int'),
+    interface_name=dict(type='str'),
+    sysctls=dict(type='dict'),
 )
 
 # The options of one network. docker_network uses them at top level,
@@ -101,6 +112,9 @@ NETWORK_OPTIONS = dict(
     internal=dict(type='bool'),
     enable_ipv6=dict(type='bool'),
     enable_ipv4=dict(type='bool'),
+    gateway_mode_ipv4=dict(type='str', choices=list(GATEWAY_MODES)),
+    gateway_mode_ipv6=dict(type='str', choices=list(GATEWAY_MODES)),
+    trusted_host_interfaces=dict(type='list', elements='str'),
     scope=dict(type='str', choices=['local', 'global', 'swarm']),
     config_only=dict(type='bool'),
     config_from=dict(type='str'),
@@ -203,6 +217,68 @@ def _str_map(value, path):
     return out
 
 
+def norm_mac(value, path):
+    """A unicast MAC address in lower case with colons ('02-42-C6-13-00-0A' -> '02:42:c6:13:00:0a')."""
+    text = (u'%s' % value).strip().lower().replace('-', ':')
+    if not re.match(r'^([0-9a-f]{2}:){5}[0-9a-f]{2}$', text) or int(text[:2], 16) & 1:
+        raise ValidationError('%r is not a unicast MAC address; write it like 02:42:c6:13:00:0a (the first byte even)'
+                              % (value,), path=path)
+    return text
+
+
+_SYSCTL = re.compile(r'^net\.(ipv4|ipv6|mpls)\.[^.=,]+\.ifname\.[^=,]+$', re.I)
+
+
+def norm_sysctls(value, path):
+    """Per-interface sysctls as the engine takes them: 'net.X.Y.IFNAME.Z' -> value, values as strings."""
+    out = {}
+    for key, val in (_str_map(value, path) or {}).items():
+        parts = key.split('.')
+        if not _SYSCTL.match(key) or len(parts) < 5:
+            raise ValidationError('%r is not an interface sysctl the engine takes; write it like '
+                                  'net.ipv4.conf.IFNAME.forwarding (X in net.X.Y.IFNAME.Z is ipv4, ipv6 or mpls; '
+                                  'IFNAME stands for the interface)' % (key,), path=join_path(path, key))
+        if val in ('true', 'false'):
+            val = '1' if val == 'true' else '0'
+        if ',' in val or not val:
+            raise ValidationError('%r is not a sysctl value the engine takes (not empty, no comma)' % (val,),
+                                  path=join_path(path, key))
+        parts[3] = 'IFNAME'
+        out['.'.join(parts)] = val
+    return out
+
+
+def sysctls_option(sysctls):
+    """The com.docker.network.endpoint.sysctls value: 'k=v,k=v', sorted."""
+    return ','.join('%s=%s' % kv for kv in sorted(sysctls.items()))
+
+
+def sysctls_of(driver_opts):
+    """An endpoint's sysctls, from its driver options, in the form norm_sysctls gives."""
+    out = {}
+    for item in (driver_opts or {}).get(ENDPOINT_SYSCTLS, '').split(','):
+        key, sep, val = item.partition('=')
+        if sep:
+            parts = key.split('.')
+            if len(parts) > 3:
+                parts[3] = 'IFNAME'
+            out['.'.join(parts)] = val
+    return out
+
+
+def interface_name(name, path):
+    """A Linux interface name: 1 to 15 characters, no space, ':' or '/'."""
+    if not name or len(name) > 15 or re.search(r'[\s:/]', name):
+        raise ValidationError('%r is not an interface name; give 1 to 15 characters without spaces, \':\' or \'/\''
+                              % (name,), path=path)
+    return name
+
+
+def _interface_names(names, path):
+    """A list of host interface names as the engine's option holds them: sorted, ':' between them."""
+    return ':'.join(sorted(set(interface_name(name, '%s[%d]' % (path, i)) for i, name in enumerate(names))))
+
+
 def norm_ipam_entry(entry, path):
     """One ipam_config entry in canonical form; keys absent when not given."""
     out = {}
@@ -233,6 +309,9 @@ def norm_options(driver, options, path=None):
                 value = norm_mtu(value, join_path(path, given))
             elif re.match(r'^[0-9]+$', u'%s' % value):
                 value = str(int(value))
+        if key == TRUSTED_HOST_INTERFACES:
+            # the engine takes the names in any order, ':' between them
+            value = ':'.join(sorted(set(n for n in (u'%s' % value).split(':') if n)))
         if key == 'encrypted':
             # The engine treats the key's presence as the flag; 'true' is a
             # common spelling of the same thing.
@@ -252,7 +331,12 @@ def normalise_want(params, path=''):
     opt_path = join_path(path, 'driver_options')
     options = norm_options(driver, _str_map(p.get('driver_options'), opt_path), opt_path) or {}
     first_class = (('parent', 'parent'), ('macvlan_mode', 'macvlan_mode'), ('ipvlan_mode', 'ipvlan_mode'),
-                   ('ipvlan_flag', 'ipvlan_flag'))
+                   ('ipvlan_flag', 'ipvlan_flag'), ('gateway_mode_ipv4', GATEWAY_MODE_IPV4),
+                   ('gateway_mode_ipv6', GATEWAY_MODE_IPV6))
+    if p.get('trusted_host_interfaces') is not None:
+        p = dict(p, trusted_host_interfaces=_interface_names(p['trusted_host_interfaces'],
+                                                             join_path(path, 'trusted_host_interfaces')))
+        first_class += (('trusted_host_interfaces', TRUSTED_HOST_INTERFACES),)
     for arg, key in first_class:
         if p.get(arg) is not None:
             if key in options and options[key] != p[arg]:
@@ -293,6 +377,11 @@ def normalise_want(params, path=''):
             'aliases': sorted(set(c['aliases'])) if c.get('aliases') is not None else None,
             'ipv4_address': norm_ip(c['ipv4_address'], join_path(cpath, 'ipv4_address')) if c.get('ipv4_address') else None,
             'ipv6_address': norm_ip(c['ipv6_address'], join_path(cpath, 'ipv6_address')) if c.get('ipv6_address') else None,
+            'mac_address': norm_mac(c['mac_address'], join_path(cpath, 'mac_address')) if c.get('mac_address') else None,
+            'gw_priority': c.get('gw_priority'),
+            'interface_name': (interface_name(c['interface_name'], join_path(cpath, 'interface_name'))
+                               if c.get('interface_name') is not None else None),
+            'sysctls': norm_sysctls(c['sysctls'], join_path(cpath, 'sysctls')) if c.get('sysctls') is not None else None,
         })
     want = {
         'name': p['name'],
@@ -386,7 +475,7 @@ def normalise_have(net, members=()):
         'attachable': bool(net.get('Attachable')),
         'ingress': bool(net.get('Ingress')),
         'enable_ipv6': bool(net.get('EnableIPv6')),
-        # Engines before 28 (API 1.47) have no EnableIPv4: IPv4 is always on there.
+        # Engines before 28.0 (API 1.48) have no EnableIPv4: IPv4 is always on there.
         'enable_ipv4': bool(net.get('EnableIPv4', True)),
         'config_only': bool(net.get('ConfigOnly')),
         'config_from': ((net.get('ConfigFrom') or {}).get('Network')) or None,
@@ -419,19 +508,49 @@ def stored_endpoint(container, network_name, network_id=None):
     return ep
 
 
-def endpoint_from_container(container, network_name, network_id=None, api_version=None):
+def fixed_mac(container, network_name, network_id=None):
+    """The MAC address the container was created with for this network, when the engine shows it; else None.
+
+    The engine shows it as Config.MacAddress, for the network the container was
+    created on (HostConfig.NetworkMode) only. It keeps showing it after a
+    reconnect gave the endpoint another MAC, so it counts only while the
+    endpoint still has it (or the container is not running: then the endpoint
+    shows no MAC, and gets that one when it starts).
+    """
+    mode = ((container.get('HostConfig') or {}).get('NetworkMode') or '')
+    configured = ((container.get('Config') or {}).get('MacAddress') or '').lower() or None
+    if not configured or not mode or not (mode == network_name or (
+            network_id and len(mode) >= 12 and network_id.startswith(mode))):
+        return None
+    ep = stored_endpoint(container, network_name, network_id) or {}
+    live = (ep.get('MacAddress') or '').lower()
+    if (container.get('State') or {}).get('Running') and live != configured:
+        return None
+    return configured
+
+
+def mac_from_ipv4(address):
+    """The MAC an engine derives from an endpoint's IPv4 address (bridge and macvlan before Engine 28, overlay
+    always): 02:42 and the four bytes of the address; None without an IPv4 address."""
+    try:
+        packed = ipaddress.IPv4Address(u'%s' % address).packed
+    except ValueError:
+        return None
+    return '02:42:' + ':'.join('%02x' % (b if isinstance(b, int) else ord(b)) for b in packed)
+
+
+def endpoint_from_container(container, network_name, network_id=None):
     """What to record of one container's endpoint on a network, to restore it exactly.
 
-    ``api_version`` is the API the client speaks: the MAC is restored from
-    1.44 (Engine 25) on, the gateway priority from 1.48 (Engine 28) on; older
-    engines take neither in an endpoint config.
+    Which of it an engine takes back in a network connect (the MAC address) is
+    the caller's to decide, by the engine's API version.
     """
     ep = stored_endpoint(container, network_name, network_id) or {}
     short_id = (container.get('Id') or '')[:12]
     ipam = ep.get('IPAMConfig') or {}
     labels = ((container.get('Config') or {}).get('Labels') or {})
-    mac = ep.get('MacAddress') or None
-    gw_priority = ep.get('GwPriority') or None
+    fixed = fixed_mac(container, network_name, network_id)
+    mac = (ep.get('MacAddress') or '').lower() or fixed
     return {
         'container': (container.get('Name') or '').lstrip('/'),
         'id': container.get('Id'),
@@ -443,8 +562,11 @@ def endpoint_from_container(container, network_name, network_id=None, api_versio
         'ipv6_address': canon_ip(ipam.get('IPv6Address')),
         'link_local_ips': [canon_ip(a) for a in ipam.get('LinkLocalIPs') or []],
         'mac': mac,
-        'mac_address': mac if api_at_least(api_version, API_ENDPOINT_MAC) else None,
-        'gw_priority': gw_priority if api_at_least(api_version, API_GW_PRIORITY) else None,
+        'mac_fixed': fixed,
+        # whether the MAC is the one an engine derives from the IPv4 address; None when it cannot tell
+        'mac_derived': (mac == mac_from_ipv4(ep['IPAddress'])) if mac and ep.get('IPAddress') else None,
+        # an engine without GwPriority (before API 1.48) reports none
+        'gw_priority': ep.get('GwPriority') or None,
         'driver_opts': dict(ep.get('DriverOpts') or {}),
         'service': labels.get('com.docker.swarm.service.name'),
     }

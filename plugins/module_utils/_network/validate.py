@@ -12,11 +12,14 @@ __metaclass__ = type
 import ipaddress
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError, join_path
-from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, MTU_OPTION, PARENT_DRIVERS, PREDEFINED
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
+    GATEWAY_MODE_IPV4, GATEWAY_MODE_IPV6, MANAGED_LABEL, MTU_OPTION, PARENT_DRIVERS, PREDEFINED, TRUSTED_HOST_INTERFACES)
 
 # Where a driver option came from, to name the field the user wrote.
 _OPTION_FIELDS = {'parent': 'parent', 'macvlan_mode': 'macvlan_mode', 'ipvlan_mode': 'ipvlan_mode',
-                  'ipvlan_flag': 'ipvlan_flag', MTU_OPTION: 'mtu', 'encrypted': 'encrypted'}
+                  'ipvlan_flag': 'ipvlan_flag', MTU_OPTION: 'mtu', 'encrypted': 'encrypted',
+                  GATEWAY_MODE_IPV4: 'gateway_mode_ipv4', GATEWAY_MODE_IPV6: 'gateway_mode_ipv6',
+                  TRUSTED_HOST_INTERFACES: 'trusted_host_interfaces'}
 
 
 def _net(value):
@@ -74,6 +77,18 @@ def rule_driver_options(want, path, warnings):
     for key in ('ipvlan_mode', 'ipvlan_flag'):
         if key in opts and driver != 'ipvlan':
             raise ValidationError('%s needs driver: ipvlan (driver is %s)' % (key, driver), path=field(key))
+    for key in (GATEWAY_MODE_IPV4, GATEWAY_MODE_IPV6, TRUSTED_HOST_INTERFACES):
+        if key in opts and driver != 'bridge' and not want.get('config_only'):
+            raise ValidationError('%s needs driver: bridge (driver is %s, which would silently ignore it)'
+                                  % (_OPTION_FIELDS[key], driver), path=field(key))
+    isolated = [key for key in (GATEWAY_MODE_IPV4, GATEWAY_MODE_IPV6) if opts.get(key) == 'isolated']
+    if isolated and want.get('internal') is not True:
+        raise ValidationError('isolated needs internal: true (the engine refuses it on a network with access beyond '
+                              'the host: an isolated network has no gateway); set internal: true, or choose nat, '
+                              'routed or nat-unprotected', path=field(isolated[0]))
+    if opts.get(GATEWAY_MODE_IPV6) and want.get('enable_ipv6') is False:
+        raise ValidationError('gateway_mode_ipv6 needs IPv6, and enable_ipv6 is false; drop one of them',
+                              path=field(GATEWAY_MODE_IPV6))
     if 'parent' in opts and driver not in PARENT_DRIVERS and not want.get('config_only'):
         raise ValidationError('parent needs driver macvlan or ipvlan (driver is %s)' % driver, path=field('parent'))
     if MTU_OPTION in opts:
@@ -83,6 +98,21 @@ def rule_driver_options(want, path, warnings):
             raise ValidationError('%r is not a number' % opts[MTU_OPTION], path=field(MTU_OPTION))
         if not 68 <= mtu <= 65535:
             raise ValidationError('%d is out of range; an MTU is between 68 and 65535' % mtu, path=field(MTU_OPTION))
+
+
+def rule_ipv4_off(want, path):
+    """enable_ipv4: false makes an IPv6-only network: it needs IPv6, and no IPv4 subnet (the engine would keep
+    one it never uses)."""
+    if want.get('enable_ipv4') is not False or want.get('config_only'):
+        return
+    if not want.get('enable_ipv6'):
+        raise ValidationError('false makes an IPv6-only network, and IPv6 is not on: set enable_ipv6: true (or give '
+                              'an IPv6 subnet in ipam_config); a network needs IPv4 or IPv6',
+                              path=join_path(path, 'enable_ipv4'))
+    for i, entry in enumerate(want['ipam_config'] or []):
+        if entry.get('subnet') and _net(entry['subnet']).version == 4:
+            raise ValidationError('%s is an IPv4 subnet, and enable_ipv4 is false; drop the subnet or enable_ipv4'
+                                  % entry['subnet'], path=join_path(path, 'ipam_config[%d].subnet' % i))
 
 
 def rule_ipam(want, path):
@@ -196,6 +226,7 @@ def validate_want(want, path=''):
     rule_driver(want, path)
     rule_driver_options(want, path, warnings)
     rule_ipam(want, path)
+    rule_ipv4_off(want, path)
     rule_labels(want, path)
     rule_config_from(want, path)
     rule_containers(want, path)

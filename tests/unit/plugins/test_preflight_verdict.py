@@ -325,3 +325,49 @@ def test_the_roles_argument_spec_refuses_odd_nested_types_naming_them():
     assert any('missing required arguments: size' in e and 'preflight_default_address_pools' in e for e in errors)
     assert [str(e) for e in ArgumentSpecValidator(spec).validate(
         {'preflight_swarm_networks': [{'name': 'o', 'mtu': '1400'}]}).errors] == []
+
+
+def test_an_option_the_engine_cannot_honour_is_a_problem_named_by_entry():
+    """The preflight weighs the inventory's networks against the engine's API with the modules' own gates."""
+    want = {'networks': [{'name': 'ok', 'ipam_config': [{'subnet': '198.18.234.0/24'}]},
+                         {'name': 'r', 'gateway_mode_ipv4': 'routed'},
+                         {'name': 'p', 'containers': [{'name': 'web', 'gw_priority': 5}]}]}
+    old = dict(ENGINE, api_version='1.41', client_api_version='1.41')
+    problems = pc.preflight_problems(facts(engine=old), want)
+    assert problems == [
+        "h1: networks_networks[1] 'r' gateway_mode_ipv4: routed needs Engine 27.0 (API 1.46); this engine speaks "
+        "1.41; upgrade the engine or drop gateway_mode_ipv4",
+        "h1: networks_networks[2] 'p' containers[0].gw_priority: gw_priority needs Engine 28.0 (API 1.48); this "
+        "engine speaks 1.41; upgrade the engine or drop gw_priority"]
+    assert pc.preflight_problems(facts(engine=dict(ENGINE, api_version='1.51', client_api_version='1.51')), want) == []
+    # an engine that does not say its API version (an older role's facts) is not judged
+    assert pc.preflight_problems(facts(), want) == []
+
+
+@pytest.mark.parametrize('backend, swarm, in_swarm, refused', [
+    ({'driver': 'nftables', 'info': {}}, True, False, True),
+    ({'driver': 'nftables', 'info': {}}, False, True, True),
+    ({'driver': 'nftables', 'info': {}}, False, False, False),
+    ({'driver': 'iptables', 'info': {}}, True, True, False),
+    (None, True, False, False),
+])
+def test_nftables_is_refused_for_swarm_hosts(backend, swarm, in_swarm, refused):
+    engine = dict(ENGINE, firewall_backend=backend)
+    problems = pc.preflight_problems(facts(engine=engine, in_swarm=in_swarm), {'swarm': swarm})
+    said = [p for p in problems if 'nftables' in p]
+    assert bool(said) is refused, problems
+    if refused:
+        assert said[0].startswith("h1: the engine's firewall backend is nftables, which swarm mode does not support")
+        assert '"firewall-backend": "iptables"' in said[0]
+
+
+def test_ip_forwarding_off_is_said_for_bridge_networks_that_reach_beyond_the_host():
+    want = {'networks': [{'name': 'app'}, {'name': 'sealed', 'internal': True},
+                         {'name': 'lan', 'driver': 'macvlan', 'parent': 'eth0'}]}
+    off = pc.preflight_warnings(facts(engine=dict(ENGINE, ipv4_forwarding=False)), want)
+    assert [w for w in off if 'forwarding' in w] == [
+        "h1: IPv4 forwarding is off on the engine's host (net.ipv4.ip_forward=0, or the engine runs with ip-forward: "
+        "false): the containers of networks_networks[0] 'app' reach nothing beyond the host"]
+    for value in (True, None):
+        assert not [w for w in pc.preflight_warnings(facts(engine=dict(ENGINE, ipv4_forwarding=value)), want)
+                    if 'forwarding' in w]

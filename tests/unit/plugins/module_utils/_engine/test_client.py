@@ -56,6 +56,8 @@ def test_validate_certs_without_ca_path_uses_the_bundle_of_the_environment(monke
     ("(Caused by SSLError(SSLError(1, '[SSL: WRONG_VERSION_NUMBER] wrong version number (_ssl.c:1006)')))",
      'set tls: false'),
     ("('Connection aborted.', FileNotFoundError(2, 'No such file or directory'))", 'start the engine'),
+    ('400 Client Error for http+docker://localhost/v1.41/_ping: Bad Request ("client version 1.41 is too old. '
+     'Minimum supported API version is 1.44, please upgrade your client to a newer version")', 'set api_version to auto'),
 ])
 def test_a_refused_connection_names_what_to_set(said, fix):
     assert fix in _client.reach_hint(said)

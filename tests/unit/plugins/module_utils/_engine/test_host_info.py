@@ -1,6 +1,7 @@
 """docker_host_info's shaping: recorded /version, /info, bridge and container answers -> the module's result."""
 import copy
 
+import pytest
 import yaml
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine import host_info as _host_info
@@ -70,7 +71,7 @@ def test_engine_from_version_and_info():
         'version': '20.10.24+dfsg1', 'api_version': '1.41', 'min_api_version': '1.12', 'os': 'linux',
         'arch': 'amd64', 'kernel_version': '6.18.44-fc-v669', 'operating_system': 'Debian GNU/Linux 12 (bookworm)',
         'name': 'vm', 'id': INFO_2010['ID'], 'root_dir': '/var/lib/docker', 'cgroup_driver': 'cgroupfs',
-        'cgroup_version': '1',
+        'cgroup_version': '1', 'client_api_version': None,
     }
 
 
@@ -220,3 +221,23 @@ def test_documented_options_match_the_argument_spec():
     documented = yaml.safe_load(docker_host_info.DOCUMENTATION)['options']
     assert documented == {'containers': {
         'description': documented['containers']['description'], 'type': 'bool', 'default': False}}
+
+
+def test_the_api_range_and_the_version_the_client_speaks():
+    facts = _host_info.engine_facts({'ApiVersion': '1.51', 'MinAPIVersion': '1.24'}, INFO_2010, '1.51')
+    assert (facts['min_api_version'], facts['api_version'], facts['client_api_version']) == ('1.24', '1.51', '1.51')
+    assert _host_info.describe(VERSION_2010, INFO_2010, BRIDGE_2010, client_api_version='1.41')['engine'][
+        'client_api_version'] == '1.41'
+
+
+@pytest.mark.parametrize('raw, facts', [
+    (None, None),
+    ({'Driver': 'iptables'}, {'driver': 'iptables', 'info': {}}),
+    ({'Driver': 'iptables+firewalld', 'Info': [['ReloadedAt', '2026-01-01T00:00:00Z']]},
+     {'driver': 'iptables+firewalld', 'info': {'ReloadedAt': '2026-01-01T00:00:00Z'}}),
+    ({'Driver': 'nftables'}, {'driver': 'nftables', 'info': {}}),
+])
+def test_the_firewall_backend_as_engine_28_1_reports_it(raw, facts):
+    """FirewallBackend is in /info from API 1.49 (Engine 28.1); older engines report none: null, not a guess."""
+    raw_info = info(FirewallBackend=raw) if raw is not None else info()
+    assert _host_info.networking_facts(raw_info, BRIDGE_2010)['firewall_backend'] == facts

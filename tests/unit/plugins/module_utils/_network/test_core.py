@@ -526,3 +526,91 @@ def test_create_failed_and_engine_lost_reports_the_create_not_the_listing():
     with pytest.raises(EngineError) as err:
         _core._create(DyingEngine(create_fails=True), {'Name': 'n1'}, _core.Outcome())
     assert err.value.msg.startswith('create network n1')
+
+
+# -- what an engine takes back of a recorded endpoint
+
+GW4 = 'com.docker.network.bridge.gateway_mode_ipv4'
+GW6 = 'com.docker.network.bridge.gateway_mode_ipv6'
+THI = 'com.docker.network.bridge.trusted_host_interfaces'
+IFNAME = 'com.docker.network.endpoint.ifname'
+SYSCTLS = 'com.docker.network.endpoint.sysctls'
+
+
+def _cid(name):
+    return (name.encode().hex() * 64)[:64]
+
+
+def _rec(name, **kw):
+    r = {'container': name, 'aliases': [], 'links': [], 'ipv4_address': None, 'ipv6_address': None,
+         'link_local_ips': [], 'mac': None, 'gw_priority': None, 'driver_opts': {}, 'service': None}
+    r.update(kw)
+    return r
+
+
+def _container(ep, name='web', mode='default', config_mac=None, running=True):
+    status = 'running' if running else 'exited'
+    return {'Id': _cid(name), 'Name': '/' + name, 'State': {'Running': running, 'Status': status},
+            'Config': {'Labels': {}, 'MacAddress': config_mac}, 'HostConfig': {'NetworkMode': mode},
+            'NetworkSettings': {'Networks': {'n1': dict({'NetworkID': 'id1'}, **ep)}}}
+
+
+class _Engine(object):
+    is_local = False
+
+    def __init__(self, api, info):
+        self.api_version = api
+        self.info = info
+
+    def networks(self):
+        return []
+
+    def inspect_container(self, ident):
+        return self.info
+
+
+def _record(api, info):
+    return _core.EngineState(_Engine(api, info)).record(info, 'n1', 'id1')
+
+
+@pytest.mark.parametrize('api, sent', [('1.41', False), ('1.44', False), ('1.51', False), ('1.53', False),
+                                       ('1.54', True), ('1.55', True), (None, False)])
+def test_the_mac_is_sent_back_only_where_a_network_connect_sets_it(api, sent):
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import endpoint_config
+    r = _record(api, _container({'MacAddress': '02:42:c6:12:01:0a', 'IPAddress': '198.18.1.10', 'GwPriority': 10}))
+    assert r['mac'] == '02:42:c6:12:01:0a'
+    cfg = endpoint_config(r)
+    assert (cfg.get('MacAddress') == '02:42:c6:12:01:0a') is sent
+    assert cfg['GwPriority'] == 10   # an engine that reports one takes it back
+
+
+@pytest.mark.parametrize('api, info, lost', [
+    # created with a MAC on the network it was created on: Config.MacAddress shows it
+    ('1.51', _container({'MacAddress': '02:42:c6:13:00:99', 'IPAddress': '198.18.1.10'}, mode='n1',
+                        config_mac='02:42:c6:13:00:99'), '02:42:c6:13:00:99'),
+    # ... stopped: the endpoint shows no MAC, and gets that one when it starts
+    ('1.51', _container({'MacAddress': ''}, mode='n1', config_mac='02:42:c6:13:00:99', running=False),
+     '02:42:c6:13:00:99'),
+    # ... after a reconnect gave it another, Config.MacAddress still says the old one: already gone
+    ('1.51', _container({'MacAddress': '5a:11:22:33:44:55', 'IPAddress': '198.18.1.10'}, mode='n1',
+                        config_mac='02:42:c6:13:00:99'), None),
+    # another network than the one it was created on: not shown as set on 28.x (random MACs there) ...
+    ('1.51', _container({'MacAddress': '02:42:c6:13:00:99', 'IPAddress': '198.18.1.10'}), None),
+    # ... but before Engine 28 a MAC the engine chose is derived from the address
+    ('1.45', _container({'MacAddress': '02:42:c6:13:00:99', 'IPAddress': '198.18.1.10'}), '02:42:c6:13:00:99'),
+    ('1.45', _container({'MacAddress': '02:42:c6:12:01:0a', 'IPAddress': '198.18.1.10'}), None),
+    # Engine 20.10 gives it back itself; 29.3 takes it in the connect
+    ('1.41', _container({'MacAddress': '02:42:c6:13:00:99', 'IPAddress': '198.18.1.10'}, mode='n1',
+                        config_mac='02:42:c6:13:00:99'), None),
+    ('1.54', _container({'MacAddress': '02:42:c6:13:00:99', 'IPAddress': '198.18.1.10'}, mode='n1',
+                        config_mac='02:42:c6:13:00:99'), None),
+])
+def test_a_mac_set_at_create_that_a_connect_cannot_give_back_is_known(api, info, lost):
+    assert _record(api, info)['mac_unrestorable'] == lost
+
+
+def test_the_hand_restore_command_and_description_carry_the_new_settings():
+    r = _rec('web', gw_priority=5, mac='02:42:c6:13:00:99', mac_derived=False, mac_unrestorable=None,
+            driver_opts={IFNAME: 'lan0'})
+    assert _core.connect_command('web', 'n1', r) == 'docker network connect --gw-priority 5 --driver-opt %s=lan0 n1 web' % IFNAME
+    assert _core.describe_record(r) == 'mac 02:42:c6:13:00:99; gw_priority 5; driver_opts %s=lan0' % IFNAME

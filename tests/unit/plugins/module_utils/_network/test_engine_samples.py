@@ -6,6 +6,7 @@ collection builds from the case's arguments, so reading it back with the same
 arguments must show no change, on every engine. A new file (another engine
 version) extends every test here.
 """
+import copy
 import glob
 import json
 import os
@@ -60,10 +61,6 @@ class ReplayEngine(object):
             if ident in (cid, info['Name'].lstrip('/')) or (len(ident) >= 12 and cid.startswith(ident)):
                 return info
         return None
-
-
-def api_at_least(version, minimum):
-    return tuple(int(x) for x in version.split('.')) >= tuple(int(x) for x in minimum.split('.'))
 
 
 def case_of(engine, case):
@@ -172,9 +169,29 @@ def test_absent_without_force_names_stopped_containers(engine):
     assert sorted(s['container'] for s in steps if s['action'] == 'disconnect') == sorted(c['roles'].values())
 
 
+def _without(engine, role, case='members'):
+    """A case of ``engine`` without the container of ``role``, if given (sample, case, EngineState)."""
+    sample = copy.deepcopy(SAMPLES[engine])
+    c = sample['cases'][case]
+    if role:
+        name = c['roles'].pop(role)
+        cid = [k for k, info in c['containers'].items() if info['Name'] == '/' + name][0]
+        del c['containers'][cid]
+        c['network']['Containers'].pop(cid, None)
+        c['listing'] = [e for e in c['listing'] if e['Id'] != cid]
+    return sample, c, EngineState(ReplayEngine(sample, case))
+
+
+def _mac_lost(engine):
+    """Whether the engine's sample has a container with a MAC set at create that a reconnect cannot give back:
+    Engine 25-27 (API 1.44 to 1.47) derive the MAC they choose from the address, so one that is not derived was set."""
+    api = tuple(int(x) for x in SAMPLES[engine]['engine']['ApiVersion'].split('.'))
+    return 'mac' in SAMPLES[engine]['cases']['members']['roles'] and (1, 44) <= api < (1, 48)
+
+
 @pytest.mark.parametrize('engine', MEMBER_ENGINES)
 def test_recreate_reconnect_repoints_every_member_as_recorded(engine):
-    sample, c, state = _members(engine)
+    sample, c, state = _without(engine, 'mac') if _mac_lost(engine) else _members(engine)
     steps, _warnings = prepare(state, want_of(c, labels={'tier': 'two'}, recreate='reconnect'))
     assert [s['action'] for s in steps] == ['recreate']
     by_name = dict((i['container'], i['endpoint']) for i in steps[0]['reconnect'])
@@ -185,12 +202,8 @@ def test_recreate_reconnect_repoints_every_member_as_recorded(engine):
     assert by_name[roles['created']]['IPAMConfig'] == {'IPv4Address': '198.19.72.142'}
     assert by_name[roles['running']]['IPAMConfig'] == {'IPv4Address': '198.19.72.140',
                                                        'IPv6Address': '2001:db8:1972:4::10'}
-    # The MAC is carried where the API takes one in an endpoint config (1.44, Engine 25).
-    mac_kept = api_at_least(sample['engine']['ApiVersion'], '1.44')
-    live_mac = state.full(c['name'])['endpoints'][roles['running']]['mac']
-    assert by_name[roles['running']].get('MacAddress') == (live_mac if mac_kept else None)
-    if 'mac' in roles:
-        assert by_name[roles['mac']]['MacAddress'] == '02:42:c6:13:48:99'
+    # A MAC is sent back only where a network connect sets it (API 1.54, Engine 29.3): none of these engines.
+    assert not any('MacAddress' in ep for ep in by_name.values())
 
 
 @pytest.mark.parametrize('engine', MEMBER_ENGINES)
@@ -217,3 +230,58 @@ def test_recorded_endpoint_config_round_trips(engine):
     records = state.records(state.full(c['name']), c['name'])
     cfg = endpoint_config(records[c['roles']['stopped']])
     assert cfg == {'Aliases': ['db'], 'IPAMConfig': {'IPv4Address': '198.19.72.141'}}
+
+
+@pytest.mark.parametrize('engine', [e for e in MEMBER_ENGINES if _mac_lost(e)])
+def test_a_recreate_that_would_lose_a_mac_set_at_create_is_refused_naming_it(engine):
+    """Engines 25-29.2 ignore a MAC address in a network connect: the reattached container would get another."""
+    sample, c, state = _members(engine)
+    with pytest.raises(ConflictError) as err:
+        prepare(state, want_of(c, labels={'tier': 'two'}, recreate='reconnect'))
+    assert '%s (02:42:c6:13:48:99) would lose the MAC address it was created with' % c['roles']['mac'] in str(err.value)
+    assert err.value.details['containers'] == [c['roles']['mac']]
+
+
+ENDPOINT_ENGINES = [e for e in sorted(SAMPLES) if 'endpoints' in SAMPLES[e]['cases']]
+ENDPOINT_OPTS = {'com.docker.network.endpoint.ifname': 'lan0',
+                 'com.docker.network.endpoint.sysctls': 'net.ipv4.conf.IFNAME.log_martians=1'}
+
+
+def _endpoints(engine, drop=None):
+    return _without(engine, drop, 'endpoints')[1:]
+
+
+@pytest.mark.parametrize('engine', ENDPOINT_ENGINES)
+def test_endpoint_settings_are_recorded_for_running_and_stopped_containers(engine):
+    c, state = _endpoints(engine)
+    records = state.records(state.full(c['name']), c['name'])
+    roles = c['roles']
+    assert records[roles['running']]['gw_priority'] == 7 and records[roles['stopped']]['gw_priority'] == 3
+    for role in ('running', 'stopped'):
+        assert records[roles[role]]['driver_opts'] == ENDPOINT_OPTS
+    assert records[roles['mac_primary']]['mac_unrestorable'] == '02:42:c6:13:c8:c9'
+
+
+@pytest.mark.parametrize('engine', ENDPOINT_ENGINES)
+def test_endpoint_settings_as_the_engine_has_them_are_no_change(engine):
+    c, state = _endpoints(engine)
+    roles = c['roles']
+    same = {'interface_name': 'lan0', 'sysctls': {'net.ipv4.conf.IFNAME.log_martians': 1}}
+    want = want_of(c, containers=[dict(same, name=roles['running'], gw_priority=7),
+                                  dict(same, name=roles['stopped'], gw_priority=3),
+                                  {'name': roles['mac_primary'], 'mac_address': '02:42:C6:13:C8:C9'}])
+    steps, _warnings = prepare(state, want)
+    assert [s['action'] for s in steps] == ['none'], steps
+
+
+@pytest.mark.parametrize('engine', ENDPOINT_ENGINES)
+def test_a_recreate_puts_endpoint_settings_back_and_refuses_to_lose_a_set_mac(engine):
+    c, state = _endpoints(engine)
+    with pytest.raises(ConflictError) as err:
+        prepare(state, want_of(c, labels={'tier': 'two'}, recreate='reconnect'))
+    assert err.value.details['containers'] == [c['roles']['mac_primary']]
+    c, state = _endpoints(engine, drop='mac_primary')
+    steps, _warnings = prepare(state, want_of(c, labels={'tier': 'two'}, recreate='reconnect'))
+    by_name = dict((i['container'], i['endpoint']) for i in steps[0]['reconnect'])
+    assert by_name[c['roles']['running']] == {'Aliases': ['web'], 'GwPriority': 7, 'DriverOpts': ENDPOINT_OPTS}
+    assert by_name[c['roles']['stopped']] == {'Aliases': ['db'], 'GwPriority': 3, 'DriverOpts': ENDPOINT_OPTS}

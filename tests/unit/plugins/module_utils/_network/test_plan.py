@@ -203,3 +203,93 @@ def test_containers_text_serves_any_caller_naming_members():
     h = have(['web'])
     h['endpoints']['db'] = {'id': 'x', 'state': 'exited'}
     assert containers_text(h, ['db', 'web', 'gone']) == 'db (exited), web, gone'
+
+
+# -- the Engine 27/28 network and endpoint options: compared, sent, kept
+
+GW4 = 'com.docker.network.bridge.gateway_mode_ipv4'
+GW6 = 'com.docker.network.bridge.gateway_mode_ipv6'
+THI = 'com.docker.network.bridge.trusted_host_interfaces'
+IFNAME = 'com.docker.network.endpoint.ifname'
+SYSCTLS = 'com.docker.network.endpoint.sysctls'
+
+
+@pytest.mark.parametrize('given, option', [
+    ('nat', {}), ('nat', {GW4: 'nat'}), ('routed', {GW4: 'routed'})])
+def test_nat_is_what_a_network_without_the_option_has(given, option):
+    assert compare(want(gateway_mode_ipv4=given), have(Options=option)) == []
+
+
+@pytest.mark.parametrize('given, option', [('routed', {}), ('nat', {GW4: 'routed'}), ('isolated', {GW4: 'nat'})])
+def test_another_gateway_mode_is_a_change(given, option):
+    changes = compare(want(gateway_mode_ipv4=given, internal=True), have(Options=option, Internal=True))
+    assert changes == ['driver_options.%s: %s -> %s' % (GW4, option.get(GW4, 'unset'), given)]
+
+
+def test_trusted_interfaces_compare_as_a_set_and_empty_is_none():
+    assert compare(want(trusted_host_interfaces=['eth1', 'eth0']), have(Options={THI: 'eth0:eth1'})) == []
+    assert compare(want(trusted_host_interfaces=['eth0', 'eth1']), have(Options={THI: 'eth1:eth0'})) == []
+    assert compare(want(trusted_host_interfaces=[]), have()) == []
+    assert compare(want(trusted_host_interfaces=[]), have(Options={THI: 'eth0'})) == [
+        "driver_options.%s: eth0 -> ''" % THI]
+    assert compare(want(trusted_host_interfaces=['eth0']), have()) == ['driver_options.%s: unset -> eth0' % THI]
+
+
+def test_left_out_they_are_not_compared():
+    assert compare(want(), have(Options={GW4: 'routed', THI: 'eth0'})) == []
+
+
+def test_a_new_container_is_connected_with_its_settings():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
+    steps = plan_network(want(containers=[{'name': 'web', 'gw_priority': 5, 'interface_name': 'lan0',
+                                           'sysctls': {'net.ipv4.conf.IFNAME.forwarding': '1'}}]), None, {})
+    assert steps[1]['endpoint'] == {'GwPriority': 5, 'DriverOpts': {
+        IFNAME: 'lan0', SYSCTLS: 'net.ipv4.conf.IFNAME.forwarding=1'}}
+
+
+@pytest.mark.parametrize('entry, record, reason', [
+    ({'gw_priority': 5}, {}, 'gw_priority: 0 -> 5'),
+    ({'gw_priority': 0}, {'gw_priority': 3}, 'gw_priority: 3 -> 0'),
+    ({'interface_name': 'lan0'}, {'driver_opts': {IFNAME: 'lan1'}}, 'interface_name: lan1 -> lan0'),
+    ({'sysctls': {'net.ipv4.conf.IFNAME.forwarding': '1'}}, {},
+     "sysctls: {} -> {'net.ipv4.conf.IFNAME.forwarding': '1'}"),
+    ({'sysctls': {}}, {'driver_opts': {SYSCTLS: 'net.ipv4.conf.IFNAME.forwarding=1'}},
+     "sysctls: {'net.ipv4.conf.IFNAME.forwarding': '1'} -> {}"),
+    ({'mac_address': '02:42:c6:13:00:0b'}, {'mac': '02:42:c6:13:00:0a'}, 'mac_address: 02:42:c6:13:00:0a -> 02:42:c6:13:00:0b'),
+])
+def test_a_changed_endpoint_setting_is_a_reconnect_keeping_the_rest(entry, record, reason):
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
+    r = rec('web', aliases=['www'], **record)
+    r['driver_opts'] = dict(r['driver_opts'], other='kept')
+    steps = plan_network(want(containers=[dict(entry, name='web')]), have(['web']), {'web': r})
+    assert [(s['action'], s['reason']) for s in steps] == [('reconnect', reason)]
+    assert steps[0]['endpoint']['Aliases'] == ['www'] and steps[0]['endpoint']['DriverOpts']['other'] == 'kept'
+
+
+@pytest.mark.parametrize('entry, record', [
+    ({'gw_priority': 5}, {'gw_priority': 5}),
+    ({'gw_priority': 0}, {}),
+    ({'interface_name': 'lan0'}, {'driver_opts': {IFNAME: 'lan0'}}),
+    ({'sysctls': {'net.ipv4.conf.IFNAME.forwarding': '1', 'net.ipv4.conf.IFNAME.log_martians': '1'}},
+     {'driver_opts': {SYSCTLS: 'net.ipv4.conf.ifname.log_martians=1,net.ipv4.conf.IFNAME.forwarding=1'}}),
+    ({'sysctls': {}}, {}),
+    ({'mac_address': '02:42:C6:13:00:0A'}, {'mac': '02:42:c6:13:00:0a'}),
+])
+def test_an_endpoint_as_wanted_is_no_change(entry, record):
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
+    steps = plan_network(want(containers=[dict(entry, name='web')]), have(['web']), {'web': rec('web', **record)})
+    assert [s['action'] for s in steps] == ['none']
+
+
+def test_a_reattach_that_would_lose_a_set_mac_is_refused_and_one_that_would_not_goes_ahead():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
+    records = {'web': rec('web', mac='02:42:c6:13:00:99', mac_unrestorable='02:42:c6:13:00:99'), 'db': rec('db')}
+    for w in (want(labels={'x': 'y'}, recreate='reconnect'), want(containers=[{'name': 'web', 'aliases': ['a']}])):
+        with pytest.raises(ConflictError) as err:
+            plan_network(w, have(['web', 'db']), records)
+        assert 'web (02:42:c6:13:00:99) would lose the MAC address it was created with' in str(err.value)
+        assert err.value.details['containers'] == ['web']
+    steps = plan_network(want(labels={'x': 'y'}, recreate='reconnect', containers_exclusive=True,
+                              containers=[{'name': 'db'}]), have(['web', 'db']), records)
+    assert steps[0]['disconnect'] == ['web'], 'a container the task detaches on purpose is not refused'

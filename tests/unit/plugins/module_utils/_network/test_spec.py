@@ -2,6 +2,7 @@
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._network import spec as _spec
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     MANAGED_LABEL, endpoint_config, endpoint_from_container, norm_cidr, norm_ip, normalise_have, normalise_want)
 
@@ -138,18 +139,6 @@ def _container(ep, api_id='0123456789abcdef'):
             'NetworkSettings': {'Networks': {'n1': ep}}}
 
 
-@pytest.mark.parametrize('api, mac_sent, prio_sent', [
-    ('1.41', False, False), ('1.43', False, False), ('1.44', True, False), ('1.47', True, False),
-    ('1.48', True, True), ('1.51', True, True), (None, False, False)])
-def test_mac_and_gateway_priority_are_restored_where_the_api_takes_them(api, mac_sent, prio_sent):
-    rec = endpoint_from_container(_container({'MacAddress': '02:42:c6:12:01:0a', 'GwPriority': 10,
-                                              'IPAMConfig': {'IPv4Address': '198.18.1.10'}}), 'n1', api_version=api)
-    assert rec['mac'] == '02:42:c6:12:01:0a'
-    cfg = endpoint_config(rec)
-    assert (cfg.get('MacAddress') == '02:42:c6:12:01:0a') is mac_sent
-    assert (cfg.get('GwPriority') == 10) is prio_sent
-
-
 def test_record_finds_the_endpoint_by_network_id_and_the_stored_one_by_name():
     running = _container({'NetworkID': 'net1', 'Aliases': ['a']})
     running['NetworkSettings']['Networks'] = {'renamed': running['NetworkSettings']['Networks']['n1']}
@@ -164,3 +153,71 @@ def test_recorded_addresses_are_canonical():
     rec = endpoint_from_container(_container({'IPAMConfig': {'IPv6Address': '2001:DB8:0:0::0010',
                                                              'LinkLocalIPs': ['FE80::0001']}}), 'n1')
     assert rec['ipv6_address'] == '2001:db8::10' and rec['link_local_ips'] == ['fe80::1']
+
+
+# -- the Engine 27/28 network and endpoint options
+
+GW4 = 'com.docker.network.bridge.gateway_mode_ipv4'
+GW6 = 'com.docker.network.bridge.gateway_mode_ipv6'
+THI = 'com.docker.network.bridge.trusted_host_interfaces'
+IFNAME = 'com.docker.network.endpoint.ifname'
+SYSCTLS = 'com.docker.network.endpoint.sysctls'
+
+
+def test_the_options_are_in_the_one_spec_both_modules_use():
+    for top in (True, False):
+        spec = _spec.network_options(top_level=top)
+        assert spec['gateway_mode_ipv4']['choices'] == ['nat', 'routed', 'nat-unprotected', 'isolated']
+        assert spec['gateway_mode_ipv6']['choices'] == spec['gateway_mode_ipv4']['choices']
+        assert spec['trusted_host_interfaces'] == {'type': 'list', 'elements': 'str'}
+
+
+def test_gateway_modes_and_trusted_interfaces_become_the_engines_options():
+    w = want(gateway_mode_ipv4='routed', gateway_mode_ipv6='nat-unprotected', enable_ipv6=True,
+             trusted_host_interfaces=['eth2', 'eth1', 'eth2'])
+    assert w['options'] == {GW4: 'routed', GW6: 'nat-unprotected', THI: 'eth1:eth2'}
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import create_body
+    body = create_body(w)
+    assert body['Options'] == {GW4: 'routed', GW6: 'nat-unprotected', THI: 'eth1:eth2'}
+
+
+def test_the_same_given_through_driver_options_is_the_same_want():
+    assert want(gateway_mode_ipv4='routed', trusted_host_interfaces=['b', 'a']) == \
+        want(driver_options={GW4: 'routed', THI: 'b:a'})
+
+
+def test_a_first_class_option_contradicting_driver_options_is_refused():
+    with pytest.raises(ValidationError) as err:
+        want(gateway_mode_ipv4='routed', driver_options={GW4: 'nat'})
+    assert str(err.value).startswith('gateway_mode_ipv4:')
+
+
+@pytest.mark.parametrize('names, index', [(['eth0', ''], 1), (['a' * 16], 0), (['eth0:1'], 0), (['e th'], 0)])
+def test_a_bad_interface_name_is_refused_naming_it(names, index):
+    with pytest.raises(ValidationError) as err:
+        want(trusted_host_interfaces=names)
+    assert err.value.path == 'trusted_host_interfaces[%d]' % index
+
+
+def test_endpoint_settings_are_normalised():
+    c = want(containers=[{'name': 'web', 'mac_address': '02-42-C6-13-00-0A', 'gw_priority': 5,
+                          'interface_name': 'lan0',
+                          'sysctls': {'net.ipv4.conf.ifname.forwarding': 1, 'net.ipv6.conf.IFNAME.disable_ipv6': False}}]
+             )['containers'][0]
+    assert c['mac_address'] == '02:42:c6:13:00:0a' and c['gw_priority'] == 5 and c['interface_name'] == 'lan0'
+    assert c['sysctls'] == {'net.ipv4.conf.IFNAME.forwarding': '1', 'net.ipv6.conf.IFNAME.disable_ipv6': '0'}
+
+
+@pytest.mark.parametrize('entry, field', [
+    ({'mac_address': '02:42:c6:13:00'}, 'mac_address'),
+    ({'mac_address': '03:42:c6:13:00:0a'}, 'mac_address'),
+    ({'interface_name': 'a' * 16}, 'interface_name'),
+    ({'interface_name': 'eth/0'}, 'interface_name'),
+    ({'sysctls': {'net.ipv4.conf.eth0.forwarding': '1'}}, 'sysctls.net.ipv4.conf.eth0.forwarding'),
+    ({'sysctls': {'kernel.shmmax': '1'}}, 'sysctls.kernel.shmmax'),
+    ({'sysctls': {'net.ipv4.conf.IFNAME.forwarding': '1,2'}}, 'sysctls.net.ipv4.conf.IFNAME.forwarding'),
+])
+def test_a_bad_endpoint_setting_is_refused_naming_the_field(entry, field):
+    with pytest.raises(ValidationError) as err:
+        want(containers=[{'name': 'a'}, dict(entry, name='web')])
+    assert err.value.path == 'containers[1].' + field

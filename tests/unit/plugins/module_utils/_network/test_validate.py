@@ -145,3 +145,45 @@ def test_verify_on_an_encrypted_overlay_passes():
     rule_verify(_want(verify=True), steps, None, '')
     rule_verify(_want(verify=True), [{'action': 'none', 'network': 'n1', 'reason': 'r'}],
                 {'driver': 'overlay', 'encrypted': True}, '')
+
+
+@pytest.mark.parametrize('kw, field', [
+    ({'enable_ipv4': False}, 'enable_ipv4'),
+    ({'enable_ipv4': False, 'enable_ipv6': False}, 'enable_ipv4'),
+    ({'enable_ipv4': False, 'ipam_config': [{'subnet': '2001:db8::/64'}, {'subnet': '198.18.1.0/24'}]},
+     'ipam_config[1].subnet'),
+])
+def test_an_ipv6_only_network_needs_ipv6_and_no_ipv4_subnet(kw, field):
+    assert refused('', **kw).startswith(field + ':')
+
+
+def test_an_ipv6_only_network_is_valid():
+    validate_want(normalise_want({'name': 'n1', 'enable_ipv4': False, 'ipam_config': [{'subnet': '2001:db8::/64'}]}))
+    validate_want(normalise_want({'name': 'n1', 'enable_ipv4': False, 'enable_ipv6': True}))
+
+
+# -- the Engine 27/28 bridge options
+
+GW4 = 'com.docker.network.bridge.gateway_mode_ipv4'
+GW6 = 'com.docker.network.bridge.gateway_mode_ipv6'
+THI = 'com.docker.network.bridge.trusted_host_interfaces'
+IFNAME = 'com.docker.network.endpoint.ifname'
+SYSCTLS = 'com.docker.network.endpoint.sysctls'
+
+
+@pytest.mark.parametrize('kw, field, says', [
+    ({'gateway_mode_ipv4': 'isolated'}, 'gateway_mode_ipv4', 'isolated needs internal: true'),
+    ({'gateway_mode_ipv6': 'isolated', 'internal': False, 'enable_ipv6': True}, 'gateway_mode_ipv6',
+     'isolated needs internal: true'),
+    ({'driver': 'macvlan', 'gateway_mode_ipv4': 'routed'}, 'gateway_mode_ipv4', 'needs driver: bridge'),
+    ({'driver': 'overlay', 'trusted_host_interfaces': ['eth0']}, 'trusted_host_interfaces', 'needs driver: bridge'),
+    ({'driver': 'ipvlan', 'driver_options': {GW6: 'nat'}}, 'gateway_mode_ipv6', 'needs driver: bridge'),
+    ({'gateway_mode_ipv6': 'routed', 'enable_ipv6': False}, 'gateway_mode_ipv6', 'needs IPv6'),
+])
+def test_what_the_engine_would_refuse_or_ignore_is_refused_naming_the_field(kw, field, says):
+    msg = refused('', **kw)
+    assert msg.startswith(field + ':') and says in msg, msg
+
+
+def test_isolated_on_an_internal_network_is_valid():
+    validate_want(_want(gateway_mode_ipv4='isolated', gateway_mode_ipv6='isolated', internal=True, enable_ipv6=True))
