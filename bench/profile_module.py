@@ -52,7 +52,8 @@ def main():
     t = mark('import docker (SDK, requests, urllib3)', t)
     import run  # pylint: disable=import-outside-toplevel  # bench/run.py: the same networks and subnets
     from ansible_collections.netprov.dockernet.plugins.modules import docker_networks as mod  # pylint: disable=import-outside-toplevel
-    from ansible_collections.netprov.dockernet.plugins.module_utils import _bulk, _client, _core  # pylint: disable=import-outside-toplevel
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network import bulk as _bulk, core as _core  # pylint: disable=import-outside-toplevel
+    from ansible_collections.netprov.dockernet.plugins.module_utils._engine import client as _client  # pylint: disable=import-outside-toplevel
     t = mark('import the module and our module_utils', t)
 
     requests_seen = []

@@ -1,5 +1,5 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Side-by-side benchmark of docker_networks (issue 4), run by hand.
+"""Side-by-side benchmark of docker_networks against one docker_network task per network, run by hand.
 
 Times whole processes on the local engine: create, then no-change, of N
 bridge networks with a subnet and labels each, for

@@ -5,7 +5,7 @@ itself builds from the case's module arguments (normalise_want, then
 create_body), containers are attached, stopped or only created as the case
 says, and the engine's answers are written down as they come: network
 inspect, the container listing filtered by the network, and each container's
-inspect. tests/unit/plugins/module_utils/test_engine_samples.py replays every
+inspect. tests/unit/plugins/module_utils/_network/test_engine_samples.py replays every
 file it finds, so a file per engine version extends the tests.
 
 Run against the engine DOCKER_HOST names (default: the local socket):
@@ -25,12 +25,12 @@ import docker
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, '.build', 'collections'))
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._plan import create_body  # noqa: E402
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (  # noqa: E402
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import create_body  # noqa: E402
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (  # noqa: E402
     api_at_least, normalise_want)
 
 IMAGE = 'netprov-test/busybox:latest'
-OUT = os.path.join(ROOT, 'tests', 'unit', 'plugins', 'module_utils', 'engine_samples')
+OUT = os.path.join(ROOT, 'tests', 'unit', 'plugins', 'module_utils', '_network', 'engine_samples')
 
 # role -> how the container is attached to the 'members' case's network
 MEMBERS = {

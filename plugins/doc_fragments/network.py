@@ -5,7 +5,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # The options of one network (plugins/module_utils/_spec.py NETWORK_OPTIONS).
+    # The options of one network (plugins/module_utils/_network/spec.py NETWORK_OPTIONS).
     # docker_networks repeats them under `networks`; tests/unit keeps the two in step.
     DOCUMENTATION = r'''
 options:

@@ -303,9 +303,9 @@ plan:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
-from ansible_collections.netprov.dockernet.plugins.module_utils import _host_info
-from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine import host_info as _host_info
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
 
 
 def run(module):

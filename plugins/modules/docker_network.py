@@ -204,12 +204,12 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
-from ansible_collections.netprov.dockernet.plugins.module_utils._core import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import (
     EngineState, apply_steps, predict, prepare, summary, verify_encryption)
-from ansible_collections.netprov.dockernet.plugins.module_utils._plan import is_change
-from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import network_options, normalise_want
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import is_change
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import network_options, normalise_want
 
 
 def run(module):

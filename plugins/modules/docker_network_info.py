@@ -181,10 +181,10 @@ networks:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
-from ansible_collections.netprov.dockernet.plugins.module_utils._info import describe_network
-from ansible_collections.netprov.dockernet.plugins.module_utils._core import EngineState
-from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.info import describe_network
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import EngineState
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
 
 
 def run(module):

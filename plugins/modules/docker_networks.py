@@ -620,12 +620,12 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._bulk import apply_all, plan_all, summarise, verify_all
-from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
-from ansible_collections.netprov.dockernet.plugins.module_utils._core import EngineState, predict, summary
-from ansible_collections.netprov.dockernet.plugins.module_utils._plan import is_change
-from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import defaults_options, network_options
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import apply_all, plan_all, summarise, verify_all
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import EngineState, predict, summary
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import is_change
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import defaults_options, network_options
 
 
 def entry_options():

@@ -176,10 +176,10 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS, Engine
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError
-from ansible_collections.netprov.dockernet.plugins.module_utils._runner import execute
-from ansible_collections.netprov.dockernet.plugins.module_utils import _swarm, _swarm_node
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import EngineError
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import membership as _swarm, node as _swarm_node
 
 
 def run(module):

@@ -13,19 +13,20 @@ import re
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.six import string_types
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import NetprovError
-from ansible_collections.netprov.dockernet.plugins.module_utils._esp import (
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import (
     ESP_OVERHEAD, OVERLAY_DEFAULT_MTU, VXLAN_OVERHEAD)
-from ansible_collections.netprov.dockernet.plugins.module_utils._hostcheck import needed_features as network_features
-from ansible_collections.netprov.dockernet.plugins.module_utils._probes import feature_for_link_kind
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import (
-    MTU_OPTION, network_options, normalise_want)
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.hostcheck import needed_features as network_features
+from ansible_collections.netprov.dockernet.plugins.module_utils._host.links import STACKED
+from ansible_collections.netprov.dockernet.plugins.module_utils._host.probes import feature_for_link_kind
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
+    GWBRIDGE, MTU_OPTION, PARENT_DRIVERS, PREDEFINED, network_options, normalise_want)
 
 BRIDGE_NAME = 'com.docker.network.bridge.name'
 # Interfaces the engine makes for its own networks: their routes are the
 # requested subnets themselves on a second run, not something in the way.
 # A bridge named with com.docker.network.bridge.name is one too (see _engine_bridges).
-DOCKER_LINK = re.compile(r'^(docker0|docker_gwbridge|br-[0-9a-f]{12}|veth.*|vx-.*)$')
+DOCKER_LINK = re.compile(r'^(docker0|%s|br-[0-9a-f]{12}|veth.*|vx-.*)$' % GWBRIDGE)
 
 
 # -- the inventory's input, checked before any check reads it -----------------------------------
@@ -217,7 +218,7 @@ def _wanted_ranges(want):
 
 def _on_parent_lan(entry, route):
     """A macvlan/ipvlan L2 network may share its parent's LAN subnet: that is the point of it."""
-    if not entry or entry.get('driver') not in ('macvlan', 'ipvlan'):
+    if not entry or entry.get('driver') not in PARENT_DRIVERS:
         return False
     if entry.get('driver') == 'ipvlan' and entry.get('ipvlan_mode') in ('l3', 'l3s'):
         return False
@@ -227,8 +228,8 @@ def _on_parent_lan(entry, route):
 
 def _same_network_family(entry_a, entry_b):
     """Two macvlan/ipvlan L2 entries on one LAN legitimately share its subnet."""
-    return (entry_a and entry_b and entry_a.get('driver') in ('macvlan', 'ipvlan')
-            and entry_b.get('driver') in ('macvlan', 'ipvlan'))
+    return (entry_a and entry_b and entry_a.get('driver') in PARENT_DRIVERS
+            and entry_b.get('driver') in PARENT_DRIVERS)
 
 
 def _engine_bridges(want, engine_networks):
@@ -284,7 +285,7 @@ def check_ranges(want, host_routes, engine_networks):
     declared = set(e['name'] for key in ('networks', 'swarm_networks') for _i, e in _items(want, key))
     for existing in _dicts(engine_networks):
         name = existing.get('name')
-        if name in declared or name in ('bridge', 'host', 'none'):
+        if name in declared or name in PREDEFINED:
             continue
         for cfg in _dicts(existing.get('ipam_config')):
             enet = _net(cfg.get('subnet'))
@@ -293,7 +294,7 @@ def check_ranges(want, host_routes, engine_networks):
             for label, net, entry in ranges:
                 if net.version != enet.version or not net.overlaps(enet):
                     continue
-                if name == 'docker_gwbridge' and label == 'swarm_gwbridge_subnet' and net == enet:
+                if name == GWBRIDGE and label == 'swarm_gwbridge_subnet' and net == enet:
                     continue
                 if label.startswith(('engine_default_address_pools', 'swarm_default_addr_pool')):
                     continue  # networks the engine took from its own pools
@@ -373,12 +374,12 @@ def check_parents(want, info):
             problems.append('%s: parent %s is down (declare it in interfaces_links with state up)' % (why, parent))
 
     for i, link in _items(want, 'links'):
-        if link.get('state') != 'absent' and link.get('kind') in ('vlan', 'macvlan', 'ipvlan'):
+        if link.get('state') != 'absent' and link.get('kind') in STACKED:
             need(link.get('parent'), "interfaces_links[%d] '%s'" % (i, link.get('name')))
     for i, shim in _items(want, 'shims'):
         need(shim.get('parent'), "interfaces_macvlan_shims[%d] '%s'" % (i, shim.get('name')))
     for i, entry in _items(want, 'networks'):
-        if entry['state'] == 'absent' or entry['driver'] not in ('macvlan', 'ipvlan'):
+        if entry['state'] == 'absent' or entry['driver'] not in PARENT_DRIVERS:
             continue
         parent = entry['parent'] or ''
         where = "networks_networks[%d] '%s'" % (i, entry['name'])
@@ -402,7 +403,7 @@ def orphaned_networks(engine_networks, info):
     out = []
     for net in _dicts(engine_networks):
         parent = _map(net.get('options')).get('parent')
-        if net.get('driver') not in ('macvlan', 'ipvlan') or net.get('config_only') or not parent:
+        if net.get('driver') not in PARENT_DRIVERS or net.get('config_only') or not parent:
             continue
         if parent not in links:
             out.append("Docker network '%s' (%s) hangs on parent %s, which no longer exists on the host: its containers "

@@ -47,10 +47,10 @@ import inproc  # noqa: E402
 from fleet import scratch_fleet  # noqa: E402
 from ansible.module_utils.parsing.convert_bool import boolean  # noqa: E402
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._client import DOCKER_COMMON_ARGS  # noqa: E402
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import network_options  # noqa: E402
-from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import SWARM_ARGS  # noqa: E402
-from ansible_collections.netprov.dockernet.plugins.module_utils._swarm_node import NODE_ARGS  # noqa: E402
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS  # noqa: E402
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import network_options  # noqa: E402
+from ansible_collections.netprov.dockernet.plugins.module_utils._swarm.membership import SWARM_ARGS  # noqa: E402
+from ansible_collections.netprov.dockernet.plugins.module_utils._swarm.node import NODE_ARGS  # noqa: E402
 
 TOTAL = int(os.environ.get('NETPROV_FUZZ_CALLS', '10000'))
 # Always given, never fuzzed: where a call acts (the scratch engine, namespace, directory).

@@ -1,4 +1,4 @@
-"""Run playbooks/encrypted_overlay.yml (issue 8's scenario) against a set of engines and read back its results.
+"""Run playbooks/encrypted_overlay.yml (an encrypted overlay, checked in the kernel) against a set of engines and read back its results.
 
     inv = write_inventory(path, [('engine1', 'unix:///.../docker.sock', '198.19.20.1'), ...],
                           swarm_pool=..., overlay_name=..., overlay_subnet=..., container_prefix=..., image=...)

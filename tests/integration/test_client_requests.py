@@ -2,8 +2,8 @@
 import docker
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._client import Engine
-from ansible_collections.netprov.dockernet.plugins.module_utils._errors import EngineError
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import Engine
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import EngineError
 
 
 @pytest.fixture

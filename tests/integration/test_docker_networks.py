@@ -96,7 +96,7 @@ def test_engine_refusal_on_one_network_leaves_the_others_applied(client, scratch
     assert run_module(M, args)['changed'] is False
 
 
-# -- valid sets the module must accept (REVIEW 15, 17); subnets from 198.19.88.0/21 ----------------------------------
+# -- valid sets the module must accept; subnets from 198.19.88.0/21 ----------------------------------
 
 def test_defaults_state_absent_removes_the_entries_that_do_not_say_otherwise(client, scratch):
     gone, kept = scratch.name('gone'), scratch.name('kept')

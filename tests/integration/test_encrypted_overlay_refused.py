@@ -1,4 +1,4 @@
-"""Issue 8 on this machine's kernel (no ESP): the encrypted-overlay playbook is refused before anything is made.
+"""On a kernel without ESP the encrypted-overlay playbook is refused before anything is made.
 
 The same playbook as the UML tier's proof (playbooks/encrypted_overlay.yml,
 run there by tests/kernel/test_guest_playbook_encrypted.py), on two engines

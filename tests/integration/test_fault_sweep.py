@@ -49,10 +49,11 @@ import docker
 import pytest
 
 import inproc
+from engine_fixtures import client_for
 from faultproxy import FaultProxy
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _core
-from ansible_collections.netprov.dockernet.plugins.module_utils._spec import MANAGED_LABEL
+from ansible_collections.netprov.dockernet.plugins.module_utils._network import core as _core
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL
 
 IMAGE = 'netprov-test/busybox:latest'
 SUBNETS = list(ipaddress.ip_network('198.19.68.0/22').subnets(new_prefix=27))
@@ -118,7 +119,8 @@ class World(object):
 
 
 @pytest.fixture(scope='module')
-def world(client):
+def world(engine_clients, docker_engine):
+    client = client_for(engine_clients, docker_engine)  # module-scoped: the sweep's containers outlive a test
     w = World(client)
     w.a = w.container('a')
     w.b = w.container('b')
@@ -137,7 +139,7 @@ def _records_stopped(client, world):
     client.api.create_network(name, ipam=_ipam(str(SUBNETS[-1])))
     try:
         client.api.connect_container_to_network(world.s, name)
-        from ansible_collections.netprov.dockernet.plugins.module_utils._client import Engine
+        from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import Engine
         state = _core.EngineState(Engine({'docker_host': 'unix:///var/run/docker.sock'}))
         return world.s in state.records(state.full(name), name)
     finally:

@@ -8,6 +8,7 @@ is a fleet of that engine's release).
 """
 import ipaddress
 import os
+import subprocess
 
 import docker
 import pytest
@@ -15,7 +16,7 @@ import pytest
 import inproc
 from fleet import scratch_fleet
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _client
+from ansible_collections.netprov.dockernet.plugins.module_utils._engine import client as _client
 
 FAULT_RANGE = '198.18.168.0/21'   # the dying engine's fleet, in its own namespace
 RECONNECT_RANGE = ipaddress.ip_network('198.18.169.0/24')   # on the test's engine

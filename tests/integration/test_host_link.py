@@ -5,7 +5,7 @@ import pytest
 from pyroute2 import IPRoute
 
 from ansible_play import play
-from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
 from kernel_expect import expected_capabilities
 from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 

@@ -16,7 +16,7 @@ import sys
 import pytest
 
 import ansible_play
-from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _probes
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, probes as _probes
 from kernel_expect import expected_capabilities
 from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 

@@ -15,7 +15,7 @@ import pytest
 from pyroute2 import IPRoute
 
 import inproc
-from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
 from engine_fixtures import client, scratch  # noqa: F401 pylint: disable=unused-import
 from scratch_netns import scratch_netns
 

@@ -19,7 +19,7 @@ import pytest
 from pyroute2 import IPRoute
 
 from ansible_play import ROOT, play
-from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _routes
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, routes as _routes
 from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 
 ROLE = 'netprov.dockernet.interfaces'

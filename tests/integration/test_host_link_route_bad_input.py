@@ -10,7 +10,7 @@ failure with its traceback in ``exception``, not as a crash.
 import pytest
 
 import inproc
-from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _routes
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, routes as _routes
 from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 
 U32 = 2 ** 32 - 1
@@ -79,7 +79,7 @@ def test_the_ends_of_each_range_are_accepted(ns, module, args, field, low, high)
     ('host_network_info', {'capabilities': False}, '_netlink.list_links'),
 ])
 def test_an_unexpected_exception_is_a_clean_failure_with_its_traceback(ns, monkeypatch, module, args, target):
-    from ansible_collections.netprov.dockernet.plugins.module_utils import _links  # noqa: F401
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links  # noqa: F401
     mod_name, func = target.split('.')
     mod = {'_links': _links, '_routes': _routes, '_netlink': _netlink}[mod_name]
 

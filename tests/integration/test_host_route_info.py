@@ -1,7 +1,7 @@
 """host_route and host_network_info through real ansible-playbook runs, in a scratch network namespace."""
 
 from ansible_play import play
-from ansible_collections.netprov.dockernet.plugins.module_utils import _routes
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import routes as _routes
 from kernel_expect import expected_capabilities
 from scratch_netns import ns, scratch_names  # noqa: F401 pylint: disable=unused-import
 

@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from pyroute2 import IPRoute
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink, _probes
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, probes as _probes
 from kernel_expect import expected_capabilities
 from scratch_netns import ns, scratch_names  # noqa: F401 pylint: disable=unused-import
 

@@ -292,7 +292,7 @@ def final(current, e):
 
 
 def expected_refusals(world, current, wanted):
-    """[(network, what the message must say)] for every entry the collection must refuse; [] if it must apply.
+    """[(network, entry index, what the message must say)] for every entry the collection must refuse; [] if it must apply.
 
     The rules, from the module documentation: a network with containers (stopped ones too) is not removed
     without force; a change that needs the network recreated is refused under recreate: never (the default)
@@ -302,12 +302,12 @@ def expected_refusals(world, current, wanted):
     """
     by_i = dict((n['i'], n) for n in current)
     problems = []
-    for e in wanted['entries']:
+    for idx, e in enumerate(wanted['entries']):
         name = world.net(e['i'])
         old = by_i.get(e['i'])
         if e.get('state') == 'absent':
             if old['endpoints'] and not e['force']:
-                problems.append((name, 'still has containers attached'))
+                problems.append((name, idx, 'still has containers attached'))
             continue
         if old is None:
             taken = [n for n in current if not any(w['i'] == n['i'] and w.get('state') == 'absent'
@@ -316,7 +316,7 @@ def expected_refusals(world, current, wanted):
             held |= set((w['slot'], fam) for w in wanted['entries'] if w is not e and 'slot' in w
                         and w.get('state') != 'absent' for fam in by_i[w['i']]['family'])
             if any((e['slot'], fam) in held for fam in e['family']):
-                problems.append((name, 'overlaps'))
+                problems.append((name, idx, 'overlaps'))
             continue
         driver, internal, _family, slot = final(current, e)
         changed = (driver != old['driver'] or internal != old['internal'] or slot != old['slot']
@@ -326,11 +326,11 @@ def expected_refusals(world, current, wanted):
         asked = dict((w['c'], w) for w in e['containers'])
         keep = [c for c in old['endpoints'] if not (e['containers_exclusive'] and c not in asked)]
         if keep and e.get('recreate') in (None, 'never'):
-            problems.append((name, 'needs recreation'))
+            problems.append((name, idx, 'needs recreation'))
         elif slot != old['slot'] and any(
                 old['endpoints'][c]['fixed'] and not asked.get(c, {}).get(key)
                 for c in keep for fam, key in (('4', 'ipv4_address'), ('6', 'ipv6_address')) if fam in old['family']):
-            problems.append((name, 'has the fixed address'))
+            problems.append((name, idx, 'has the fixed address'))
     return problems
 
 
@@ -338,8 +338,10 @@ def assert_refusal_is_right(module, msg, expected):
     assert expected, 'refused, but nothing in the example calls for a refusal: %s' % msg
     if module == 'docker_networks':
         assert msg.startswith('%d problem(s)' % len(expected)), (msg, expected)
-    for name, says in expected:
-        assert any(name in line and says in line for line in msg.splitlines()), (name, says, msg)
+    for name, idx, says in expected:
+        # docker_networks names an entry by its path (networks[1].ipam_config...) or by the network's name
+        assert any((name in line or line.strip().startswith('networks[%d]' % idx)) and says in line
+                   for line in msg.splitlines()), (name, says, msg)
 
 
 # -- reading the engine back ----------------------------------------------------------------
@@ -357,7 +359,7 @@ def info(name):
 
 def assert_engine_matches(world, current, wanted):
     by_i = dict((n['i'], n) for n in current)
-    for e in wanted['entries']:
+    for idx, e in enumerate(wanted['entries']):
         name = world.net(e['i'])
         net = info(name)
         if e.get('state') == 'absent':
@@ -431,7 +433,7 @@ def check_property(world, current, wanted, runner):
             assert real.failed and real['msg'] == check['msg'], (check.result, real.result)
             assert snapshot(world) == before
             assert_refusal_is_right(module, check['msg'], expected)
-            return 'refused: ' + ', '.join(sorted(set(says for _name, says in expected)))
+            return 'refused: ' + ', '.join(sorted(set(says for _name, _idx, says in expected)))
         assert not expected, 'the example calls for a refusal %s, but check mode planned %s' % (
             expected, check['plan'])
         assert not real.failed, 'check mode planned %s but the real run failed: %s' % (check['plan'], real['msg'])

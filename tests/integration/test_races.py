@@ -1,4 +1,4 @@
-"""Concurrent runs against one engine converge on one network per name, with the spec applied (PITFALLS 7).
+"""Concurrent runs against one engine converge on one network per name, with the spec applied (no duplicates).
 
 Each test checks the outcome on the engine, through the Docker SDK: exactly one network per name, with the
 subnet and the ownership label asked for, containers attached once at an address of that subnet; every run

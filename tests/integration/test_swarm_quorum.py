@@ -1,4 +1,4 @@
-"""Issue 9: in a 3-manager swarm the leader stops; joining with several remote_addrs still works, leaving keeps quorum.
+"""In a 3-manager swarm the leader stops; joining with several remote_addrs still works, leaving keeps quorum.
 
 A private fleet of four engines (198.18.200.0/21), driven by real
 ansible-playbook runs; the tests run in file order and build on each other:

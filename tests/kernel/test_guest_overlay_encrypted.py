@@ -1,4 +1,4 @@
-"""An encrypted overlay really encrypts on a kernel with ESP (issue 8's proof, with the docker CLI).
+"""An encrypted overlay really encrypts on a kernel with ESP (proven with the docker CLI).
 
 Two engines in two network namespaces of the guest, joined by a bridge,
 form a swarm; an attachable overlay created with `-o encrypted` carries a

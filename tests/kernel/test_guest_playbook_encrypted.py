@@ -1,4 +1,4 @@
-"""Issue 8, proven on a real kernel: the collection's modules make an encrypted overlay that really encrypts.
+"""Proven on a real kernel: the collection's modules make an encrypted overlay that really encrypts.
 
 Inside the UML guest: two engines in two network namespaces on a bridge
 (guest_fabric). A real ansible-playbook (tests/integration/playbooks/encrypted_overlay.yml;

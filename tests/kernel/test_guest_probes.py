@@ -7,7 +7,7 @@ skip and every module refuse: here it is a failure.
 """
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils import _probes
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import probes as _probes
 
 
 @pytest.mark.parametrize('feature', _probes.FEATURES)

@@ -41,8 +41,9 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 LINUX_UML = os.environ.get('NETPROV_UML_KERNEL') or shutil.which('linux.uml') or '/usr/bin/linux.uml'
 UML_MODULES = '/usr/lib/uml/modules'
 
-# Loaded at boot. Every feature the machine kernel lacks, plus what dockerd
-# needs (TESTBED.md), plus what an encrypted overlay needs (PITFALLS.md s.1).
+# Loaded at boot. Every feature the host's kernel lacks, plus what dockerd
+# needs, plus what an encrypted overlay needs (ESP, xfrm and the iptables
+# matches its rules use).
 MODULES = (
     # what the machine kernel lacks
     'dummy', 'ipvlan', '8021q', 'macvlan', 'ip_vs', 'ip_vs_rr',

@@ -1,4 +1,122 @@
+"""The shape of the collection: what may talk to what, and knowledge kept in one place."""
+import ast
+import glob
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PLUGINS = os.path.join(ROOT, 'plugins')
+MU = 'ansible_collections.netprov.dockernet.plugins.module_utils'
+CLIENT = 'plugins/module_utils/_engine/client.py'
+SPEC = 'plugins/module_utils/_network/spec.py'
+PREFLIGHT = 'plugins/plugin_utils/_preflight.py'
+# The SDK's client object (Engine.api) and its private request helpers.
+SDK_ATTRIBUTES = ('api', '_url', '_post_json', '_result', '_raise_for_status')
+MODULE_DOCS = ('DOCUMENTATION', 'EXAMPLES', 'RETURN')
+
+
+def _sources():
+    for path in sorted(glob.glob(os.path.join(PLUGINS, '**', '*.py'), recursive=True)):
+        rel = os.path.relpath(path, ROOT).replace(os.sep, '/')
+        with open(path) as f:
+            yield rel, ast.parse(f.read(), rel)
+
+
+def _nodes(outside):
+    """(path, node) for every AST node of plugins/, but for the file ``outside``."""
+    for rel, tree in _sources():
+        if rel != outside:
+            for node in ast.walk(tree):
+                yield rel, node
+
+
 def test_collection_importable():
-    from ansible_collections.netprov.dockernet.plugins.module_utils import _errors
+    from ansible_collections.netprov.dockernet.plugins.module_utils._common import errors as _errors
     err = _errors.ValidationError('outside 198.18.1.0/24', path='ipam_config[0].gateway')
     assert str(err) == 'ipam_config[0].gateway: outside 198.18.1.0/24'
+
+
+def test_only_the_engine_client_talks_to_the_docker_sdk():
+    found = []
+    for rel, node in _nodes(outside=CLIENT):
+        if isinstance(node, ast.Import) and any(a.name.split('.')[0] == 'docker' for a in node.names) or \
+                isinstance(node, ast.ImportFrom) and (node.module or '').split('.')[0] == 'docker':
+            found.append('%s:%d imports the docker SDK' % (rel, node.lineno))
+        elif isinstance(node, ast.Attribute) and node.attr in SDK_ATTRIBUTES:
+            found.append('%s:%d uses .%s' % (rel, node.lineno, node.attr))
+    assert found == [], 'give the client a named method instead: %s' % found
+
+
+def test_the_preflight_filter_takes_its_tables_from_module_utils():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links, probes
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network import hostcheck, spec
+    from ansible_collections.netprov.dockernet.plugins.plugin_utils import _preflight
+    assert _preflight.network_features is hostcheck.needed_features
+    assert _preflight.feature_for_link_kind is probes.feature_for_link_kind
+    tree = dict(_sources())[PREFLIGHT]
+    imported = set(a.asname or a.name for node in tree.body if isinstance(node, ast.ImportFrom)
+                   and (node.module or '').startswith(MU) for a in node.names)
+    assert {'ESP_OVERHEAD', 'OVERLAY_DEFAULT_MTU', 'VXLAN_OVERHEAD', 'MTU_OPTION', 'PREDEFINED', 'GWBRIDGE',
+            'PARENT_DRIVERS', 'STACKED'} <= imported
+    own = set(t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
+              if isinstance(t, ast.Name))
+    assert not own & imported
+    tables = [probes._LINK_KIND_FEATURE, spec.PREDEFINED, spec.SWARM_NETWORKS, spec.PARENT_DRIVERS, links.STACKED]
+    copies = [name for name in own if any(getattr(_preflight, name) == table for table in tables)]
+    assert copies == [], 'import these from module_utils: %s' % copies
+
+
+def test_the_engines_own_network_names_are_spelled_once():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network import spec
+    found = []
+    for rel, node in _nodes(outside=SPEC):
+        if isinstance(node, ast.Constant) and node.value == spec.GWBRIDGE:
+            found.append('%s:%d %r' % (rel, node.lineno, node.value))
+        elif isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            values = set(e.value for e in node.elts if isinstance(e, ast.Constant))
+            if values >= set(spec.PREDEFINED) or values >= set(spec.SWARM_NETWORKS):
+                found.append('%s:%d %s' % (rel, node.lineno, sorted(values)))
+    assert found == [], 'use _network.spec PREDEFINED, GWBRIDGE, SWARM_NETWORKS: %s' % found
+
+
+def _pylint():
+    return shutil.which('pylint') or next(iter(sorted(glob.glob(os.path.expanduser(
+        '~/.ansible/test/venv/sanity.pylint/*/*/bin/pylint')))), None)
+
+
+# What pylint's duplicate-code check finds in the code (module documentation left out, see below), as
+# pairs of modules, and why each stays.
+KNOWN_DUPLICATES = {
+    ('modules.docker_network', 'modules.docker_network_info'):
+        "the end of main() (argument spec, AnsibleModule, execute, the __main__ guard): every module's",
+}
+
+
+def test_pylint_finds_no_duplicate_code_beyond_the_known(tmp_path):
+    """pylint --disable=all --enable=duplicate-code over plugins/, with each module's DOCUMENTATION,
+    EXAMPLES and RETURN left out: their YAML repeats by design (docker_networks' nested options are
+    generated from the network doc fragment, test_bulk keeps them current)."""
+    pylint = _pylint()
+    if not pylint:
+        pytest.skip('no pylint here (scripts/sanity.sh installs one for ansible-test)')
+    copy = tmp_path / 'plugins'
+    shutil.copytree(PLUGINS, str(copy), ignore=shutil.ignore_patterns('__pycache__'))
+    for path in copy.rglob('*.py'):
+        lines = path.read_text().splitlines(True)
+        for node in reversed(ast.parse(''.join(lines)).body):
+            names = [t.id for t in getattr(node, 'targets', []) if isinstance(t, ast.Name)]
+            if names and names[0] in MODULE_DOCS:
+                lines[node.lineno - 1:node.end_lineno] = ['%s = %r\n' % (names[0], str(path))]
+        path.write_text(''.join(lines))
+    out = subprocess.run([pylint, '--disable=all', '--enable=duplicate-code', '--score=n', 'plugins'],
+                         cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         universal_newlines=True, check=False).stdout
+    found = set()
+    for block in re.findall(r'R0801: Similar lines in \d+ files\n((?:==.*\n)+)', out):
+        found.add(tuple(sorted('.'.join(m.split('.')[-2:]) for m in re.findall(r'^==([\w.]+):', block, re.M))))
+    assert 'R0801' not in out or found, out   # the report's shape is understood
+    assert found <= set(KNOWN_DUPLICATES), out

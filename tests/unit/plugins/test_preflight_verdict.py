@@ -156,10 +156,12 @@ def test_live_restore_already_on_in_a_running_swarm_engine_is_a_problem_unless_t
                for p in pc.preflight_problems(facts(engine=live, in_swarm=True), {'swarm': True}))
 
 
-# -- one table with the modules (REVIEW Structure), what driver options say (REVIEW 23) ---------------------------
+# -- one table with the modules, what driver options say ---------------------------------------------------------
 
 def test_preflight_reads_the_modules_own_tables():
-    from ansible_collections.netprov.dockernet.plugins.module_utils import _esp, _hostcheck, _probes
+    from ansible_collections.netprov.dockernet.plugins.module_utils._overlay import esp as _esp
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network import hostcheck as _hostcheck
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import probes as _probes
     assert pc.network_features is _hostcheck.needed_features
     assert pc.feature_for_link_kind is _probes.feature_for_link_kind
     assert (pc.VXLAN_OVERHEAD, pc.ESP_OVERHEAD, pc.OVERLAY_DEFAULT_MTU) == (
@@ -212,7 +214,7 @@ def test_mtu_and_encryption_given_as_driver_options_are_checked():
         "set mtu: 1324"]
 
 
-# -- odd nested input is one clean line, never a crash (REVIEW 25) --------------------------------------------------
+# -- odd nested input is one clean line, never a crash -------------------------------------------------------------
 
 def test_odd_nested_types_are_clean_lines_naming_the_host_the_field_and_the_fix():
     want = {'networks': [{'name': 'a', 'ipam_config': {'subnet': '198.18.234.0/24'}}, 'b',

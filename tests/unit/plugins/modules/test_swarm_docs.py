@@ -1,7 +1,7 @@
 """docker_swarm's DOCUMENTATION says exactly what its argument spec does."""
 import yaml
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import SWARM_ARGS
+from ansible_collections.netprov.dockernet.plugins.module_utils._swarm.membership import SWARM_ARGS
 from ansible_collections.netprov.dockernet.plugins.modules import docker_swarm
 
 

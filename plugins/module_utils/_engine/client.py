@@ -1,0 +1,326 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One connection to the Docker Engine per run, over the docker SDK's APIClient.
+
+Option names and environment fallbacks are community.docker's. Every SDK or
+transport failure becomes an EngineError naming the engine and the fix.
+"""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+import re
+import socket
+import struct
+import traceback
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import EngineError, ValidationError
+
+try:
+    import docker
+    from docker.errors import APIError, DockerException, NotFound
+    HAS_DOCKER = True
+    DOCKER_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - exercised only without the SDK
+    HAS_DOCKER = False
+    DOCKER_IMPORT_ERROR = traceback.format_exc()
+
+    class APIError(Exception):
+        pass
+
+    class DockerException(Exception):
+        pass
+
+    class NotFound(Exception):
+        pass
+
+try:
+    from requests.exceptions import RequestException
+except ImportError:  # pragma: no cover
+    class RequestException(Exception):
+        pass
+
+if HAS_DOCKER:
+    class _APIClient(docker.APIClient):
+        """The SDK's client, but the TLS settings given win: requests lets REQUESTS_CA_BUNDLE or
+        CURL_CA_BUNDLE replace a session's CA (ca_path) and turn verification on where it is off."""
+
+        def merge_environment_settings(self, url, proxies, stream, verify, cert):
+            return super(_APIClient, self).merge_environment_settings(
+                url, proxies, stream, self.verify if verify is None else verify, cert)
+
+# What a refused connection says -> what to fix (the option to set); the first match counts.
+_REACH_HINTS = (
+    ('mismatch', "the engine's certificate does not name this host: give docker_host the name or address that its "
+                 "certificate has"),
+    ('CERTIFICATE_VERIFY_FAILED', "the engine's certificate is not signed by a CA this client trusts: set ca_path to "
+                                  "the CA that signed it (or validate_certs: false to skip the check)"),
+    ('CERTIFICATE_REQUIRED', 'the engine asks for a client certificate: set client_cert and client_key'),
+    ('ALERT_BAD_CERTIFICATE', 'the engine refused the client certificate: set client_cert and client_key to a '
+                              'certificate signed by the CA that the engine trusts (its --tlscacert)'),
+    ('HTTP request to an HTTPS server', 'the engine speaks TLS on this port: set tls: true, or validate_certs: true '
+                                        'with ca_path'),
+    ('WRONG_VERSION_NUMBER', 'the engine does not speak TLS on this port: set tls: false and validate_certs: false, '
+                             "or point docker_host at the engine's TLS port"),
+)
+_REACH_DEFAULT = ('start the engine (dockerd) or set docker_host (or DOCKER_HOST) to the socket or URL where it '
+                  'listens')
+
+
+def reach_hint(text):
+    """What to do about a connection the engine refused or could not be made, from the error's text."""
+    return next((hint for key, hint in _REACH_HINTS if key.lower() in text.lower()), _REACH_DEFAULT)
+
+
+DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
+
+DOCKER_COMMON_ARGS = dict(
+    docker_host=dict(type='str', default=DEFAULT_DOCKER_HOST, aliases=['docker_url'],
+                     fallback=(env_fallback, ['DOCKER_HOST'])),
+    tls=dict(type='bool', default=False),
+    validate_certs=dict(type='bool', default=False, aliases=['tls_verify'],
+                        fallback=(env_fallback, ['DOCKER_TLS_VERIFY'])),
+    ca_path=dict(type='path', aliases=['ca_cert', 'tls_ca_cert', 'cacert_path']),
+    client_cert=dict(type='path', aliases=['tls_client_cert', 'cert_path']),
+    client_key=dict(type='path', aliases=['tls_client_key', 'key_path'], no_log=False),
+    api_version=dict(type='str', default='auto', aliases=['docker_api_version'],
+                     fallback=(env_fallback, ['DOCKER_API_VERSION'])),
+    timeout=dict(type='int', default=60, fallback=(env_fallback, ['DOCKER_TIMEOUT'])),
+)
+
+
+def _tls_config(params):
+    cert_dir = os.environ.get('DOCKER_CERT_PATH')
+    ca = params.get('ca_path') or (cert_dir and os.path.join(cert_dir, 'ca.pem'))
+    cert = params.get('client_cert') or (cert_dir and os.path.join(cert_dir, 'cert.pem'))
+    key = params.get('client_key') or (cert_dir and os.path.join(cert_dir, 'key.pem'))
+    if not (params.get('tls') or params.get('validate_certs')):
+        return False
+    client_cert = (cert, key) if cert and key else None
+    return docker.tls.TLSConfig(client_cert=client_cert, ca_cert=ca if params.get('validate_certs') else None,
+                                verify=bool(params.get('validate_certs')))
+
+
+def check_api_version(value):
+    """'auto' or MAJOR.MINOR: the SDK itself fails with a bare ValueError on anything else."""
+    if value not in (None, '', 'auto') and not re.match(r'^[0-9]+\.[0-9]+$', value):
+        raise ValidationError('%r is not a Docker API version; write it like 1.41, or auto to ask the engine'
+                              % (value,), path='api_version')
+
+
+def _unix_path(url):
+    if url.startswith('unix://'):
+        return url[len('unix://'):]
+    if url.startswith('/'):
+        return url
+    return None
+
+
+class Engine(object):
+    """A connected engine: the calls the core needs, errors made readable."""
+
+    def __init__(self, params):
+        if not HAS_DOCKER:
+            raise EngineError(
+                "the Python 'docker' SDK is not installed for the interpreter running this module; "
+                "install it on the target (pip install 'docker>=6') or point ansible_python_interpreter "
+                "at a Python that has it", details=DOCKER_IMPORT_ERROR)
+        check_api_version(params.get('api_version'))
+        if params.get('timeout') is not None and params['timeout'] < 0:
+            # urllib3 raises a bare ValueError on the first call made with it
+            raise ValidationError('%d is not a timeout; give the seconds to wait for the engine (default 60)'
+                                  % params['timeout'], path='timeout')
+        self.url = params.get('docker_host') or DEFAULT_DOCKER_HOST
+        if self.url.startswith('/'):
+            self.url = 'unix://' + self.url
+        try:
+            self.api = _APIClient(base_url=self.url, version=params.get('api_version') or 'auto',
+                                  timeout=params.get('timeout') or 60, tls=_tls_config(params))
+            if (params.get('api_version') or 'auto') != 'auto':
+                # With version='auto' the client already asked the engine (GET /version) and failed here if
+                # it could not; a pinned version makes no request, so reach the engine once now.
+                self.api.ping()
+        except (DockerException, RequestException, OSError) as exc:
+            raise EngineError('cannot reach the Docker Engine at %s (%s); %s'
+                              % (self.url, _short(exc), reach_hint(_short(exc))))
+        self._netns = False
+        self._version_info = None
+        self._pid = False
+
+    @property
+    def version_info(self):
+        """The engine's GET /version answer, asked for only when needed (no module needs it on every run)."""
+        if self._version_info is None:
+            self._version_info = self.call('engine version', self.api.version)
+        return self._version_info
+
+    # -- what this engine is -------------------------------------------------
+    @property
+    def server_version(self):
+        return self.version_info.get('Version', '')
+
+    @property
+    def api_version(self):
+        """The API version this client speaks with the engine (negotiated with version=auto), e.g. '1.41'."""
+        return self.api.api_version
+
+    @property
+    def is_local(self):
+        return _unix_path(self.url) is not None
+
+    def pid(self):
+        """The pid of the engine's process (the unix socket's peer), or None when not local or unknown."""
+        if self._pid is not False:
+            return self._pid
+        self._pid = None
+        path = _unix_path(self.url)
+        if path is None:
+            return None
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(path)
+                self._pid = struct.unpack('3i', s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                             struct.calcsize('3i')))[0] or None
+            finally:
+                s.close()
+        except OSError:
+            self._pid = None
+        return self._pid
+
+    def netns_path(self):
+        """The network namespace of the engine's process, or None for our own.
+
+        The peer credentials of the unix socket give the engine's pid. With
+        systemd socket activation they name PID 1, whose namespace is the
+        host's, which is the right answer there too.
+        """
+        if self._netns is not False:
+            return self._netns
+        self._netns = None
+        pid = self.pid()
+        if pid is None:
+            return None
+        try:
+            theirs = '/proc/%d/ns/net' % pid
+            if os.stat(theirs).st_ino != os.stat('/proc/self/ns/net').st_ino:
+                self._netns = theirs
+        except OSError:
+            self._netns = None
+        return self._netns
+
+    # -- calls ---------------------------------------------------------------
+    def call(self, what, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except NotFound as exc:
+            raise EngineError('%s: not found (%s)' % (what, _short(exc)))
+        except APIError as exc:
+            raise EngineError('%s: the engine refused: %s' % (what, _short(exc)))
+        except (DockerException, RequestException, OSError) as exc:
+            raise EngineError('%s: lost the Docker Engine at %s (%s)' % (what, self.url, _short(exc)))
+
+    def networks(self):
+        """Every network, as the list endpoint returns it (no endpoints)."""
+        return self.call('list networks', self.api.networks)
+
+    def inspect_network(self, ident):
+        return self.call('inspect network %s' % ident, self.api.inspect_network, ident)
+
+    def find_network(self, ident):
+        try:
+            return self.api.inspect_network(ident)
+        except NotFound:
+            return None
+        except APIError as exc:
+            raise EngineError('inspect network %s: the engine refused: %s' % (ident, _short(exc)))
+        except (DockerException, RequestException, OSError) as exc:
+            raise EngineError('inspect network %s: lost the Docker Engine at %s (%s)' % (ident, self.url, _short(exc)))
+
+    def create_network(self, body):
+        """Create from a full Engine API body (ConfigOnly/ConfigFrom included)."""
+        def _create():
+            url = self.api._url('/networks/create')
+            return self.api._result(self.api._post_json(url, data=body), True)
+        return self.call('create network %s' % body.get('Name'), _create)
+
+    def remove_network(self, ident):
+        return self.call('remove network %s' % ident, self.api.remove_network, ident)
+
+    def connect(self, container, network, endpoint):
+        """Connect with a recorded or wanted endpoint config (see _network.spec.endpoint_config)."""
+        def _connect():
+            data = {'Container': container, 'EndpointConfig': endpoint}
+            url = self.api._url('/networks/{0}/connect', network)
+            self.api._raise_for_status(self.api._post_json(url, data=data))
+        return self.call('connect %s to network %s' % (container, network), _connect)
+
+    def disconnect(self, container, network, force=False):
+        return self.call('disconnect %s from network %s' % (container, network),
+                         self.api.disconnect_container_from_network, container, network, force=force)
+
+    def containers_on(self, network_id, network_name):
+        """Every container that references a network, running or not (a stopped or created container has
+        no endpoint in network inspect). A container connected while not running stores the network by name,
+        with no network id, so both are asked for; the caller tells which network each entry means."""
+        filters = {'network': [v for v in (network_id, network_name) if v]}
+        return self.call('list containers on network %s' % (network_name or network_id), self.api.containers,
+                         all=True, filters=filters)
+
+    def inspect_container(self, ident):
+        try:
+            return self.api.inspect_container(ident)
+        except NotFound:
+            return None
+        except (APIError, DockerException, RequestException, OSError) as exc:
+            raise EngineError('inspect container %s: %s' % (ident, _short(exc)))
+
+    def info(self):
+        return self.call('engine info', self.api.info)
+
+    def running_containers(self):
+        return self.call('list running containers', self.api.containers, filters={'status': 'running'})
+
+    # -- swarm ---------------------------------------------------------------
+    def inspect_swarm(self):
+        return self.call('inspect swarm', self.api.inspect_swarm)
+
+    def update_swarm(self, version, spec, rotate_worker_token=False, rotate_manager_token=False):
+        return self.call('update the swarm', self.api.update_swarm, version, spec,
+                         rotate_worker_token=rotate_worker_token, rotate_manager_token=rotate_manager_token)
+
+    def leave_swarm(self, force, what='leave the swarm'):
+        return self.call(what, self.api.leave_swarm, force=force)
+
+    def unlock_key(self):
+        return self.call('read the unlock key', self.api.get_unlock_key)
+
+    def swarm_nodes(self, node_id=None):
+        """The swarm's nodes (asked of a manager), or only the one with this id."""
+        return self.call('list swarm nodes', self.api.nodes, filters={'id': node_id} if node_id else None)
+
+    def inspect_node(self, node_id):
+        return self.call('inspect node %s' % node_id, self.api.inspect_node, node_id)
+
+    def update_node(self, node_id, version, spec):
+        return self.call('update node %s' % node_id, self.api.update_node, node_id, version, spec)
+
+    def remove_node(self, node_id, force=False):
+        return self.call('remove node %s' % node_id, self.api.remove_node, node_id, force=force)
+
+    def post_json(self, what, path, body):
+        """POST a full Engine API body to ``path``; the decoded JSON answer, or None when empty."""
+        def _post():
+            response = self.api._post_json(self.api._url(path), data=body)
+            self.api._raise_for_status(response)
+            return response.json() if response.content else None
+        return self.call(what, _post)
+
+
+def _short(exc):
+    text = getattr(exc, 'explanation', None) or str(exc)
+    if isinstance(text, bytes):
+        text = text.decode('utf-8', 'replace')
+    return ' '.join(str(text).split())[:500]

@@ -1,0 +1,698 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The reconciliation core that docker_network and docker_networks share.
+
+read (one listing of the engine, inspecting only what is needed) ->
+validate -> plan -> host checks -> apply exactly the plan.
+"""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import time
+
+from ansible_collections.netprov.dockernet.plugins.module_utils._network import hostcheck as _hostcheck
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
+    EngineError, KernelError, NetprovError, ValidationError, join_path)
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import (
+    compare, create_body, fixed_addresses_fit, plan_network)
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
+    API_ENABLE_IPV4, MANAGED_LABEL, api_at_least, endpoint_config, endpoint_from_container, normalise_have,
+    resolve_containers)
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import (
+    rule_config_source, rule_containers_exist, rule_overlaps, rule_verify, validate_want)
+
+
+class _Lazy(object):
+    """Import the netlink side only when a host check needs it (pyroute2 is optional)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.mod = None
+
+    def __getattr__(self, attr):
+        if self.mod is None:
+            try:
+                if self.name == 'probes':
+                    from ansible_collections.netprov.dockernet.plugins.module_utils._host import probes as mod
+                else:
+                    from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as mod
+            except ImportError as exc:
+                raise NetprovError('host checks need the Python library pyroute2 on the engine\'s host (%s); '
+                                   'install it (pip install pyroute2) or set kernel_check: skip' % exc)
+            self.mod = mod
+        return getattr(self.mod, attr)
+
+
+PROBES = _Lazy('probes')
+NETLINK = _Lazy('netlink')
+
+
+def _sort_key(net):
+    return (net.get('created') or '', net.get('id') or '')
+
+
+class EngineState(object):
+    """What the engine has, read once per run and refreshed only where we change it."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        # The API version the client negotiated: which endpoint settings and flags the engine takes.
+        self.api_version = getattr(engine, 'api_version', None)
+        self.networks = [normalise_have(n) for n in engine.networks()]
+        self._full = {}
+        self._containers = {}
+
+    def light(self, name):
+        """The network as listed (no endpoints), or None: enough to see it is unchanged."""
+        found = self.matches(name)
+        return found[0] if found else None
+
+    def matches(self, name):
+        return sorted([n for n in self.networks if n['name'] == name], key=_sort_key)
+
+    def full(self, name):
+        """The network with every container that references it, or None. Duplicates: the oldest wins.
+
+        Network inspect lists only running endpoints; stopped and created
+        containers are found through the container listing filtered by the
+        network, with their stored endpoint settings.
+        """
+        if name not in self._full:
+            found = self.matches(name)
+            self._full[name] = None
+            if found:
+                raw = self.engine.inspect_network(found[0]['id'])
+                self._full[name] = normalise_have(raw, self.members(raw))
+        return self._full[name]
+
+    def members(self, raw):
+        """The inspect outputs of every container that references the network ``raw`` (inspect output)."""
+        found = (self.container(entry.get('Id')) for entry in
+                 self.engine.containers_on(raw.get('Id'), raw.get('Name')) or [])
+        return [info for info in found if info is not None]
+
+    def swarm_info(self):
+        """The engine's Swarm section of /info, read once."""
+        if not hasattr(self, '_swarm'):
+            self._swarm = (self.engine.info() or {}).get('Swarm') or {}
+        return self._swarm
+
+    def container(self, name):
+        if name not in self._containers:
+            self._containers[name] = self.engine.inspect_container(name)
+        return self._containers[name]
+
+    def records(self, have, network_name):
+        """{container name: endpoint_from_container record} for every container on the network, running or not."""
+        out = {}
+        for cname, ep in sorted((have or {}).get('endpoints', {}).items()):
+            info = self.container(ep['id'])
+            if info is not None:
+                out[cname] = endpoint_from_container(info, network_name, network_id=have.get('id'),
+                                                     api_version=self.api_version)
+        return out
+
+
+def _unchanged_without_inspect(state, want):
+    """True when the listing alone proves there is nothing to do (no endpoint to look at)."""
+    light = state.light(want['name'])
+    return (light is not None and want['state'] == 'present' and not want['containers']
+            and not want['containers_exclusive'] and want['recreate'] != 'always' and not compare(want, light))
+
+
+def _rule_engine_api(want, state, path):
+    """What the user set that this engine's API cannot do, refused before anything is touched."""
+    if want.get('enable_ipv4') is False and not api_at_least(state.api_version, API_ENABLE_IPV4):
+        raise ValidationError('enable_ipv4: false needs Docker Engine 28 or later (API %s); this engine speaks API '
+                              '%s, where every network has IPv4; upgrade the engine or drop enable_ipv4'
+                              % (API_ENABLE_IPV4, state.api_version or 'unknown'), path=join_path(path, 'enable_ipv4'))
+
+
+def prepare(state, want, path='', skip_overlap=()):
+    """Validate and plan one normalised network. Returns (steps, warnings); raises on refusal."""
+    warnings = validate_want(want, path)
+    found = state.matches(want['name'])
+    if len(found) > 1:
+        warnings.append('%s: %d networks are named %s (a concurrent create); the oldest, %s, is the one managed'
+                        % (path or want['name'], len(found), want['name'], found[0]['id'][:12]))
+    light = state.light(want['name'])
+    if light is not None and want['state'] == 'present' and want['kernel_check'] != 'skip':
+        gone = _hostcheck.existing_parent_warning(state.engine, light, path, NETLINK)
+        if gone:
+            warnings.append(gone)
+    if _unchanged_without_inspect(state, want):
+        steps = [{'action': 'none', 'network': want['name'], 'reason': 'matches the spec'}]
+        rule_verify(want, steps, light, path)
+        return steps, warnings
+    have = state.full(want['name'])
+    if want['state'] == 'present':
+        rule_config_source(want, state.networks, path)
+        if have is None or want['ipam_config'] is not None:
+            rule_overlaps(want, state.networks, path, skip=skip_overlap)
+        _rule_engine_api(want, state, path)
+        containers = dict((c['name'], state.container(c['name'])) for c in want['containers'])
+        rule_containers_exist(want, containers, path)
+        want = resolve_containers(want, containers, path)
+    records = state.records(have, want['name'])
+    steps = plan_network(want, have, records, path)
+    for step in steps:
+        if step['action'] in ('create', 'recreate'):
+            fixed_addresses_fit(step, path)
+            warnings.extend(_hostcheck.check_host(state.engine, step, state.networks, want['kernel_check'],
+                                                  path, PROBES, NETLINK))
+    rule_verify(want, steps, light, path)
+    return steps, warnings
+
+
+# -- applying ---------------------------------------------------------------------
+
+class Outcome(object):
+    """What a real run did, to report it (and, on failure, what it did not)."""
+
+    def __init__(self):
+        self.done = []
+        self.reconnected = []
+        self.reconnect_failed = []
+        self.warnings = []
+
+
+class StaleNetwork(EngineError):
+    """The create is blocked by a network of that name that was already there when this run read the engine."""
+
+    def __init__(self, msg, network):
+        super(StaleNetwork, self).__init__(msg)
+        self.network = network
+
+
+def _by_age(nets):
+    return sorted(nets, key=lambda n: (n.get('Created') or '', n.get('Id') or ''))
+
+
+def _create(engine, body, outcome, known=()):
+    """Create, then settle a concurrent create of the same name.
+
+    Every racer keeps the oldest network of that name (then the lowest id)
+    and removes its own if it lost, so all runs converge on one network.
+    ``known`` holds the ids this run listed when it read the engine: a
+    network among them is no racer's, so it is never adopted as one
+    (StaleNetwork when it blocks the create) nor wins over the new one.
+    """
+    failure = None
+    try:
+        my_id = engine.create_network(body).get('Id')
+    except EngineError as exc:
+        failure = exc
+        # A racer that created it first makes ours fail ("already exists",
+        # or "Pool overlaps" with its own subnet): use the racer's network.
+        my_id = None
+
+    def listed():
+        same = [n for n in engine.networks() if n.get('Name') == body['Name']]
+        return [n for n in same if n.get('Id') not in known], [n for n in same if n.get('Id') in known]
+    try:
+        racers, stale = listed()
+    except EngineError:
+        if failure is not None:
+            raise failure
+        # The engine answered the create with an id: the network exists, only the duplicate check is missed.
+        outcome.warnings.append('network %s was created, but the engine was lost before it could be listed again '
+                                'to rule out a concurrent duplicate' % body['Name'])
+        return my_id
+    # The racer's network holds its pool before it is listed: look again briefly.
+    for _attempt in range(10 if failure is not None and not racers and not stale else 0):
+        time.sleep(0.2)
+        racers, stale = listed()
+        if racers or stale:
+            break
+    if failure is not None:
+        if racers:
+            outcome.warnings.append('network %s was created concurrently by another run (or by this run\'s create, '
+                                    'whose answer was lost); using it' % body['Name'])
+            return _by_age(racers)[0]['Id']
+        if stale:
+            raise StaleNetwork('create network %s: the engine refused it, as another network of that name (%s) was '
+                               'already there when this run read the engine' % (body['Name'], stale[0]['Id'][:12]),
+                               _by_age(stale)[0])
+        raise failure
+    if len(racers) <= 1:
+        return my_id
+    winner = _by_age(racers)[0]['Id']
+    if winner != my_id:
+        try:
+            engine.remove_network(my_id)
+        except EngineError:
+            pass
+        outcome.warnings.append('network %s was created concurrently by another run; kept the oldest (%s) and '
+                                'removed the duplicate this run made' % (body['Name'], winner[:12]))
+    return winner
+
+
+def _on_network(info, network, net_id):
+    """Whether an inspected container is attached to the network.
+
+    A running container's endpoint has an EndpointID on that network's id; a
+    refused connect can leave an entry without one (Engine 20.10), which is
+    not an endpoint. A stopped container keeps only the configuration.
+    """
+    ep = ((info.get('NetworkSettings') or {}).get('Networks') or {}).get(network)
+    if ep is None:
+        return False
+    if not (info.get('State') or {}).get('Running'):
+        return True
+    return bool(ep.get('EndpointID')) and (not net_id or ep.get('NetworkID') in (None, net_id))
+
+
+_RECORD_KEYS = ('aliases', 'ipv4_address', 'ipv6_address', 'links', 'link_local_ips', 'mac', 'driver_opts')
+
+
+def describe_record(record):
+    """A recorded endpoint in words: every setting it has (a dynamic address is not one)."""
+    parts = []
+    for key in sorted(record or {}, key=lambda k: (_RECORD_KEYS.index(k) if k in _RECORD_KEYS else 99, k)):
+        value = record[key]
+        if key in ('container', 'id', 'service') or value in (None, '', [], {}):
+            continue
+        if isinstance(value, dict):
+            value = ', '.join('%s=%s' % kv for kv in sorted(value.items()))
+        elif isinstance(value, list):
+            value = ', '.join(str(v) for v in value)
+        parts.append('%s %s' % (key, value))
+    return '; '.join(parts) or 'no fixed settings'
+
+
+def connect_command(container, network, record):
+    """The docker CLI command that puts an endpoint back by hand."""
+    args = ['docker network connect']
+    args.extend('--alias %s' % a for a in record.get('aliases') or [])
+    if record.get('ipv4_address'):
+        args.append('--ip %s' % record['ipv4_address'])
+    if record.get('ipv6_address'):
+        args.append('--ip6 %s' % record['ipv6_address'])
+    args.extend('--link %s' % link for link in record.get('links') or [])
+    args.extend('--link-local-ip %s' % a for a in record.get('link_local_ips') or [])
+    args.extend('--driver-opt %s=%s' % kv for kv in sorted((record.get('driver_opts') or {}).items()))
+    return ' '.join(args + [network, container])
+
+
+def create_command(body):
+    """The docker CLI command that makes a network from a create body by hand."""
+    args = ['docker network create']
+    if body.get('ConfigFrom'):
+        args.append('--config-from %s' % body['ConfigFrom']['Network'])
+    else:
+        args.append('--driver %s' % (body.get('Driver') or 'bridge'))
+    for flag, key in (('--internal', 'Internal'), ('--attachable', 'Attachable'), ('--ingress', 'Ingress'),
+                      ('--ipv6', 'EnableIPv6'), ('--config-only', 'ConfigOnly')):
+        if body.get(key):
+            args.append(flag)
+    if body.get('Scope'):
+        args.append('--scope %s' % body['Scope'])
+    args.extend('--opt %s=%s' % kv for kv in sorted((body.get('Options') or {}).items()))
+    args.extend('--label %s=%s' % kv for kv in sorted((body.get('Labels') or {}).items()))
+    ipam = body.get('IPAM') or {}
+    if ipam.get('Driver') not in (None, 'default'):
+        args.append('--ipam-driver %s' % ipam['Driver'])
+    args.extend('--ipam-opt %s=%s' % kv for kv in sorted((ipam.get('Options') or {}).items()))
+    for entry in ipam.get('Config') or []:
+        for flag, key in (('--subnet', 'Subnet'), ('--ip-range', 'IPRange'), ('--gateway', 'Gateway')):
+            if entry.get(key):
+                args.append('%s %s' % (flag, entry[key]))
+        args.extend('--aux-address %s=%s' % kv for kv in sorted((entry.get('AuxiliaryAddresses') or {}).items()))
+    return ' '.join(args + [body['Name']])
+
+
+class Journal(object):
+    """Every endpoint a run takes off a network, recorded before it is detached, until it is as wanted.
+
+    Every detaching step goes through detach(); attach() settles an entry once
+    the endpoint is back as wanted; restore() is the one way back, run on any
+    failure: each endpoint still detached is put back on its network (rebuilt
+    from its recorded spec if this run removed it) with its recorded
+    endpoint, never the wanted one. What it cannot put back is reported with
+    its recorded settings, so a person can.
+    """
+
+    def __init__(self, state, outcome, removing=()):
+        self.state = state
+        self.engine = state.engine
+        self.outcome = outcome
+        self.known = set(n['id'] for n in state.networks)
+        self.removing = set(removing)   # networks the plan removes: their detaches only serve the removal
+        self.entries = []
+        self.homes = {}                 # network id as read -> the id its endpoints go back to; None: removed
+        self.bodies = {}                # network id as read -> the body that rebuilds it as it was
+        self._records = {}
+
+    def record(self, have, container):
+        """What the endpoint of ``container`` on ``have`` has, as read before this run touched it."""
+        if have['id'] not in self._records:
+            self._records[have['id']] = self.state.records(have, have['name'])
+        records = self._records[have['id']]
+        if container in records:
+            return records[container]
+        for rec in records.values():
+            if rec.get('id') and rec['id'].startswith(container):
+                return rec
+        info = self.engine.inspect_container(container)
+        return endpoint_from_container(info, have['name']) if info else {'container': container}
+
+    def detach(self, have, container, restore=True):
+        """Take ``container`` off ``have``; False when it no longer exists. Recorded before the call, so an
+        answer lost after the engine acted still leaves the way back."""
+        entry = {'container': container, 'network': have['name'], 'read_id': have['id'],
+                 'record': self.record(have, container), 'restore': restore}
+        self.homes.setdefault(have['id'], have['id'])
+        self.entries.append(entry)
+        try:
+            self.engine.disconnect(container, have['id'], force=False)
+        except EngineError as exc:
+            if not self.gone(container):
+                raise
+            self.entries.remove(entry)
+            self.outcome.warnings.append('container %s disappeared before it was detached: %s' % (container, exc))
+            return False
+        return True
+
+    def attach(self, container, network, net_id, endpoint):
+        """Connect with the wanted endpoint; the entry is settled once the engine says so."""
+        self.engine.connect(container, net_id, endpoint)
+        self.settle(container, network)
+
+    def settle(self, container, network):
+        self.entries = [e for e in self.entries if not (e['container'] == container and e['network'] == network)]
+
+    def moved(self, read_id, net_id):
+        """The network read as ``read_id`` is now ``net_id`` (None: removed, not yet made again)."""
+        self.homes[read_id] = net_id
+
+    def removed(self, read_id):
+        """Removed as the plan asked: its detached endpoints are as wanted."""
+        self.homes[read_id] = None
+        self.entries = [e for e in self.entries if e['read_id'] != read_id]
+
+    def gone(self, container):
+        """True only when the engine says the container no longer exists."""
+        try:
+            return self.engine.inspect_container(container) is None
+        except EngineError:
+            return False
+
+    def restore(self):
+        """Put back every endpoint still detached; returns what was and what was not."""
+        report = {'restored': [], 'not_restored': [], 'networks_restored': [], 'networks_not_restored': []}
+        pending = [e for e in self.entries if e['restore']]
+        self.entries = []
+        for read_id in sorted(set(e['read_id'] for e in pending), key=[e['read_id'] for e in pending].index):
+            entries = [e for e in pending if e['read_id'] == read_id]
+            network = entries[0]['network']
+            target, why = self._home(read_id, network, report)
+            missed = len(report['not_restored'])
+            for entry in entries:
+                if target is None and why is None:
+                    continue   # the plan removed the network, as asked
+                if target is None:
+                    self._not_restored(entry, report, why)
+                else:
+                    self._put_back(entry, target, report)
+            if why == 'unchecked' and len(report['not_restored']) > missed and read_id in self.bodies:
+                # the network could not be looked at and the endpoints did not go back: it may be gone
+                body = self.bodies[read_id]
+                report['networks_not_restored'].append({
+                    'network': network, 'error': None, 'spec': body, 'command': create_command(body)})
+        return report
+
+    def _home(self, read_id, network, report):
+        """(id to put endpoints back on, None or 'unchecked') or (None, why not); (None, None): removed as
+        asked."""
+        home = self.homes.get(read_id, read_id)
+        if home is not None:
+            for attempt in (1, 2):
+                try:
+                    if self.engine.find_network(home) is not None:
+                        return home, None
+                    break
+                except EngineError:
+                    if attempt == 2:
+                        return home, 'unchecked'   # cannot tell: try it
+        if read_id in self.removing and read_id not in self.bodies:
+            return None, None
+        body = self.bodies.get(read_id)
+        if body is None:
+            return None, 'network %s no longer exists' % network
+        try:
+            try:
+                new_id = _create(self.engine, body, self.outcome, self.known)
+            except StaleNetwork:
+                # it was one of several of that name before this run: it may be again
+                new_id = _create(self.engine, dict(body, CheckDuplicate=False), self.outcome, self.known)
+        except EngineError as exc:
+            report['networks_not_restored'].append({'network': network, 'error': exc.msg, 'spec': body,
+                                                    'command': create_command(body)})
+            return None, 'network %s is gone and could not be made again' % network
+        self.homes[read_id] = new_id
+        report['networks_restored'].append(network)
+        return new_id, None
+
+    def _put_back(self, entry, net_id, report):
+        container, network = entry['container'], entry['network']
+        try:
+            info = self.engine.inspect_container(container)
+        except EngineError:
+            info = False   # cannot tell: try the connect
+        if info is None:
+            self.outcome.reconnect_failed.append(container)
+            self.outcome.warnings.append('container %s was removed before it could be put back on network %s'
+                                         % (container, network))
+            return
+        if info and _on_network(info, network, net_id):
+            report['restored'].append(container)
+            return
+        try:
+            self.engine.connect(container, net_id, endpoint_config(entry['record']))
+        except EngineError as exc:
+            try:
+                back = _on_network(self.engine.inspect_container(container) or {}, network, net_id)
+            except EngineError:
+                back = False
+            if not back:
+                self._not_restored(entry, report, exc.msg)
+                return
+        report['restored'].append(container)
+
+    @staticmethod
+    def _not_restored(entry, report, why):
+        report['not_restored'].append({
+            'container': entry['container'], 'network': entry['network'], 'error': why,
+            'recorded': dict((k, v) for k, v in entry['record'].items() if k not in ('service',)),
+            'command': connect_command(entry['container'], entry['network'], entry['record'])})
+
+
+def _restore_text(report):
+    text = ''
+    if report['networks_restored']:
+        text += '; network %s was made again as it was' % ', '.join(report['networks_restored'])
+    if report['restored']:
+        text += '; put back with their recorded endpoints: %s' % ', '.join(report['restored'])
+    for net in report['networks_not_restored']:
+        if net['error'] is None:
+            text += ('; network %s could NOT be checked and may be gone; its recorded spec: %s'
+                     % (net['network'], net['command']))
+        else:
+            text += ('; network %s could NOT be made again (%s); its recorded spec: %s'
+                     % (net['network'], net['error'], net['command']))
+    for item in report['not_restored']:
+        text += ('; container %s could NOT be put back on network %s (%s); its recorded endpoint: %s; put it back '
+                 'with: %s' % (item['container'], item['network'], item['error'], describe_record(item['recorded']),
+                               item['command']))
+    return text
+
+
+def _recreate(journal, step, have):
+    """Detach, remove, create, reattach; a failure anywhere leaves the journal the way back."""
+    engine, outcome = journal.engine, journal.outcome
+    name, old_id = step['network'], have['id']
+    kept = [i['container'] for i in step.get('reconnect', [])]
+    journal.bodies[old_id] = restore_body(have)
+    for container in step.get('disconnect', []) + kept:
+        # containers_exclusive asked for the dropped ones to go: they are not put back
+        journal.detach(have, container, restore=container in kept)
+    engine.remove_network(old_id)
+    journal.moved(old_id, None)
+    try:
+        new_id = _create(engine, step['body'], outcome, journal.known)
+    except StaleNetwork as exc:
+        new_id = _recreate_stale(journal, step, exc.network)
+    journal.moved(old_id, new_id)
+    refused = []
+    for item in step.get('reconnect', []):
+        try:
+            journal.attach(item['container'], name, new_id, item['endpoint'])
+            outcome.reconnected.append(item['container'])
+        except EngineError as exc:
+            if journal.gone(item['container']):
+                journal.settle(item['container'], name)
+                outcome.reconnect_failed.append(item['container'])
+                outcome.warnings.append('container %s could not be reattached: it was removed meanwhile (%s)'
+                                        % (item['container'], exc.msg))
+            else:
+                refused.append('%s (%s)' % (item['container'], exc.msg))
+    if refused:
+        raise EngineError('network %s was recreated, but the engine refused to reattach %s with the wanted endpoint'
+                          % (name, ', '.join(refused)), containers=[r.split(' ')[0] for r in refused])
+    return new_id
+
+
+def _recreate_stale(journal, step, listed):
+    """A duplicate of the network, there before this run, blocks the create: apply the spec to it as well,
+    keeping its endpoints as recorded."""
+    stale = normalise_have(journal.engine.inspect_network(listed['Id']))
+    sub = {'action': 'recreate', 'network': step['network'], 'id': stale['id'], 'body': step['body'],
+           'disconnect': [],
+           'reconnect': [{'container': c, 'endpoint': endpoint_config(journal.record(stale, c))}
+                         for c in sorted(stale['endpoints'])]}
+    fixed_addresses_fit(sub)
+    journal.outcome.warnings.append(
+        'network %s: another network of that name (%s) was already there when this run read the engine (a '
+        'duplicate left by an earlier concurrent create); the spec was applied to it too, keeping its endpoints'
+        % (step['network'], stale['id'][:12]))
+    return _recreate(journal, sub, stale)
+
+
+def restore_body(have):
+    """The create body that rebuilds a network as it was."""
+    blank = {'name': have['name'], 'driver': None, 'scope': None, 'internal': None, 'attachable': None,
+             'ingress': None, 'enable_ipv6': None, 'config_only': None, 'config_from': None, 'options': {},
+             'encrypted': None, 'labels': {}, 'ipam_driver': None, 'ipam_options': None, 'ipam_config': None}
+    body = create_body(blank, have)
+    if not have['managed']:
+        body['Labels'].pop(MANAGED_LABEL, None)
+    return body
+
+
+def _apply_step(journal, step, net_ids):
+    engine, state = journal.engine, journal.state
+    action, name = step['action'], step['network']
+    if action == 'create':
+        net_ids[name] = _create(engine, step['body'], journal.outcome, journal.known)
+    elif action == 'recreate':
+        net_ids[name] = _recreate(journal, step, state.full(name))
+    elif action == 'remove':
+        engine.remove_network(step['id'])
+        journal.removed(step['id'])
+    elif action == 'connect':
+        engine.connect(step['container'], net_ids.get(name) or state.full(name)['id'], step['endpoint'])
+    elif action in ('disconnect', 'reconnect'):
+        have = state.full(name)
+        # Before a removal a detach only serves it (put back if the removal fails); containers_exclusive's
+        # are asked for.
+        journal.detach(have, step['container'], restore=action == 'reconnect' or have['id'] in journal.removing)
+        if action == 'reconnect':
+            journal.attach(step['container'], name, have['id'], step['endpoint'])
+
+
+def apply_steps(state, steps):
+    """Apply one network's steps in order. On failure every endpoint this run detached is put back as recorded
+    (Journal.restore); raises NetprovError with done/not_done and what could not be put back."""
+    outcome = Outcome()
+    journal = Journal(state, outcome, removing=[s['id'] for s in steps if s['action'] == 'remove'])
+    net_ids = {}
+    for index, step in enumerate(steps):
+        try:
+            _apply_step(journal, step, net_ids)
+        except NetprovError as exc:
+            report = journal.restore()
+            details = dict(exc.details)
+            details.setdefault('done', [_label(s) for s in outcome.done])
+            details.setdefault('not_done', [_label(s) for s in steps[index:]])
+            details.update(report)
+            if outcome.reconnect_failed:
+                details['reconnect_failed'] = list(outcome.reconnect_failed)
+            # a failed task shows no warnings: what they say goes into the error
+            also = '; also: %s' % '; '.join(outcome.warnings) if outcome.warnings else ''
+            cls = EngineError if isinstance(exc, StaleNetwork) else type(exc)
+            raise cls(exc.msg + _restore_text(report) + also, path=exc.path, **details)
+        except Exception:
+            journal.restore()
+            raise
+        outcome.done.append(step)
+    return outcome
+
+
+def verify_encryption(state, want, path=''):
+    """verify: wait (bounded) until the kernel's ESP states cover every peer of an encrypted overlay."""
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.info import describe_network
+    if not (want.get('verify') and want['state'] == 'present'):
+        return None
+    deadline = time.time() + max(0, want['verify_timeout'])
+    while True:
+        fresh = EngineState(state.engine)
+        found = fresh.matches(want['name'])
+        described = describe_network(fresh, found[0]['id']) if found else None
+        report = (described or {}).get('encryption')
+        if report is None:
+            raise ValidationError('verify applies to encrypted overlay networks only', path=join_path(path, 'verify'))
+        if report['active'] or time.time() >= deadline:
+            break
+        time.sleep(2)
+    if not report['active']:
+        raise KernelError('network %s is not encrypted end to end after %ds: %s' % (
+            want['name'], want['verify_timeout'], report['reason']), path=join_path(path, 'verify'),
+            encryption=report)
+    return report
+
+
+def _label(step):
+    if step.get('container'):
+        return '%s %s on %s' % (step['action'], step['container'], step['network'])
+    return '%s %s' % (step['action'], step['network'])
+
+
+# -- what users see of a network -----------------------------------------------------
+
+_SUMMARY_KEYS = ('name', 'driver', 'scope', 'internal', 'attachable', 'ingress', 'enable_ipv6', 'enable_ipv4',
+                 'config_only',
+                 'config_from', 'options', 'labels', 'ipam_driver', 'ipam_options', 'ipam_config')
+
+
+def summary(have):
+    """The normalised network without volatile fields, for diff and results."""
+    if not have:
+        return {}
+    out = dict((k, have.get(k)) for k in _SUMMARY_KEYS)
+    out['containers'] = sorted(have.get('endpoints') or {})
+    return out
+
+
+def _body_as_inspect(body):
+    ipam = body.get('IPAM') or {}
+    return {
+        'Name': body['Name'], 'Driver': body.get('Driver'), 'Scope': body.get('Scope') or 'local',
+        'Internal': body.get('Internal'), 'Attachable': body.get('Attachable'), 'Ingress': body.get('Ingress'),
+        'EnableIPv6': body.get('EnableIPv6'), 'EnableIPv4': body.get('EnableIPv4', True),
+        'ConfigOnly': body.get('ConfigOnly'),
+        'ConfigFrom': body.get('ConfigFrom') or {}, 'Options': body.get('Options') or {},
+        'Labels': body.get('Labels') or {},
+        # The engine keeps IPv4 and IPv6 pools apart and lists the IPv4 ones first, whatever the body's order.
+        'IPAM': {'Driver': ipam.get('Driver'), 'Options': ipam.get('Options'),
+                 'Config': [dict((k, v) for k, v in e.items())
+                            for e in sorted(ipam.get('Config') or [], key=lambda e: ':' in (e.get('Subnet') or ''))]},
+    }
+
+
+def predict(have, steps):
+    """The summary the plan leads to: diff mode's 'after' in check mode."""
+    after = summary(have)
+    containers = set(after.get('containers') or [])
+    for step in steps:
+        if step['action'] in ('create', 'recreate'):
+            after = summary(normalise_have(_body_as_inspect(step['body'])))
+            containers = set(i['container'] for i in step.get('reconnect', []))
+        elif step['action'] == 'remove':
+            return {}
+        elif step['action'] in ('connect', 'reconnect'):
+            containers.add(step['container'])
+        elif step['action'] == 'disconnect':
+            containers.discard(step['container'])
+    if after:
+        after['containers'] = sorted(containers)
+    return after

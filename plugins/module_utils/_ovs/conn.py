@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the ovs_* modules share: connection options, opening the switch, the kernel view beside it."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import os
+
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import db as _db, model as _model
+
+OVS_COMMON_ARGS = dict(
+    ovsdb=dict(type='str', default=_db.DEFAULT_OVSDB),
+    timeout=dict(type='int', default=30),
+)
+OVS_HOST_ARGS = dict(OVS_COMMON_ARGS, netns=dict(type='str'))
+
+
+def open_switch(params):
+    """A connected db.Switch for the module's connection options."""
+    timeout = params.get('timeout')
+    if timeout is None or not 1 <= timeout <= 3600:
+        raise ValidationError('%r is not a timeout; give the seconds to wait for OVSDB and ovs-vswitchd, 1..3600'
+                              % (timeout,), path='timeout')
+    return _db.Switch(params.get('ovsdb'), timeout)
+
+
+def kernel_view(params, switch):
+    """(links by name, management links) where the switch's devices live; (None, {}) for a remote switch.
+
+    A switch reached over a unix socket runs on this host: its ports' links are
+    read in ``netns`` (the module's own namespace by default).
+    """
+    if not _db.local_socket(_db.check_remote(params.get('ovsdb'))):
+        return None, {}
+    with _netlink.open_ipr(params.get('netns')) as ipr:
+        links = dict((l['name'], l) for l in _netlink.list_links(ipr=ipr))
+        routes = _netlink.default_routes(ipr=ipr)
+    return links, _model.management(links, routes, switch, os.environ.get('SSH_CONNECTION'))
+
+
+def reconcile(module, plan):
+    """Read the switch, plan, guard the management path, then stop (check mode) or apply in one transaction.
+
+    ``plan(have, links)`` returns the steps for a read of the switch and the
+    kernel links beside it. Returns (have, after, steps, management links);
+    ``after`` is the switch as the steps leave it: simulated in check mode,
+    read back after a real run.
+    """
+    params = module.params
+    with open_switch(params) as switch:
+        have = switch.read()
+        links, mgmt = kernel_view(params, have)
+        steps = _model.guard(plan(have, links), have, mgmt, params['allow_management'])
+        after = _model.simulate(have, steps)
+        if steps and not module.check_mode:
+            for warning in switch.apply(steps):
+                module.warn(warning)
+            after = switch.read()
+    return have, after, steps, mgmt

@@ -1,0 +1,528 @@
+"""Every detach has a way back: the apply code against an engine double shaped like inspect output.
+
+The double keeps networks and containers as the engine's inspect answers show
+them (Containers of a network only for running endpoints, NetworkSettings.
+Networks of a container with IPAMConfig, Aliases, NetworkID), refuses what the
+engine refuses (a fixed address another endpoint holds or outside the subnet,
+a duplicate name, a network with endpoints), and fails chosen calls: before
+the engine acts ('refuse') or after it acted with the answer lost ('lose').
+The real-engine counterparts are in tests/integration/test_faults.py and
+tests/integration/test_fault_sweep.py.
+"""
+import copy
+import ipaddress
+import itertools
+
+import pytest
+
+from ansible_collections.netprov.dockernet.plugins.module_utils._network import core as _core
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import EngineError, NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, normalise_want
+
+_ids = itertools.count(1)
+
+
+def _new_id(kind):
+    # digits only: a container's name never looks like the start of an id
+    return '%s%063d' % ('1' if kind == 'n' else '2', next(_ids))
+
+
+class Engine(object):
+    """An engine double: what it holds, and which calls fail how."""
+
+    is_local = False
+
+    def __init__(self):
+        self.nets = {}          # id -> network inspect
+        self.ctrs = {}          # name -> container inspect
+        self.calls = []
+        self.faults = {}        # (method, nth call of it) -> 'refuse' | 'lose'
+        self.counts = {}
+        self.refuse_connect = {}  # container -> how many of its next connects are refused
+        self.configured = {}      # (container, network name) -> the network id it was connected to
+
+    # -- making state -----------------------------------------------------------------
+    def network(self, name, subnet, created='2026-01-01T00:00:00Z', labels=None):
+        net_id = _new_id('n')
+        self.nets[net_id] = {
+            'Name': name, 'Id': net_id, 'Created': created, 'Scope': 'local', 'Driver': 'bridge',
+            'EnableIPv6': False, 'Internal': False, 'Attachable': False, 'Ingress': False, 'ConfigOnly': False,
+            'ConfigFrom': {'Network': ''}, 'Options': {},
+            'Labels': dict({MANAGED_LABEL: 'true'}, **(labels or {})),
+            'IPAM': {'Driver': 'default', 'Options': {}, 'Config': [{'Subnet': subnet}]},
+            'Containers': {}}
+        return net_id
+
+    def container(self, name, running=True):
+        self.ctrs[name] = {'Id': _new_id('c'), 'Name': '/' + name, 'State': {'Running': running},
+                           'Config': {'Labels': {}}, 'NetworkSettings': {'Networks': {}}}
+        return name
+
+    def attach(self, name, net_id, aliases=(), ip=None):
+        self._connect(name, net_id, {'Aliases': list(aliases), 'IPAMConfig': {'IPv4Address': ip} if ip else None})
+
+    # -- what the tests read --------------------------------------------------------------
+    def endpoints(self, name):
+        """container -> (network name, address, user aliases, fixed address) for every endpoint it has."""
+        out = []
+        short = self.ctrs[name]['Id'][:12]
+        for net_name, ep in sorted(self.ctrs[name]['NetworkSettings']['Networks'].items()):
+            if self.ctrs[name]['State']['Running'] and not ep.get('EndpointID'):
+                continue   # what a refused connect leaves: no endpoint
+            if self.configured.get((name, net_name)) not in self.nets:
+                continue   # a stopped container's settings for a network since removed: it would not start
+            out.append((net_name, ep['IPAddress'], sorted(a for a in ep['Aliases'] or [] if a != short),
+                        (ep.get('IPAMConfig') or {}).get('IPv4Address')))
+        return out
+
+    def by_name(self, name):
+        return [n for n in self.nets.values() if n['Name'] == name]
+
+    # -- the calls _core makes --------------------------------------------------------------
+    def _call(self, method, args, act):
+        self.calls.append((method,) + tuple(args))
+        self.counts[method] = self.counts.get(method, 0) + 1
+        fault = self.faults.get((method, self.counts[method]))
+        if fault == 'refuse':
+            raise EngineError('%s: the engine refused: injected' % method)
+        result = act()
+        if fault == 'lose':
+            raise EngineError('%s: lost the Docker Engine (injected)' % method)
+        return result
+
+    def _net(self, ident):
+        if ident in self.nets:
+            return self.nets[ident]
+        found = [n for n in self.nets.values() if n['Name'] == ident]
+        if not found:
+            raise EngineError('network %s: not found' % ident)
+        return found[0]
+
+    def _ctr(self, ident):
+        for name, info in self.ctrs.items():
+            if ident in (name, info['Id']) or info['Id'].startswith(ident):
+                return info
+        return None
+
+    def networks(self):
+        def act():
+            return [dict((k, v) for k, v in copy.deepcopy(n).items() if k != 'Containers') for n in self.nets.values()]
+        return self._call('networks', (), act)
+
+    def inspect_network(self, ident):
+        return self._call('inspect_network', (ident,), lambda: copy.deepcopy(self._net(ident)))
+
+    def find_network(self, ident):
+        def act():
+            try:
+                return copy.deepcopy(self._net(ident))
+            except EngineError:
+                return None
+        return self._call('find_network', (ident,), act)
+
+    def inspect_container(self, ident):
+        return self._call('inspect_container', (ident,), lambda: copy.deepcopy(self._ctr(ident)))
+
+    api_version = '1.41'
+
+    def containers_on(self, network_id, network_name):
+        """The container listing filtered by network: running and stopped ones alike."""
+        def act():
+            return [{'Id': info['Id'], 'Names': [info['Name']]} for info in self.ctrs.values()
+                    if network_name in info['NetworkSettings']['Networks']]
+        return self._call('containers_on', (network_id,), act)
+
+    def info(self):
+        return {}
+
+    def create_network(self, body):
+        def act():
+            if self.by_name(body['Name']) and body.get('CheckDuplicate', True):
+                raise EngineError('create network %s: the engine refused: network with name %s already exists'
+                                  % (body['Name'], body['Name']))
+            net_id = self.network(body['Name'], body['IPAM']['Config'][0]['Subnet'], created='2026-06-01T00:00:00Z',
+                                  labels=body.get('Labels'))
+            self.nets[net_id]['Labels'] = dict(body.get('Labels') or {})
+            return {'Id': net_id}
+        return self._call('create_network', (body['Name'],), act)
+
+    def remove_network(self, ident):
+        def act():
+            net = self._net(ident)
+            if net['Containers']:
+                raise EngineError('remove network %s: the engine refused: has active endpoints' % ident)
+            del self.nets[net['Id']]
+        return self._call('remove_network', (ident,), act)
+
+    def connect(self, container, network, endpoint):
+        return self._call('connect', (container, network), lambda: self._connect(container, network, endpoint))
+
+    def _connect(self, container, network, endpoint):
+        net, info = self._net(network), self._ctr(container)
+        if info is None:
+            raise EngineError('connect %s: not found' % container)
+        nets = info['NetworkSettings']['Networks']
+        if nets.get(net['Name'], {}).get('EndpointID') or (net['Name'] in nets and not info['State']['Running']):
+            raise EngineError('connect %s: endpoint with name %s already exists in network %s'
+                              % (container, container, net['Name']))
+        subnet = ipaddress.ip_network(net['IPAM']['Config'][0]['Subnet'])
+        taken = set(ep['IPv4Address'].split('/')[0] for ep in net['Containers'].values())
+        fixed = ((endpoint or {}).get('IPAMConfig') or {}).get('IPv4Address')
+        refused = None
+        if self.refuse_connect.get(container):
+            self.refuse_connect[container] -= 1
+            refused = 'injected'
+        elif fixed and ipaddress.ip_address(fixed) not in subnet:
+            refused = 'no configured subnet contains %s' % fixed
+        elif fixed in taken:
+            refused = 'Address already in use'
+        if refused:
+            if info['State']['Running']:
+                # Engine 20.10 leaves the refused endpoint's settings in the container, with no endpoint
+                nets[net['Name']] = {'NetworkID': '', 'EndpointID': '', 'Aliases': [], 'IPAMConfig':
+                                     (endpoint or {}).get('IPAMConfig'), 'IPAddress': '', 'MacAddress': ''}
+            raise EngineError('connect %s to network %s: the engine refused: %s' % (container, network, refused))
+        if fixed:
+            addr = fixed
+        else:
+            addr = next(str(h) for h in list(subnet.hosts())[1:] if str(h) not in taken)
+        running = info['State']['Running']
+        info['NetworkSettings']['Networks'][net['Name']] = {
+            'NetworkID': net['Id'] if running else '', 'EndpointID': _new_id('e') if running else '',
+            'Aliases': list((endpoint or {}).get('Aliases') or []) + [info['Id'][:12]],
+            'IPAMConfig': (endpoint or {}).get('IPAMConfig'), 'IPAddress': addr if running else '', 'Links': None,
+            'DriverOpts': None, 'MacAddress': '02:42:00:00:00:%02x' % (len(taken) + 2) if running else ''}
+        self.configured[(container, net['Name'])] = net['Id']
+        if info['State']['Running']:
+            net['Containers'][info['Id']] = {'Name': container, 'IPv4Address': '%s/%d' % (addr, subnet.prefixlen),
+                                             'IPv6Address': '', 'MacAddress': ''}
+
+    def disconnect(self, container, network, force=False):
+        def act():
+            net, info = self._net(network), self._ctr(container)
+            if info is None or net['Name'] not in info['NetworkSettings']['Networks']:
+                raise EngineError('disconnect %s: the engine refused: not connected' % container)
+            del info['NetworkSettings']['Networks'][net['Name']]
+            self.configured.pop((container, net['Name']), None)
+            net['Containers'].pop(info['Id'], None)
+        return self._call('disconnect', (container, network), act)
+
+
+def run(engine, **params):
+    """prepare + apply_steps, as docker_network does; returns the outcome or raises."""
+    params.setdefault('name', 'n1')
+    state = _core.EngineState(engine)
+    steps, _warnings = _core.prepare(state, normalise_want(dict(params, kernel_check='skip')))
+    return _core.apply_steps(state, steps)
+
+
+@pytest.fixture(autouse=True)
+def no_wait(monkeypatch):
+    # _create looks again briefly for a racer's network after a refused create
+    monkeypatch.setattr(_core.time, 'sleep', lambda seconds: None)
+
+
+@pytest.fixture
+def eng():
+    e = Engine()
+    e.net_id = e.network('n1', '198.18.1.0/24')
+    for i, name in enumerate(('a', 'b')):
+        e.container(name)
+        e.attach(name, e.net_id, aliases=['%s-alias' % name], ip='198.18.1.%d' % (10 + i))
+    return e
+
+
+def failed_recreate(eng, *faults):
+    """A label change with recreate: reconnect, with the given (method, nth, how) faults; returns the error."""
+    for method, nth, how in faults:
+        eng.faults[(method, nth)] = how
+    with pytest.raises(NetprovError) as err:
+        run(eng, labels={'rev': '2'}, recreate='reconnect')
+    return err.value
+
+
+A_BEFORE = [('n1', '198.18.1.10', ['a-alias'], '198.18.1.10')]
+B_BEFORE = [('n1', '198.18.1.11', ['b-alias'], '198.18.1.11')]
+
+
+# -- an in-place reconnect (a new fixed address or aliases) -----------------------------------------
+
+def test_reconnect_refused_puts_the_container_back_with_its_recorded_endpoint(eng):
+    with pytest.raises(NetprovError) as err:
+        run(eng, containers=[{'name': 'a', 'aliases': ['new'], 'ipv4_address': '198.18.1.11'}])   # b's address
+    assert eng.endpoints('a') == A_BEFORE
+    assert eng.endpoints('b') == B_BEFORE
+    assert 'Address already in use' in err.value.msg, err.value.msg
+    assert 'put back with their recorded endpoints: a' in err.value.msg
+    assert err.value.details['restored'] == ['a'] and err.value.details['not_restored'] == []
+
+
+def test_reconnect_and_restore_both_refused_name_the_container_and_its_recorded_settings(eng):
+    eng.refuse_connect['a'] = 2
+    with pytest.raises(NetprovError) as err:
+        run(eng, containers=[{'name': 'a', 'aliases': ['new']}])
+    msg = err.value.msg
+    assert 'container a could NOT be put back on network n1' in msg
+    assert 'aliases a-alias; ipv4_address 198.18.1.10' in msg
+    assert 'docker network connect --alias a-alias --ip 198.18.1.10 n1 a' in msg
+    [item] = err.value.details['not_restored']
+    assert (item['container'], item['network'], item['recorded']['ipv4_address']) == ('a', 'n1', '198.18.1.10')
+
+
+@pytest.mark.parametrize('fault', [('disconnect', 1, 'lose'), ('connect', 1, 'lose'), ('connect', 1, 'refuse')])
+def test_reconnect_with_a_lost_answer_leaves_no_endpoint_detached(eng, fault):
+    eng.faults[fault[:2]] = fault[2]
+    with pytest.raises(NetprovError):
+        run(eng, containers=[{'name': 'a', 'aliases': ['new']}])
+    [(net, _addr, aliases, fixed)] = eng.endpoints('a')
+    assert net == 'n1' and fixed == '198.18.1.10' and aliases in (['a-alias'], ['new'])
+
+
+# -- a recreate -----------------------------------------------------------------------------
+
+def test_recreate_whose_remove_fails_reattaches_every_detached_container(eng):
+    err = failed_recreate(eng, ('remove_network', 1, 'refuse'))
+    assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
+    assert [n['Id'] for n in eng.by_name('n1')] == [eng.net_id]
+    assert sorted(err.details['restored']) == ['a', 'b']
+
+
+def test_recreate_whose_remove_answer_is_lost_rebuilds_the_network_and_reattaches(eng):
+    err = failed_recreate(eng, ('remove_network', 1, 'lose'))
+    assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
+    assert 'network n1 was made again as it was' in err.msg
+
+
+def test_rollback_of_a_failed_create_uses_the_recorded_endpoint_not_the_wanted_one(eng):
+    # A subnet change with a fixed address in the new subnet whose create fails: the old network comes back
+    # and the container must come back with its OLD address (the new one is outside the old subnet).
+    eng.faults[('create_network', 1)] = 'refuse'
+    with pytest.raises(NetprovError) as err:
+        run(eng, ipam_config=[{'subnet': '198.18.2.0/24'}], recreate='reconnect',
+            containers=[{'name': 'a', 'ipv4_address': '198.18.2.10'}, {'name': 'b', 'ipv4_address': '198.18.2.11'}])
+    assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
+    assert err.value.details['not_restored'] == []
+    assert 'network n1 was made again as it was' in err.value.msg
+
+
+def test_a_failed_put_back_during_rollback_is_in_the_error_not_a_dropped_warning(eng):
+    eng.faults[('create_network', 1)] = 'refuse'
+    eng.refuse_connect['b'] = 1
+    with pytest.raises(NetprovError) as err:
+        run(eng, labels={'rev': '2'}, recreate='reconnect')
+    assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == []
+    assert [i['container'] for i in err.value.details['not_restored']] == ['b']
+    assert 'container b could NOT be put back on network n1' in err.value.msg
+    assert 'ipv4_address 198.18.1.11' in err.value.msg
+
+
+def test_create_and_restore_both_failing_name_the_network_spec_and_every_endpoint(eng):
+    err = failed_recreate(eng, ('create_network', 1, 'refuse'), ('create_network', 2, 'refuse'))
+    assert 'network n1 could NOT be made again' in err.msg
+    assert 'docker network create --driver bridge --label %s=true --subnet 198.18.1.0/24 n1' % MANAGED_LABEL in err.msg
+    for name, ip in (('a', '198.18.1.10'), ('b', '198.18.1.11')):
+        assert 'container %s could NOT be put back on network n1' % name in err.msg
+        assert 'docker network connect --alias %s-alias --ip %s n1 %s' % (name, ip, name) in err.msg
+    [net] = err.details['networks_not_restored']
+    assert net['spec']['IPAM']['Config'] == [{'Subnet': '198.18.1.0/24'}]
+
+
+def test_a_reattach_refused_after_a_successful_recreate_fails_the_task(eng):
+    eng.refuse_connect['b'] = 1
+    with pytest.raises(NetprovError) as err:
+        run(eng, labels={'rev': '2'}, recreate='reconnect')
+    assert 'was recreated, but the engine refused to reattach b' in err.value.msg
+    assert err.value.details.get('reconnect_failed') is None
+    # put back on the new network with its recorded endpoint
+    assert eng.endpoints('b') == B_BEFORE and eng.by_name('n1')[0]['Labels']['rev'] == '2'
+
+
+def test_a_container_removed_before_it_is_put_back_is_said_in_the_error(eng):
+    eng.faults[('remove_network', 1)] = 'refuse'
+    real = eng.disconnect
+
+    def disconnect_then_remove_a(container, network, force=False):
+        out = real(container, network, force)
+        if container == 'b':
+            del eng.ctrs['a']
+        return out
+    eng.disconnect = disconnect_then_remove_a
+    with pytest.raises(NetprovError) as err:
+        run(eng, labels={'rev': '2'}, recreate='reconnect')
+    assert 'also: container a was removed before it could be put back on network n1' in err.value.msg
+    assert err.value.details['reconnect_failed'] == ['a'] and err.value.details['restored'] == ['b']
+
+
+def test_reconnect_failed_means_removed_meanwhile_only(eng):
+    real = eng.create_network
+
+    def create_then_remove_b(body):
+        out = real(body)
+        del eng.ctrs['b']
+        return out
+    eng.create_network = create_then_remove_b
+    outcome = run(eng, labels={'rev': '2'}, recreate='reconnect')
+    assert outcome.reconnect_failed == ['b'] and outcome.reconnected == ['a']
+    assert eng.endpoints('a') == A_BEFORE
+
+
+# -- exclusive containers and removal with force ----------------------------------------------------
+
+def test_exclusive_keeps_the_asked_disconnect_and_puts_back_a_kept_endpoint_when_a_later_step_fails(eng):
+    eng.container('c')
+    eng.attach('c', eng.net_id, aliases=['c-alias'], ip='198.18.1.12')
+    eng.container('d')
+    eng.attach('d', eng.net_id, ip='198.18.1.13')
+    # plan: reconnect a (new aliases), disconnect c, disconnect d; the second disconnect fails
+    eng.faults[('disconnect', 3)] = 'refuse'
+    with pytest.raises(NetprovError):
+        run(eng, containers=[{'name': 'a', 'aliases': ['new']}, {'name': 'b'}], containers_exclusive=True)
+    assert eng.endpoints('a') == [('n1', '198.18.1.10', ['new'], '198.18.1.10')]   # as wanted
+    assert eng.endpoints('b') == B_BEFORE
+    assert eng.endpoints('c') == []                                               # asked for
+    assert eng.endpoints('d') == [('n1', '198.18.1.13', [], '198.18.1.13')]        # not reached
+
+
+@pytest.mark.parametrize('fault', ['refuse', 'lose'])
+def test_absent_with_force_whose_remove_fails_puts_the_containers_back(eng, fault):
+    eng.faults[('remove_network', 1)] = fault
+    with pytest.raises(NetprovError):
+        run(eng, state='absent', force=True)
+    if fault == 'refuse':
+        assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
+    else:   # the engine removed it: as asked
+        assert eng.by_name('n1') == [] and eng.endpoints('a') == []
+
+
+def test_purge_with_force_whose_remove_fails_puts_the_containers_back(eng):
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network import bulk as _bulk
+    eng.faults[('remove_network', 1)] = 'refuse'
+    state = _core.EngineState(eng)
+    planned, _warnings = _bulk.plan_all(state, [], {}, {'force': True}, True)
+    _done, failed, _w, _r, _rf = _bulk.apply_all(state, planned)
+    assert [f['network'] for f in failed] == ['n1']
+    assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
+
+
+# -- a stale network of the same name ----------------------------------------------------------
+
+def test_a_stale_duplicate_is_not_adopted_as_a_race_winner_and_gets_the_spec(eng):
+    # Two networks named n1 were already there when the run read the engine (an earlier race); the oldest is
+    # managed and recreated; the create is refused because of the other, which must not be taken as a
+    # concurrent run's network with the old spec.
+    stale = eng.network('n1', '198.18.3.0/24', created='2026-02-01T00:00:00Z')
+    eng.container('s')
+    eng.attach('s', stale, aliases=['s-alias'])
+    outcome = run(eng, labels={'rev': '2'}, recreate='reconnect')
+    [net] = eng.by_name('n1')
+    assert net['Labels']['rev'] == '2' and net['Id'] not in (eng.net_id, stale)
+    assert not any('concurrently' in w for w in outcome.warnings), outcome.warnings
+    assert any('already there when this run read the engine' in w for w in outcome.warnings)
+    assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
+    [(net_name, _addr, aliases, _fixed)] = eng.endpoints('s')
+    assert (net_name, aliases) == ('n1', ['s-alias'])
+
+
+def test_a_stale_duplicate_whose_fixed_addresses_would_not_fit_is_left_and_everything_put_back(eng):
+    stale = eng.network('n1', '198.18.3.0/24', created='2026-02-01T00:00:00Z')
+    eng.container('s')
+    eng.attach('s', stale, aliases=['s-alias'], ip='198.18.3.10')
+    with pytest.raises(NetprovError) as err:
+        run(eng, labels={'rev': '2'}, recreate='reconnect')
+    assert 'fixed address 198.18.3.10' in err.value.msg
+    assert err.value.details['not_restored'] == []
+    assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
+    assert eng.endpoints('s') == [('n1', '198.18.3.10', ['s-alias'], '198.18.3.10')]
+    assert len(eng.by_name('n1')) == 2
+
+
+def test_a_network_made_after_the_read_is_still_a_race_winner():
+    eng = Engine()
+    state = _core.EngineState(eng)
+    steps, _w = _core.prepare(state, normalise_want({'name': 'n9', 'ipam_config': [{'subnet': '198.18.9.0/24'}],
+                                                     'kernel_check': 'skip'}))
+    racer = eng.network('n9', '198.18.9.0/24')   # a concurrent run, after this one read the engine
+    outcome = _core.apply_steps(state, steps)
+    assert [n['Id'] for n in eng.by_name('n9')] == [racer]
+    assert any('created concurrently by another run' in w for w in outcome.warnings)
+
+
+def test_exclusive_recreate_whose_remove_fails_puts_back_the_kept_endpoints_not_the_dropped_one(eng):
+    eng.container('c')
+    eng.attach('c', eng.net_id, aliases=['c-alias'], ip='198.18.1.12')
+    eng.faults[('remove_network', 1)] = 'refuse'
+    with pytest.raises(NetprovError) as err:
+        run(eng, labels={'rev': '2'}, recreate='reconnect', containers=[{'name': 'a'}, {'name': 'b'}],
+            containers_exclusive=True)
+    assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
+    assert eng.endpoints('c') == []     # containers_exclusive asked for it to go
+    assert sorted(err.value.details['restored']) == ['a', 'b']
+
+
+def test_a_removed_network_that_cannot_be_checked_is_named_with_its_spec(eng):
+    # the remove's answer is lost (the network is gone), then the look at it is refused twice: the endpoints
+    # cannot go back, and the error says the network may be gone, with its spec
+    err = failed_recreate(eng, ('remove_network', 1, 'lose'), ('find_network', 1, 'refuse'),
+                          ('find_network', 2, 'refuse'))
+    assert 'network n1 could NOT be checked and may be gone; its recorded spec: docker network create' in err.msg
+    assert sorted(i['container'] for i in err.details['not_restored']) == ['a', 'b']
+    assert [n['network'] for n in err.details['networks_not_restored']] == ['n1']
+
+
+def test_a_look_at_the_network_refused_once_is_tried_again(eng):
+    err = failed_recreate(eng, ('remove_network', 1, 'lose'), ('find_network', 1, 'refuse'))
+    assert 'network n1 was made again as it was' in err.msg
+    assert eng.endpoints('a') == A_BEFORE and eng.endpoints('b') == B_BEFORE
+
+
+# -- stopped containers (the read side lists them through the container listing) ----------------------
+
+
+@pytest.fixture
+def with_stopped(eng):
+    eng.container('s', running=False)
+    eng.attach('s', eng.net_id, aliases=['s-alias'], ip='198.18.1.12')
+    return eng
+
+
+S_BEFORE = [('n1', '', ['s-alias'], '198.18.1.12')]
+
+
+def test_a_recreate_carries_a_stopped_container_over(with_stopped):
+    run(with_stopped, labels={'rev': '2'}, recreate='reconnect')
+    assert with_stopped.endpoints('s') == S_BEFORE
+    assert with_stopped.by_name('n1')[0]['Labels']['rev'] == '2'
+
+
+def test_a_failed_recreate_puts_a_stopped_container_back_on_the_network_made_again(with_stopped):
+    err = failed_recreate(with_stopped, ('create_network', 1, 'refuse'))
+    assert 'network n1 was made again as it was' in err.msg
+    assert with_stopped.endpoints('s') == S_BEFORE
+    assert with_stopped.endpoints('a') == A_BEFORE and with_stopped.endpoints('b') == B_BEFORE
+
+
+class DyingEngine(object):
+    """Answers the create, then is lost before the re-listing."""
+
+    def __init__(self, create_fails=False):
+        self.create_fails = create_fails
+
+    def create_network(self, body):
+        if self.create_fails:
+            raise EngineError('create network %s: lost the Docker Engine' % body['Name'])
+        return {'Id': 'abc123'}
+
+    def networks(self):
+        raise EngineError('list networks: lost the Docker Engine')
+
+
+def test_create_answered_then_engine_lost_counts_as_created_with_a_warning():
+    outcome = _core.Outcome()
+    assert _core._create(DyingEngine(), {'Name': 'n1'}, outcome) == 'abc123'
+    assert 'was created, but the engine was lost' in outcome.warnings[0]
+
+
+def test_create_failed_and_engine_lost_reports_the_create_not_the_listing():
+    with pytest.raises(EngineError) as err:
+        _core._create(DyingEngine(create_fails=True), {'Name': 'n1'}, _core.Outcome())
+    assert err.value.msg.startswith('create network n1')

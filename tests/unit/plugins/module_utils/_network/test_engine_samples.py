@@ -1,0 +1,219 @@
+"""The normaliser and the read side against what real engines stored (one file per engine version).
+
+The files under engine_samples/ are written by scripts/capture_engine_samples.py
+against a real engine: each case's network was created from the body the
+collection builds from the case's arguments, so reading it back with the same
+arguments must show no change, on every engine. A new file (another engine
+version) extends every test here.
+"""
+import glob
+import json
+import os
+
+import pytest
+
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import EngineState, prepare
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import compare, create_body
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
+    endpoint_config, normalise_have, normalise_want)
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'engine_samples')
+FILES = sorted(glob.glob(os.path.join(HERE, 'engine-*.json')))
+
+
+def _load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+SAMPLES = dict((os.path.basename(p)[:-5], _load(p)) for p in FILES)
+CASES = [(engine, case) for engine in sorted(SAMPLES) for case in sorted(SAMPLES[engine]['cases'])
+         if SAMPLES[engine]['cases'][case]['error'] is None]
+
+
+class ReplayEngine(object):
+    """Answers what the engine answered when the sample was captured: one network and its containers."""
+
+    is_local = False
+
+    def __init__(self, sample, case):
+        self.api_version = sample['engine']['ApiVersion']
+        self.case = sample['cases'][case]
+        self.net = self.case['network']
+
+    def networks(self):
+        listed = dict(self.net)
+        listed['Containers'] = {}
+        return [listed]
+
+    def inspect_network(self, ident):
+        assert ident in (self.net['Id'], self.net['Name'])
+        return self.net
+
+    def containers_on(self, network_id, network_name):
+        assert (network_id, network_name) == (self.net['Id'], self.net['Name'])
+        return self.case['listing']
+
+    def inspect_container(self, ident):
+        for cid, info in self.case['containers'].items():
+            if ident in (cid, info['Name'].lstrip('/')) or (len(ident) >= 12 and cid.startswith(ident)):
+                return info
+        return None
+
+
+def api_at_least(version, minimum):
+    return tuple(int(x) for x in version.split('.')) >= tuple(int(x) for x in minimum.split('.'))
+
+
+def case_of(engine, case):
+    sample = SAMPLES[engine]
+    return sample, sample['cases'][case]
+
+
+def want_of(c, **extra):
+    args = dict(c['args'], name=c['name'], kernel_check='skip')
+    args.update(extra)
+    return normalise_want(args)
+
+
+def test_there_is_a_sample_of_the_machines_engine():
+    assert any(name.startswith('engine-20.10') for name in SAMPLES), FILES
+
+
+@pytest.mark.parametrize('engine, case', CASES)
+def test_sample_is_what_the_collection_sends(engine, case):
+    """The sample stays valid only while the collection builds the same body; else re-capture."""
+    _sample, c = case_of(engine, case)
+    assert create_body(normalise_want(dict(c['args'], name=c['name']))) == c['body'], (
+        'create_body changed: run scripts/capture_engine_samples.py against each engine again')
+
+
+@pytest.mark.parametrize('engine, case', CASES)
+def test_a_network_made_from_the_spec_matches_the_spec(engine, case):
+    """No false change on a re-run: the engine's own additions (a pool for a family left out, the implied
+    EnableIPv6, a gateway it chose, canonical spellings) are not drift."""
+    _sample, c = case_of(engine, case)
+    have = normalise_have(c['network'])
+    assert compare(want_of(c), have) == []
+
+
+@pytest.mark.parametrize('engine, case', CASES)
+def test_second_run_plans_nothing(engine, case):
+    sample, c = case_of(engine, case)
+    steps, _warnings = prepare(EngineState(ReplayEngine(sample, case)), want_of(c))
+    assert [s['action'] for s in steps] == ['none'], steps
+
+
+@pytest.mark.parametrize('ipam_config', [[{}], [{'subnet': ''}], [{'subnet': None, 'gateway': ''}]])
+@pytest.mark.parametrize('engine', sorted(SAMPLES))
+def test_empty_ipam_entries_ask_for_nothing(engine, ipam_config):
+    _sample, c = case_of(engine, 'empty_entry')
+    assert compare(want_of(c, ipam_config=ipam_config), normalise_have(c['network'])) == []
+
+
+def _members(engine):
+    sample, c = case_of(engine, 'members')
+    return sample, c, EngineState(ReplayEngine(sample, 'members'))
+
+
+MEMBER_ENGINES = [e for e in sorted(SAMPLES) if 'members' in SAMPLES[e]['cases']]
+
+
+@pytest.mark.parametrize('engine', MEMBER_ENGINES)
+def test_stopped_and_created_containers_are_members(engine):
+    sample, c, state = _members(engine)
+    have = state.full(c['name'])
+    roles = c['roles']
+    assert sorted(have['endpoints']) == sorted(roles.values())
+    states = dict((role, have['endpoints'][name]['state']) for role, name in roles.items())
+    assert states['stopped'] == 'exited' and states['created'] == 'created'
+    assert states['connected_created'] == 'created' and states['running'] == 'running'
+    records = state.records(have, c['name'])
+    assert records[roles['stopped']]['aliases'] == ['db']
+    assert records[roles['stopped']]['ipv4_address'] == '198.19.72.141'
+    assert records[roles['created']]['aliases'] == ['cache']
+    assert records[roles['created']]['ipv4_address'] == '198.19.72.142'
+    assert records[roles['connected_created']]['ipv4_address'] == '198.19.72.143'
+
+
+@pytest.mark.parametrize('engine', MEMBER_ENGINES)
+def test_recorded_fixed_addresses_are_canonical(engine):
+    """The engine keeps a fixed address as it was given; the wanted one is canonical."""
+    sample, c, state = _members(engine)
+    running = c['roles']['running']
+    record = state.records(state.full(c['name']), c['name'])[running]
+    assert record['ipv6_address'] == '2001:db8:1972:4::10'
+    want = want_of(c, containers=[{'name': running, 'aliases': ['web'], 'ipv4_address': '198.19.72.140',
+                                   'ipv6_address': '2001:db8:1972:4::10'}])
+    steps, _warnings = prepare(state, want)
+    assert [s['action'] for s in steps] == ['none'], steps
+
+
+@pytest.mark.parametrize('engine', MEMBER_ENGINES)
+def test_recreate_never_names_stopped_and_created_containers(engine):
+    sample, c, state = _members(engine)
+    with pytest.raises(ConflictError) as err:
+        prepare(state, want_of(c, labels={'tier': 'two'}))
+    roles = c['roles']
+    for role in ('stopped', 'created', 'connected_created', 'running'):
+        assert roles[role] in str(err.value), role
+    assert '%s (exited)' % roles['stopped'] in str(err.value)
+    assert sorted(err.value.details['containers']) == sorted(roles.values())
+
+
+@pytest.mark.parametrize('engine', MEMBER_ENGINES)
+def test_absent_without_force_names_stopped_containers(engine):
+    sample, c, state = _members(engine)
+    with pytest.raises(ConflictError) as err:
+        prepare(state, want_of(c, state='absent'))
+    assert c['roles']['stopped'] in str(err.value) and c['roles']['created'] in str(err.value)
+    steps, _warnings = prepare(EngineState(ReplayEngine(sample, 'members')), want_of(c, state='absent', force=True))
+    assert sorted(s['container'] for s in steps if s['action'] == 'disconnect') == sorted(c['roles'].values())
+
+
+@pytest.mark.parametrize('engine', MEMBER_ENGINES)
+def test_recreate_reconnect_repoints_every_member_as_recorded(engine):
+    sample, c, state = _members(engine)
+    steps, _warnings = prepare(state, want_of(c, labels={'tier': 'two'}, recreate='reconnect'))
+    assert [s['action'] for s in steps] == ['recreate']
+    by_name = dict((i['container'], i['endpoint']) for i in steps[0]['reconnect'])
+    roles = c['roles']
+    assert sorted(by_name) == sorted(roles.values())
+    assert by_name[roles['stopped']]['Aliases'] == ['db']
+    assert by_name[roles['stopped']]['IPAMConfig'] == {'IPv4Address': '198.19.72.141'}
+    assert by_name[roles['created']]['IPAMConfig'] == {'IPv4Address': '198.19.72.142'}
+    assert by_name[roles['running']]['IPAMConfig'] == {'IPv4Address': '198.19.72.140',
+                                                       'IPv6Address': '2001:db8:1972:4::10'}
+    # The MAC is carried where the API takes one in an endpoint config (1.44, Engine 25).
+    mac_kept = api_at_least(sample['engine']['ApiVersion'], '1.44')
+    live_mac = state.full(c['name'])['endpoints'][roles['running']]['mac']
+    assert by_name[roles['running']].get('MacAddress') == (live_mac if mac_kept else None)
+    if 'mac' in roles:
+        assert by_name[roles['mac']]['MacAddress'] == '02:42:c6:13:48:99'
+
+
+@pytest.mark.parametrize('engine', MEMBER_ENGINES)
+@pytest.mark.parametrize('how', ['full id', 'short id'])
+def test_containers_given_by_id_match_their_endpoint(engine, how):
+    sample, c, state = _members(engine)
+    roles = c['roles']
+    ids = dict((info['Name'].lstrip('/'), cid) for cid, info in c['containers'].items())
+
+    def ident(role):
+        cid = ids[roles[role]]
+        return cid if how == 'full id' else cid[:12]
+    want = want_of(c, containers_exclusive=True, containers=[
+        {'name': ident(role), 'aliases': ['web' if role == 'running' else 'db']} for role in ('running', 'stopped')])
+    steps, _warnings = prepare(state, want)
+    # Nothing to connect; only the containers not listed are disconnected.
+    assert sorted((s['action'], s.get('container')) for s in steps) == sorted(
+        ('disconnect', name) for role, name in roles.items() if role not in ('running', 'stopped'))
+
+
+@pytest.mark.parametrize('engine', MEMBER_ENGINES)
+def test_recorded_endpoint_config_round_trips(engine):
+    sample, c, state = _members(engine)
+    records = state.records(state.full(c['name']), c['name'])
+    cfg = endpoint_config(records[c['roles']['stopped']])
+    assert cfg == {'Aliases': ['db'], 'IPAMConfig': {'IPv4Address': '198.19.72.141'}}

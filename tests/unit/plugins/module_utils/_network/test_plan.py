@@ -1,0 +1,205 @@
+"""The planner's decision for each kind of change."""
+import pytest
+
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import compare, create_body, plan_network
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, normalise_have, normalise_want
+
+
+def want(**kw):
+    kw.setdefault('name', 'n1')
+    return normalise_want(kw)
+
+
+def cid(name):
+    """A container id as network inspect keys its endpoints (64 hex digits)."""
+    return (name.encode().hex() * 64)[:64]
+
+
+def have(containers=None, **kw):
+    net = {'Name': 'n1', 'Id': 'id1', 'Driver': 'bridge', 'Scope': 'local', 'Options': {},
+           'Labels': {MANAGED_LABEL: 'true', 'team': 'a'},
+           'IPAM': {'Driver': 'default', 'Options': {}, 'Config': [{'Subnet': '198.18.1.0/24', 'Gateway': '198.18.1.1'}]},
+           'Containers': dict((cid(c), {'Name': c, 'IPv4Address': '198.18.1.%d/24' % (10 + i)})
+                              for i, c in enumerate(containers or []))}
+    net.update(kw)
+    return normalise_have(net)
+
+
+def rec(name, **kw):
+    r = {'container': name, 'aliases': [], 'links': [], 'ipv4_address': None, 'ipv6_address': None,
+         'link_local_ips': [], 'mac': None, 'driver_opts': {}, 'service': None}
+    r.update(kw)
+    return r
+
+
+def actions(steps):
+    return [(s['action'], s.get('container')) for s in steps]
+
+
+def test_missing_network_is_created_then_containers_connected():
+    steps = plan_network(want(containers=[{'name': 'web', 'aliases': ['www']}]), None, {})
+    assert actions(steps) == [('create', None), ('connect', 'web')]
+    assert steps[0]['body']['Labels'] == {MANAGED_LABEL: 'true'}
+    assert steps[1]['endpoint'] == {'Aliases': ['www']}
+
+
+def test_same_spec_is_nothing():
+    w = want(labels={'team': 'a'}, ipam_config=[{'subnet': '198.18.1.0/24'}])
+    assert actions(plan_network(w, have(), {})) == [('none', None)]
+
+
+def test_gateway_the_engine_chose_is_not_a_change():
+    assert compare(want(ipam_config=[{'subnet': '198.18.1.7/24'}]), have()) == []
+
+
+def test_engine_labels_and_options_are_not_compared():
+    h = have(Labels={MANAGED_LABEL: 'true', 'com.docker.compose.network': 'x'}, Options={'foo': 'bar'})
+    assert compare(want(), h) == []
+
+
+@pytest.mark.parametrize('kw, text', [
+    ({'driver': 'macvlan'}, 'driver: bridge -> macvlan'),
+    ({'internal': True}, 'internal: False -> True'),
+    ({'labels': {'team': 'b'}}, 'labels.team: a -> b'),
+    ({'mtu': 1400}, 'driver_options.com.docker.network.driver.mtu: unset -> 1400'),
+    ({'ipam_config': [{'subnet': '198.18.2.0/24'}]}, 'ipam_config subnets: 198.18.1.0/24 -> 198.18.2.0/24'),
+    ({'ipam_config': [{'subnet': '198.18.1.0/24', 'gateway': '198.18.1.254'}]},
+     'ipam_config[198.18.1.0/24].gateway: 198.18.1.1 -> 198.18.1.254'),
+])
+def test_each_difference_is_named(kw, text):
+    assert text in compare(want(**kw), have())
+
+
+def test_recreate_of_an_empty_network_needs_no_permission():
+    steps = plan_network(want(internal=True), have(), {})
+    assert actions(steps) == [('recreate', None)]
+    # What was not asked for is kept: the subnet and labels stay.
+    body = steps[0]['body']
+    assert body['Internal'] is True and body['IPAM']['Config'][0]['Subnet'] == '198.18.1.0/24'
+    assert body['Labels']['team'] == 'a'
+
+
+def test_recreate_with_containers_refused_by_default_naming_them():
+    with pytest.raises(ConflictError) as err:
+        plan_network(want(internal=True), have(['web', 'db']), {'web': rec('web'), 'db': rec('db')})
+    assert 'web' in str(err.value) and 'db' in str(err.value) and 'recreate: reconnect' in str(err.value)
+
+
+def test_reconnect_records_every_endpoint_exactly():
+    records = {'web': rec('web', aliases=['www'], ipv4_address='198.18.1.10'), 'db': rec('db', links=['x:y'])}
+    steps = plan_network(want(internal=True, recreate='reconnect'), have(['web', 'db']), records)
+    assert actions(steps) == [('recreate', None)]
+    assert steps[0]['reconnect'] == [
+        {'container': 'db', 'endpoint': {'Links': ['x:y']}},
+        {'container': 'web', 'endpoint': {'Aliases': ['www'], 'IPAMConfig': {'IPv4Address': '198.18.1.10'}}}]
+
+
+def test_swarm_service_tasks_block_a_recreate():
+    with pytest.raises(ConflictError) as err:
+        plan_network(want(internal=True, recreate='reconnect'), have(['svc.1.x']),
+                     {'svc.1.x': rec('svc.1.x', service='svc')})
+    assert 'svc' in str(err.value) and 'services' in str(err.value)
+
+
+def test_endpoint_changes_reconnect_one_container():
+    steps = plan_network(want(containers=[{'name': 'web', 'aliases': ['api']}]), have(['web']),
+                         {'web': rec('web', aliases=['www'])})
+    assert actions(steps) == [('reconnect', 'web')]
+    assert steps[0]['endpoint'] == {'Aliases': ['api']}
+
+
+def test_containers_not_listed_stay_unless_exclusive():
+    h = have(['web', 'db'])
+    records = {'web': rec('web'), 'db': rec('db')}
+    assert actions(plan_network(want(containers=[{'name': 'web'}]), h, records)) == [('none', None)]
+    assert actions(plan_network(want(containers=[{'name': 'web'}], containers_exclusive=True), h, records)) == [
+        ('disconnect', 'db')]
+
+
+def test_absent_with_containers_needs_force():
+    with pytest.raises(ConflictError):
+        plan_network(want(state='absent'), have(['web']), {})
+    assert actions(plan_network(want(state='absent', force=True), have(['web']), {})) == [
+        ('disconnect', 'web'), ('remove', None)]
+    assert actions(plan_network(want(state='absent'), None, {})) == [('none', None)]
+
+
+def test_config_from_body_carries_nothing_the_engine_refuses():
+    body = create_body(want(driver='macvlan', config_from='tmpl'))
+    assert body['ConfigFrom'] == {'Network': 'tmpl'} and 'Labels' not in body and 'IPAM' not in body
+
+
+def test_pools_the_engine_added_for_a_family_left_out_are_not_drift():
+    # IPv6-only subnets: the engine adds an IPv4 pool (every engine); IPv6 without a subnet: Engine 27+ adds a ULA one.
+    h = have(EnableIPv6=True, IPAM={'Driver': 'default', 'Config': [
+        {'Subnet': '172.30.0.0/16', 'Gateway': '172.30.0.1'}, {'Subnet': '2001:db8:1::/64'}]})
+    assert compare(want(enable_ipv6=True, ipam_config=[{'subnet': '2001:db8:1::/64'}]), h) == []
+    h = have(EnableIPv6=True, IPAM={'Driver': 'default', 'Config': [
+        {'Subnet': '198.18.1.0/24'}, {'Subnet': 'fd12:3456:789a::/64', 'Gateway': 'fd12:3456:789a::1'}]})
+    assert compare(want(enable_ipv6=True, ipam_config=[{'subnet': '198.18.1.0/24'}]), h) == []
+    # Within a family the user gave, the set is exact.
+    assert compare(want(enable_ipv6=True, ipam_config=[{'subnet': '198.18.2.0/24'}]), h) == [
+        'ipam_config subnets: 198.18.1.0/24 -> 198.18.2.0/24']
+
+
+def test_a_recreate_keeps_the_pools_of_families_the_user_left_out():
+    h = have(EnableIPv6=True, IPAM={'Driver': 'default', 'Config': [
+        {'Subnet': '198.18.1.0/24'}, {'Subnet': 'fd12:3456:789a::/64'}]})
+    body = create_body(want(internal=True, ipam_config=[{'subnet': '198.18.1.0/24', 'gateway': '198.18.1.1'}]), h)
+    assert body['IPAM']['Config'] == [{'Subnet': '198.18.1.0/24', 'Gateway': '198.18.1.1'},
+                                      {'Subnet': 'fd12:3456:789a::/64'}]
+    # Turning IPv6 off drops the IPv6 pools.
+    body = create_body(want(enable_ipv6=False), h)
+    assert body['IPAM']['Config'] == [{'Subnet': '198.18.1.0/24'}] and body['EnableIPv6'] is False
+
+
+def test_options_the_daemon_merged_are_not_compared_but_kept():
+    # default-network-opts in daemon.json lands in every new network's options.
+    h = have(Options={'com.docker.network.driver.mtu': '1400', 'com.docker.network.bridge.enable_icc': 'true'})
+    assert compare(want(driver_options={'com.docker.network.bridge.enable_icc': 'true'}), h) == []
+    assert create_body(want(internal=True), h)['Options']['com.docker.network.driver.mtu'] == '1400'
+
+
+def test_a_recreate_does_not_pin_the_vxlan_id():
+    h = have(Driver='overlay', Scope='swarm', Options={'com.docker.network.driver.overlay.vxlanid_list': '4097',
+                                                       'encrypted': ''})
+    body = create_body(want(attachable=True), h)
+    assert body['Options'] == {'encrypted': ''}
+
+
+def test_engine_owned_endpoints_never_block_or_get_disconnected():
+    h_raw = {'lb-n1': {'Name': 'n1-endpoint'}, 'ep-abc': {'Name': 'svc.1.x'}}
+    net = normalise_have({'Name': 'n1', 'Id': 'id1', 'Driver': 'overlay', 'Containers': h_raw})
+    assert actions(plan_network(want(state='absent'), net, {})) == [('remove', None)]
+    assert actions(plan_network(want(containers=[], containers_exclusive=True), net, {})) == [('none', None)]
+
+
+@pytest.mark.parametrize('given, have_flag, change', [
+    (None, False, False), (None, True, False), (True, True, False), (False, True, True), (True, False, True)])
+def test_enable_ipv4_compared_only_when_set(given, have_flag, change):
+    h = have(EnableIPv4=have_flag)
+    assert bool(compare(want(enable_ipv4=given), h)) is change
+
+
+def test_enable_ipv4_sent_when_set_or_kept_when_off():
+    assert 'EnableIPv4' not in create_body(want())
+    assert create_body(want(enable_ipv4=False))['EnableIPv4'] is False
+    assert create_body(want(internal=True), have(EnableIPv4=False))['EnableIPv4'] is False
+    assert 'EnableIPv4' not in create_body(want(internal=True), have())
+
+
+def test_refusals_say_which_containers_are_not_running():
+    h = have(['web'])
+    h['endpoints']['db'] = {'id': 'x', 'ipv4': None, 'ipv6': None, 'mac': None, 'state': 'exited'}
+    h['endpoints']['job'] = {'id': 'y', 'ipv4': None, 'ipv6': None, 'mac': None, 'state': 'created'}
+    with pytest.raises(ConflictError) as err:
+        plan_network(want(internal=True), h, {})
+    assert 'db (exited), job (created, never started), web;' in str(err.value)
+
+
+def test_containers_text_serves_any_caller_naming_members():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import containers_text
+    h = have(['web'])
+    h['endpoints']['db'] = {'id': 'x', 'state': 'exited'}
+    assert containers_text(h, ['db', 'web', 'gone']) == 'db (exited), web, gone'
