@@ -327,4 +327,3 @@ def test_existing_tunnel_and_bond_change_without_restating_what_makes_them():
     with pytest.raises(ValidationError) as exc:   # a new type must say what it needs
         plan(_model.normalise_port(port_params(name='p1', type='vxlan')), switch())
     assert exc.value.path == 'remote_ip'
-
