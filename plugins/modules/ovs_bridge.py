@@ -152,7 +152,7 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import _conn, _model
+from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import conn as _conn, model as _model
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
 
 
@@ -171,6 +171,7 @@ def main():
         argument_spec=dict(
             _conn.OVS_HOST_ARGS,
             name=dict(type='str', required=True),
+            allow_management=dict(type='bool', default=False),
             state=dict(type='str', default='present', choices=['present', 'absent']),
             datapath_type=dict(type='str', choices=list(_model.DATAPATH_TYPES)),
             fail_mode=dict(type='str', choices=list(_model.FAIL_MODES)),
@@ -182,7 +183,6 @@ def main():
             protocols=dict(type='list', elements='str', choices=list(_model.PROTOCOLS)),
             ports=dict(type='list', elements='str'),
             force=dict(type='bool', default=False),
-            allow_management=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )

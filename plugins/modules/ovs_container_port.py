@@ -133,7 +133,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import NetprovError, ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import _attach, _conn, _db, _model
+from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import (
+    attach as _attach, conn as _conn, db as _db, model as _model)
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
 
 

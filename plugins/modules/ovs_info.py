@@ -92,7 +92,7 @@ tunnels:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import _conn, _model
+from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import conn as _conn, model as _model
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
 
 

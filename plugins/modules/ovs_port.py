@@ -194,7 +194,7 @@ diff:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import _conn, _model
+from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import conn as _conn, model as _model
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
 
 
@@ -214,6 +214,7 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             _conn.OVS_HOST_ARGS,
+            allow_management=dict(type='bool', default=False),
             bridge=dict(type='str', required=True),
             name=dict(type='str', required=True),
             state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -230,7 +231,6 @@ def main():
             vlan_mode=dict(type='str', choices=list(_model.VLAN_MODES)),
             mtu=dict(type='int'),
             external_ids=dict(type='dict'),
-            allow_management=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )

@@ -423,3 +423,30 @@ def test_info_reports_bridges_ports_tags_tunnels_and_states(ovs):
     assert info['tunnels'] == [{'port': 'gi', 'bridge': 'br-i', 'type': 'gre', 'remote_ip': '198.19.184.9',
                                 'local_ip': None, 'key': 9, 'link_state': ports['gi']['interfaces'][0]['link_state']}]
     assert res[4]['failed'] and res[4]['msg'] == 'bridge: no OVS bridge br-nope (bridges: br-i)'
+
+
+# ---------------------------------------------------------------- the interfaces role
+
+def test_interfaces_role_takes_bridges_ports_and_tunnels_from_inventory(ovs):
+    ovs.veth('rl1', 'rl1x')
+    role_vars = {'interfaces_unmanage_docker': False, 'interfaces_ovsdb': ovs.remote, 'interfaces_ovs_netns': ovs.netns,
+                 'interfaces_ovs_bridges': [{'name': 'br-role', 'datapath_type': 'netdev', 'rstp': True}],
+                 'interfaces_ovs_ports': [
+                     {'bridge': 'br-role', 'name': 'rl1', 'tag': 10},
+                     {'bridge': 'br-role', 'name': 'vx-role', 'type': 'vxlan', 'remote_ip': '198.19.187.2',
+                      'key': 4242}]}
+    role = {'ansible.builtin.include_role': {'name': 'netprov.dockernet.interfaces'}, 'vars': role_vars}
+    first = play([role])
+    assert first.rc == 0, first.stdout[-3000:]
+    assert ovs.get('Bridge', 'br-role', 'rstp_enable') == 'true'
+    assert (ovs.get('Port', 'rl1', 'tag'), ovs.get('Interface', 'vx-role', 'options')) == \
+        ('10', '{key="4242", remote_ip="198.19.187.2"}')
+    again = play([role])
+    assert again.rc == 0 and 'changed: [localhost] => (item=' not in again.stdout, again.stdout[-3000:]
+    assert again.stdout.count('ok: [localhost] => (item=') == 3   # the bridge and both ports: no change
+
+    role_vars['interfaces_ovs_ports'] = [{'bridge': 'br-role', 'name': 'vx-role', 'state': 'absent'}]
+    role_vars['interfaces_ovs_bridges'] = [{'name': 'br-role', 'state': 'absent', 'ports': ['rl1']}]
+    gone = play([role])
+    assert gone.rc == 0, gone.stdout[-3000:]
+    assert ovs.vsctl('list-br') == ''

@@ -10,7 +10,7 @@ import os
 
 import yaml
 
-from ansible_collections.netprov.dockernet.plugins.modules import host_link, host_route
+from ansible_collections.netprov.dockernet.plugins.modules import host_link, host_route, ovs_bridge, ovs_port
 
 ROLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'roles', 'interfaces')
 
@@ -51,5 +51,25 @@ def test_apply_passes_every_option_of_a_link_and_a_route():
     assert set(routes) == set(yaml.safe_load(host_route.DOCUMENTATION)['options']) - {'netns'}
     for task in tasks.values():
         assert task['failed_when'].endswith('is failed and not __interfaces_preview'), task['name']
-        module = [v for k, v in task.items() if k.startswith('netprov.dockernet.')][0]
-        assert module['allow_management'] == '{{ interfaces_allow_management }}', task['name']
+        fqcn, module = [(k, v) for k, v in task.items() if k.startswith('netprov.dockernet.')][0]
+        if fqcn.startswith('netprov.dockernet.ovs_'):
+            # the rollback timer restores kernel links, not the switch: never the management path through OVS
+            assert module['allow_management'] is False, task['name']
+        else:
+            assert module['allow_management'] == '{{ interfaces_allow_management }}', task['name']
+
+
+def test_apply_passes_every_option_of_an_ovs_bridge_and_port():
+    tasks = dict((t['name'], t) for t in _tasks('apply.yml'))
+    bridges = tasks['Open vSwitch bridges']['netprov.dockernet.ovs_bridge']
+    gone = tasks['Open vSwitch bridges to remove, after their ports']['netprov.dockernet.ovs_bridge']
+    ports = tasks['Open vSwitch ports and tunnels']['netprov.dockernet.ovs_port']
+    common = {'ovsdb', 'netns', 'allow_management'}
+    bridge_options = set(yaml.safe_load(ovs_bridge.DOCUMENTATION)['options'])
+    # ovsdb and netns come from the doc fragment (timeout too: the role leaves it at its default)
+    assert set(bridges) | set(gone) == bridge_options | {'ovsdb', 'netns'}
+    assert set(ports) == set(yaml.safe_load(ovs_port.DOCUMENTATION)['options']) | {'ovsdb', 'netns'}
+    for task in (bridges, gone, ports):
+        for name, value in task.items():
+            if name not in common | {'state'}:
+                assert 'item.%s' % name in value, (name, value)

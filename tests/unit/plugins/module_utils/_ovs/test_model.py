@@ -1,4 +1,4 @@
-"""The OVS planner: normalise, plan, simulate and the management guard, on hand-made reads of a switch."""
+"""_ovs.model: normalise, plan, simulate and the management guard, on hand-made reads of a switch."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
@@ -7,7 +7,7 @@ import copy
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import _attach, _model
+from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import model as _model
 
 
 def iface(name, port, type_='system', options=None, mtu_request=None):
@@ -327,63 +327,3 @@ def test_existing_tunnel_and_bond_change_without_restating_what_makes_them():
     with pytest.raises(ValidationError) as exc:   # a new type must say what it needs
         plan(_model.normalise_port(port_params(name='p1', type='vxlan')), switch())
     assert exc.value.path == 'remote_ip'
-
-
-# ---------------------------------------------------------------- containers on a bridge
-
-CID = 'ab12cd34ef56' + '0' * 52
-RUNNING = {'id': CID, 'name': 'web1', 'pid': 4242, 'running': True}
-
-
-def attach_params(**kw):
-    params = dict(container='web1', bridge='br0', interface=None, state='present', addresses=None, gateway=None,
-                  mac=None, mtu=None, tag=None)
-    params.update(kw)
-    return params
-
-
-def test_container_attach_plans_veth_then_the_port_with_its_record():
-    want = _attach.normalise(attach_params(addresses=['198.19.185.1/24'], gateway='198.19.185.254', mtu=1400,
-                                           tag=10))
-    steps = _attach.plan(want, RUNNING, switch(), None, None, None)
-    assert [s['action'] for s in steps] == ['veth_create', 'create_port']
-    assert steps[0]['link'] == 'ab12cd34ef56_l' and steps[0]['netns'] == '/proc/4242/ns/net'
-    assert steps[1]['settings'] == {'tag': 10, 'external_ids': {
-        'container_id': CID, 'container_iface': 'eth1', 'netprov.addresses': '198.19.185.1/24',
-        'netprov.gateway': '198.19.185.254', 'netprov.mtu': '1400'}}
-    assert [k for k, _s in _attach.phases(steps)] == ['veth', 'ovsdb']
-
-
-def test_container_restart_restores_from_the_record():
-    sw = _model.simulate(switch(), _attach.plan(_attach.normalise(attach_params(
-        addresses=['198.19.185.1/24'], mac='02:42:c6:13:b9:01', tag=10)), RUNNING, switch(), None, None, None))
-    steps = _attach.plan(_attach.normalise(attach_params()), RUNNING, sw, None, None, None)
-    assert [s['action'] for s in steps] == ['remove_port', 'veth_create', 'create_port']
-    assert steps[1]['settings'] == {'addresses': ['198.19.185.1/24'], 'mac': '02:42:c6:13:b9:01'}
-    assert steps[2]['settings']['tag'] == 10
-    assert [k for k, _s in _attach.phases(steps)] == ['ovsdb', 'veth', 'ovsdb']
-    inner = {'name': 'eth1', 'mac': '02:42:c6:13:b9:01', 'mtu': 1500, 'addresses': ['198.19.185.1/24']}
-    outer = {'name': 'ab12cd34ef56_l'}
-    assert _attach.plan(_attach.normalise(attach_params()), RUNNING, _model.simulate(sw, steps), outer, inner,
-                        None) == []
-
-
-@pytest.mark.parametrize('kw,path', [
-    (dict(container=''), 'container'),
-    (dict(addresses=['198.19.185.1']), 'addresses[0]'),
-    (dict(addresses=['198.19.185.1/24'], gateway='198.19.186.1'), 'gateway'),
-    (dict(mac='02:42'), 'mac'),
-    (dict(tag=4095), 'tag'),
-    (dict(interface='eth/1'), 'interface'),
-])
-def test_bad_container_attach_input_names_the_field(kw, path):
-    with pytest.raises(ValidationError) as exc:
-        _attach.normalise(attach_params(**kw))
-    assert exc.value.path == path
-
-
-def test_a_stopped_container_is_refused():
-    with pytest.raises(ConflictError) as exc:
-        _attach.plan(_attach.normalise(attach_params()), dict(RUNNING, running=False, pid=0), switch(), None, None,
-                     None)
-    assert exc.value.path == 'container'

@@ -2,11 +2,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Wanted OVS bridges and ports: normalise, plan against a read of the switch, simulate.
 
-Pure functions over the plain dicts ``_db.Switch.read()`` returns. A plan is
+Pure functions over the plain dicts ``db.Switch.read()`` returns. A plan is
 an ordered list of steps, each with ``action`` and ``reason``:
 create_bridge, remove_bridge, create_port, remove_port, add_interface,
 remove_interface, and ``set`` (``table``, ``record``, ``field``, ``before``,
-``after``). ``_db.Switch.apply()`` writes exactly those steps in one
+``after``). ``db.Switch.apply()`` writes exactly those steps in one
 transaction; ``simulate()`` gives the switch as the steps leave it, which is
 what check mode reports.
 
@@ -161,7 +161,7 @@ def _set_steps(table, record, want, have, fields):
 
 
 def plan_bridge(want, switch, force=False):
-    """Ordered steps taking the bridge in ``switch`` (a _db read) to ``want``."""
+    """Ordered steps taking the bridge in ``switch`` (a db read) to ``want``."""
     name = want['name']
     have = switch['bridges'].get(name)
     if want['state'] == 'absent':
@@ -312,7 +312,7 @@ def _check_type_options(want, kind, making):
 
 
 def plan_port(want, switch, links=None):
-    """Ordered steps taking the port in ``switch`` (a _db read) to ``want``.
+    """Ordered steps taking the port in ``switch`` (a db read) to ``want``.
 
     ``links``: the kernel links of the switch's namespace by name, or None
     when they cannot be seen (a switch reached over TCP): then a link a

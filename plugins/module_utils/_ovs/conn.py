@@ -8,7 +8,7 @@ import os
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import _db, _model
+from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import db as _db, model as _model
 
 OVS_COMMON_ARGS = dict(
     ovsdb=dict(type='str', default=_db.DEFAULT_OVSDB),
@@ -18,7 +18,7 @@ OVS_HOST_ARGS = dict(OVS_COMMON_ARGS, netns=dict(type='str'))
 
 
 def open_switch(params):
-    """A connected _db.Switch for the module's connection options."""
+    """A connected db.Switch for the module's connection options."""
     timeout = params.get('timeout')
     if timeout is None or not 1 <= timeout <= 3600:
         raise ValidationError('%r is not a timeout; give the seconds to wait for OVSDB and ovs-vswitchd, 1..3600'

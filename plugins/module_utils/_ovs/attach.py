@@ -27,7 +27,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._host import lin
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, KernelError, NetprovError, ValidationError)
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import U16, check_int
-from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import _model
+from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import model as _model
 
 RECORD = ('addresses', 'gateway', 'mac', 'mtu')
 
@@ -87,10 +87,10 @@ def _record(container_id, settings, interface):
 
 
 def plan(want, container, switch, outer, inner, inner_gateway):
-    """Ordered steps: veth steps (``veth_*``) and then the switch's (the _model step shapes).
+    """Ordered steps: veth steps (``veth_*``) and then the switch's (the model step shapes).
 
     ``container``: {'id', 'name', 'pid', 'running'}; ``outer``: the switch's end
-    (a _netlink link, or None); ``inner``: the container's end, ``inner_gateway``
+    (a _host.netlink link, or None); ``inner``: the container's end, ``inner_gateway``
     its default gateway.
     """
     port = port_name(container['id'])
