@@ -318,6 +318,78 @@ class Engine(object):
             return response.json() if response.content else None
         return self.call(what, _post)
 
+    # -- short-lived containers the collection runs itself (the network probe) --
+    def find_image(self, ref):
+        """The image's inspect output, or None when the engine does not have it."""
+        try:
+            return self.api.inspect_image(ref)
+        except NotFound:
+            return None
+        except (APIError, DockerException, RequestException, OSError) as exc:
+            raise EngineError('inspect image %s: %s' % (ref, _short(exc)))
+
+    def pull_image(self, ref):
+        """Pull ``ref`` (NAME, NAME:TAG or NAME@DIGEST) from its registry."""
+        repo, tag = ref, None
+        if '@' not in ref and ':' in ref.rsplit('/', 1)[-1]:
+            repo, tag = ref.rsplit(':', 1)
+
+        def _pull():
+            for event in self.api.pull(repo, tag=tag, stream=True, decode=True):
+                if event.get('error'):
+                    raise EngineError('pull image %s: %s' % (ref, event['error']))
+        return self.call('pull image %s' % ref, _pull)
+
+    def run_container(self, image, command, name, labels, network, dns=None, dns_search=None, dns_opts=None):
+        """Create and start a container on ``network`` that the engine removes itself when it exits; its id.
+
+        When the start fails the created container is removed before the error is raised."""
+        host_config = self.api.create_host_config(auto_remove=True, network_mode=network, dns=dns or None,
+                                                  dns_search=dns_search or None, dns_opt=dns_opts or None)
+        networking = self.api.create_networking_config({network: self.api.create_endpoint_config()})
+        created = self.call('create container %s' % name, self.api.create_container, image, command=command,
+                            name=name, labels=labels, host_config=host_config, networking_config=networking)
+        try:
+            self.call('start container %s' % name, self.api.start, created['Id'])
+        except EngineError:
+            self.remove_container(created['Id'])
+            raise
+        return created['Id']
+
+    def exec_in(self, container, argv):
+        """Run ``argv`` in a running container and wait for it: (exit code, stdout, stderr) as text."""
+        def _exec():
+            exec_id = self.api.exec_create(container, argv, stdout=True, stderr=True)['Id']
+            out, err = self.api.exec_start(exec_id, demux=True)
+            code = self.api.exec_inspect(exec_id).get('ExitCode')
+            return code, _text(out), _text(err)
+        return self.call('run %s in container %s' % (argv[0], container[:12]), _exec)
+
+    def remove_container(self, ident):
+        """Remove a container, running or not (force); True when it is gone, also when it was gone already."""
+        try:
+            self.api.remove_container(ident, force=True, v=True)
+        except NotFound:
+            return True
+        except APIError as exc:
+            if 'already in progress' in _short(exc) or 'is not running' in _short(exc):
+                return True  # auto-remove is taking it away
+            raise EngineError('remove container %s: the engine refused: %s' % (ident, _short(exc)))
+        except (DockerException, RequestException, OSError) as exc:
+            raise EngineError('remove container %s: lost the Docker Engine at %s (%s)' % (ident, self.url, _short(exc)))
+        return True
+
+    def containers_labelled(self, label):
+        """Every container carrying the label ``label`` (KEY or KEY=VALUE), running or not."""
+        return self.call('list containers labelled %s' % label, self.api.containers, all=True,
+                         filters={'label': [label]})
+
+
+def _text(data):
+    if data is None:
+        return ''
+    return data.decode('utf-8', 'replace') if isinstance(data, bytes) else str(data)
+
 
 def _short(exc):
     text = getattr(exc, 'explanation', None) or str(exc)
