@@ -50,10 +50,13 @@ options:
     required: true
   image:
     description:
-      - The probe container's image. It needs C(sh), C(sleep), C(nslookup) (or C(getent)), C(ping), C(nc) and C(ip).
-        Busybox has them all. With iputils C(ping), the don't-fragment bit is forced (C(-M do)). With busybox
-        C(ping), it is set by the kernel's path MTU discovery on every packet that fits the interface.
-      - The probe never sends more than the interface's MTU.
+      - The probe container's image. It needs C(sh), C(sleep), C(nslookup) (or C(getent)), C(ping), C(nc), C(ip)
+        and C(traceroute). Busybox has them all.
+      - With iputils C(ping), the don't-fragment bit is forced (C(-M do)). With busybox C(ping), it is set by the
+        kernel's path MTU discovery on every packet that fits the interface. The probe never sends more than the
+        interface's MTU.
+      - Before any ping of the full size, one C(traceroute) probe of that size asks whether the path signals a
+        smaller limit. After such a signal the kernel fragments larger packets itself, so they would seem to pass.
     type: str
     default: busybox:latest
   pull:
@@ -159,7 +162,8 @@ options:
     default: true
 notes:
   - Only IPv4 is probed.
-  - Busybox's C(traceroute -F) does not set the don't-fragment bit on Linux, so it is not used.
+  - Busybox's C(traceroute -F) does not set the don't-fragment bit on Linux, and busybox's C(ip route get) does not
+    show a learned path MTU. The probe does not rely on either.
   - On a swarm overlay, the names of services and of containers on other nodes resolve through the swarm's
     gossip, which can take a few seconds after they start.
 seealso:

@@ -5,13 +5,15 @@ port that listens answers and one that does not is reported, naming the option, 
 and what was seen; full-size packets pass. Every test ends with no probe container on the engine (listed by
 the probe's label), whatever the module did: a pass, a failed check, bad input or a timeout.
 
-Subnets: 198.19.209.0/24 (this file's part of 198.19.208.0/20).
+Subnets: 198.19.209.0/24 and 198.19.210.0/30 (this file's part of 198.19.208.0/20).
 """
+import subprocess
 import time
 
 import pytest
 
 from ansible_play import play, run_module
+from scratch_netns import scratch_netns
 
 M = 'netprov.dockernet.docker_network_probe'
 IMAGE = 'netprov-test/busybox:latest'
@@ -138,6 +140,28 @@ def test_macvlan_on_a_veth_parent(site):
     assert r['network']['driver'] == 'macvlan'
     row = r['targets'][0]
     assert row['icmp'] is True and row['path_mtu'] == 1500 and row['mtu_verdict'] == 'ok', r['checks']
+
+
+def test_a_smaller_link_beyond_the_host_that_says_so_is_signalled_not_a_black_hole(site):
+    """A peer behind the engine's host on a 1400-byte link: the host answers DF packets that do not fit with an
+    ICMP "fragmentation needed", the probe's kernel learns the limit, and the probe reports it as signalled."""
+    with scratch_netns('nprb') as far:
+        near = ('%sfar' % site.prefix)[:15]
+        site.ip('link', 'add', near, 'mtu', '1400', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', far)
+        site.links.append(near)
+        site.ip('addr', 'add', '198.19.210.1/30', 'dev', near)
+        site.ip('link', 'set', near, 'up')
+        for cmd in (['link', 'set', 'lo', 'up'], ['link', 'set', 'eth0', 'mtu', '1400', 'up'],
+                    ['addr', 'add', '198.19.210.2/30', 'dev', 'eth0']):
+            subprocess.run(['ip', '-n', far] + cmd, check=True)
+        r = run_module(M, probe_args(site, 'a', targets=[{'name': '198.19.210.2'}]))
+    assert r.get('failed') is True
+    check = next(c for c in r['checks'] if c['check'] == 'path_mtu')
+    assert (check['verdict'], check['path_mtu'], check['limit']) == ('signalled', 1400, 1400), check
+    assert r['msg'].endswith('targets[0].path_mtu: 198.19.210.2 path MTU: expected 1500 bytes with DF set to pass, '
+                             'seen 1400: the path said so (ICMP fragmentation needed); larger packets are fragmented, '
+                             'or refused where DF is required; a link on the path carries 1400 bytes at most; set %s\'s '
+                             'mtu to 1400 or raise that link\'s MTU to 1500' % site.name('a')), r['msg']
 
 
 @pytest.mark.parametrize('case', ['network', 'target', 'image'])

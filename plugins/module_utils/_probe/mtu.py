@@ -22,13 +22,15 @@ __metaclass__ = type
 from ansible_collections.netprov.dockernet.plugins.module_utils._probe.spec import MIN_MTU
 
 
-def measure(send, mtu, floor=MIN_MTU, attempts=2):
+def measure(send, mtu, floor=MIN_MTU, attempts=2, signalled=None):
     """{'verdict', 'path_mtu', 'limit', 'sizes': [{'size', 'passed'}]} for a path whose first link has ``mtu``.
 
     The interface's MTU and the floor are tried ``attempts`` times (one lost
     packet is not a verdict), the sizes between once each, in a binary
     search. Once the kernel has learned a smaller limit it fragments whatever
     is larger, so from then on only sizes up to that limit are asked.
+    ``signalled(size)``, when given, is asked first: the limit the path signals
+    for a packet of that size, or None.
     """
     sizes = []
     learned = []
@@ -48,7 +50,10 @@ def measure(send, mtu, floor=MIN_MTU, attempts=2):
     def result(verdict, path_mtu):
         return dict(verdict=verdict, path_mtu=path_mtu, limit=min(learned) if learned else None, sizes=sizes)
 
-    if probe(mtu, attempts):
+    told = signalled(mtu) if signalled else None
+    if told and told < mtu:
+        learned.append(told)
+    elif probe(mtu, attempts):
         return result('ok', mtu)
     high = mtu  # the smallest size known to be lost
     while learned and min(learned) < high:

@@ -319,7 +319,11 @@ class Prober(object):
                 return True, None
             return False, named or self._route(address)[1]
 
-        found = measure(send, expected)
+        def signalled(size):
+            _rc, out, _err = self._exec(tools.traceroute_argv(address, size, self.wait), self.wait + 2)
+            return tools.parse_traceroute(out)
+
+        found = measure(send, expected, signalled=signalled if 'traceroute' in self.toolbox['tools'] else None)
         check.update(path_mtu=found['path_mtu'], verdict=found['verdict'], sizes=found['sizes'],
                      limit=found['limit'], ok=found['verdict'] == 'ok')
         check['seen'] = _mtu_seen(found)

@@ -11,11 +11,13 @@ The don't-fragment bit: iputils ``ping -M do`` sets it and never fragments
 locally. Busybox ``ping`` has no such option (and busybox ``traceroute -F`` is
 a no-op on Linux: it sets the BSD-only IP_DONTFRAG), but Linux's default path
 MTU discovery sets DF on every datagram that fits the route's MTU, and the
-probe sends nothing larger than its interface's MTU. What the kernel learns
-from an ICMP "fragmentation needed" (a smaller route MTU, after which it would
-fragment locally) is read back from the route cache (``ip route get``), so a
-signalled limit is reported as such and never mistaken for a packet that
-passed.
+probe sends nothing larger than its interface's MTU. Once the kernel has
+learned a smaller limit from an ICMP "fragmentation needed", though, it
+fragments larger datagrams itself and they seem to pass. So the limit a path
+signals is asked for first, before any ping of that size: one busybox
+``traceroute`` probe of the full size with TTL 64 prints the next-hop MTU of
+the ICMP it gets (``!F-1400``); iputils ``ping -M do`` and iproute2's ``ip route
+get`` name a learned limit too (busybox's ``ip`` does not show it).
 """
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -24,11 +26,11 @@ import re
 
 IP_ICMP_HEADERS = 28  # IPv4 20 + ICMP 8: ping -s takes the payload
 
-TOOLS = ('sh', 'nslookup', 'getent', 'ping', 'nc', 'ip', 'timeout')
+TOOLS = ('sh', 'nslookup', 'getent', 'ping', 'nc', 'ip', 'timeout', 'traceroute')
 
 # One exec: which tools there are, whether ping takes -M do, every interface's MTU.
 TOOLBOX = (
-    'for t in nslookup getent ping nc ip timeout; do command -v "$t" >/dev/null 2>&1 && echo "tool $t"; done; '
+    'for t in nslookup getent ping nc ip timeout traceroute; do command -v "$t" >/dev/null 2>&1 && echo "tool $t"; done; '
     'ping -M do -c 1 -W 1 -s 8 127.0.0.1 >/dev/null 2>&1 && echo ping_df; '
     'for d in /sys/class/net/*; do echo "mtu ${d##*/} $(cat "$d/mtu")"; done; echo toolbox-end'
 )
@@ -130,6 +132,20 @@ def parse_ping(rc, out, err):
         return 'ok', None
     m = _LOCAL_MTU.search(text) or _FRAG_NEEDED.search(text)
     return 'lost', int(m.group(1)) if m else None
+
+
+def traceroute_argv(address, size, wait):
+    """One UDP probe of ``size`` bytes with TTL 64: what answers is the peer, or a hop that cannot forward it."""
+    return ['traceroute', '-n', '-q', '1', '-w', str(wait), '-f', '64', '-m', '64', address, str(size)]
+
+
+_NEEDFRAG = re.compile(r'!F-(\d+)')
+
+
+def parse_traceroute(out):
+    """The next-hop MTU of an ICMP "fragmentation needed" the probe got (``!F-1400``), or None."""
+    m = _NEEDFRAG.search(out or '')
+    return int(m.group(1)) if m and int(m.group(1)) > 0 else None
 
 
 # -- TCP -------------------------------------------------------------------------

@@ -185,6 +185,32 @@ def test_a_signalled_limit_is_not_mistaken_for_sizes_that_pass():
     assert path.sent == [1450, 1400]
 
 
+def test_a_limit_the_path_signals_is_asked_before_any_ping_of_that_size():
+    # busybox: the kernel learns the limit silently and then fragments, so a second full-size ping would pass.
+    path = Path(1400, signals=True)
+    asked = []
+
+    def signalled(size):
+        asked.append(size)
+        path.learned = 1400
+        return 1400
+    found = mtu.measure(path.send, 1500, signalled=signalled)
+    assert (found['verdict'], found['path_mtu'], found['limit']) == ('signalled', 1400, 1400)
+    assert asked == [1500] and path.sent == [1400]
+
+
+def test_no_signal_then_the_pings_decide():
+    found = mtu.measure(Path(1500).send, 1500, signalled=lambda size: None)
+    assert found['verdict'] == 'ok'
+
+
+def test_traceroute_needfrag():
+    assert tools.parse_traceroute('64  198.19.209.1  0.007 ms !F-1400\n') == 1400
+    assert tools.parse_traceroute('64  198.19.210.2  0.006 ms\n') is None
+    assert tools.parse_traceroute('64  *\n') is None
+    assert tools.traceroute_argv('198.18.0.2', 1500, 2)[-2:] == ['198.18.0.2', '1500']
+
+
 def test_nothing_passes_is_unreachable():
     found = mtu.measure(Path(1500, small_lost=True).send, 1450)
     assert found['verdict'] == 'unreachable' and found['path_mtu'] is None
