@@ -7,8 +7,13 @@ parallel (each fleet has its own namespaces and bridge). The engines run the
 release of ``docker_engine``: the system's dockerd, or another one of the
 matrix (scripts/engines.py).
 ``NETPROV_FLEET_SIZE`` changes N.
+
+``swarm_fleet`` is the same kind of fleet, of any size, already in a swarm that
+docker_swarm made, for a test module's own module-scoped fixture.
 """
+import contextlib
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -16,7 +21,10 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from fleet import Fleet, reap_stale  # noqa: E402
+from ansible_play import play  # noqa: E402
+from fleet import Fleet, reap_stale, scratch_fleet  # noqa: E402
+
+SWARM = 'netprov.dockernet.docker_swarm'
 
 
 @pytest.fixture(scope='module')
@@ -39,3 +47,38 @@ def fleet(docker_engine):
             os.rmdir(workdir)
         except OSError:
             pass
+
+
+@contextlib.contextmanager
+def swarm_fleet(docker_engine, n, cidr):
+    """A fleet of ``n`` engines of ``docker_engine``'s release in ``cidr``, in a swarm that docker_swarm made.
+
+    engine1 initialises it: check mode, the real init, a second run and check mode again, recorded as
+    ``fleet.init`` (a PlayResult; ``fleet.before_init`` is the node state before). Engines 2..n then join as
+    workers (their results in ``fleet.joins``). Each engine's namespace gets a default route through its eth0, as
+    a real host has (the MTU advice reads its link); the fleet's bridge has no address, so nothing sent this way
+    leaves the fleet. Afterwards every engine leaves the swarm and the fleet is taken down.
+    """
+    if os.geteuid() != 0:
+        pytest.skip('the engines of their own need root (network namespaces, dockerd)')
+    with scratch_fleet(n, cidr, binaries=docker_engine.binaries) as fleet:
+        first = fleet.engine(1)
+        docker_engine.assert_release(first['url'])
+        for e in fleet.engines:
+            subprocess.run(['ip', '-n', e['netns'], 'route', 'add', 'default', 'dev', 'eth0'], check=True)
+        init = {SWARM: {'docker_host': first['url'], 'advertise_addr': first['addr'],
+                        'default_addr_pool': [fleet.swarm_pool], 'subnet_size': 26}}
+        fleet.before_init = fleet.client(1).info()['Swarm']['LocalNodeState']
+        try:
+            fleet.init = play([dict(init, check_mode=True), init, init, dict(init, check_mode=True)], diff=True)
+            fleet.joins = []
+            if n > 1:
+                token = fleet.client(1).inspect_swarm()['JoinTokens']['Worker']
+                fleet.joins = play([{SWARM: {'docker_host': e['url'], 'remote_addrs': [first['addr']],
+                                             'join_token': token, 'advertise_addr': e['addr'], 'role': 'worker'}}
+                                    for e in fleet.engines[1:]]).results
+                failed = [r.get('msg') for r in fleet.joins if r.get('failed')]
+                assert not failed, 'joining the swarm failed: %s' % failed
+            yield fleet
+        finally:
+            fleet.leave_swarms()

@@ -6,13 +6,11 @@ starts, swarm-inits through docker_swarm and takes down, so it never changes
 the engines that other test files use, and runs beside them in parallel.
 """
 import ipaddress
-import os
-import subprocess
 
 import pytest
 
 from ansible_play import play, run_module
-from fleet import scratch_fleet
+from conftest_fleet import swarm_fleet
 
 M = 'netprov.dockernet.docker_network'
 SWARM = 'netprov.dockernet.docker_swarm'
@@ -26,23 +24,8 @@ pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_E
 @pytest.fixture(scope='module')
 def swarm(docker_engine):
     """The fleet, in a swarm that docker_swarm made: check mode, the real init and a second run, recorded."""
-    if os.geteuid() != 0:
-        pytest.skip('the engine of its own needs root (a network namespace, dockerd)')
-    with scratch_fleet(1, OVERLAY_RANGE, binaries=docker_engine.binaries) as fleet:
-        e = fleet.engine(1)
-        docker_engine.assert_release(e['url'])
-        # A default route in the engine's namespace, as a real host has: the MTU advice reads its link.
-        # The fleet's bridge has no address, so nothing sent this way leaves the test fleet.
-        subprocess.run(['ip', '-n', e['netns'], 'route', 'add', 'default', 'dev', 'eth0'], check=True)
-        init = {SWARM: {'docker_host': e['url'], 'advertise_addr': e['addr'], 'default_addr_pool': [fleet.swarm_pool],
-                        'subnet_size': 26}}
-        before = fleet.client(1).info()['Swarm']['LocalNodeState']
-        fleet.init = play([dict(init, check_mode=True), init, init, dict(init, check_mode=True)], diff=True)
-        fleet.before_init = before
-        try:
-            yield fleet
-        finally:
-            fleet.leave_swarms()
+    with swarm_fleet(docker_engine, 1, OVERLAY_RANGE) as fleet:
+        yield fleet
 
 
 def test_docker_swarm_init_check_mode_real_and_no_change_after(swarm):

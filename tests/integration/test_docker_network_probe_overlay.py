@@ -1,0 +1,133 @@
+"""docker_network_probe across two engines in network namespaces, on attachable overlays of one swarm.
+
+The swarm is conftest_fleet.swarm_fleet's (the one the overlay tests use, here with two engines: engine1 the
+manager, engine2 a worker), once per engine of the engine tier. Overlay pov-a has pov-a1 on engine1 and pov-a2
+(listening on 8080/tcp) on engine2; overlay pov-b has pov-b2 on engine2.
+
+What a user checks after apply: names resolve across hosts and not across networks; the path MTU between the
+hosts is the overlay's; and a link with a lowered MTU under the overlay (engine2's underlay veth, in its
+namespace) is found: packets towards engine2 above the link's size minus VXLAN's 50 bytes vanish without an
+ICMP "fragmentation needed" (a black hole, reported as one, never as fine), while engine2's own VXLAN device
+tells its containers the smaller limit (reported as signalled).
+
+Addresses: 198.19.216.0/21 (this file's part of 198.19.208.0/20).
+"""
+import ipaddress
+import subprocess
+import time
+
+import pytest
+
+from ansible_play import run_module
+from conftest_fleet import swarm_fleet
+
+M = 'netprov.dockernet.docker_network_probe'
+RANGE = '198.19.216.0/21'
+PROBE_LABEL = 'netprov.dockernet.probe'
+QUIET_DNS = {'dns': ['127.0.0.1'], 'dns_opts': ['ndots:1']}  # unknown names go to loopback, or nowhere
+
+pytestmark = pytest.mark.engine_tier
+
+
+def _ready(fleet, k, container, peer, deadline):
+    """Until ``container`` on engine k pings ``peer`` by name (the swarm's gossip has carried it), or the deadline."""
+    while True:
+        ping = fleet.docker(k, 'exec', container, 'ping', '-c', '1', '-W', '2', peer, check=False)
+        if ping.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError('%s on engine%d never reached %s: %s' % (container, k, peer, ping.stdout + ping.stderr))
+        time.sleep(1)
+
+
+def _run(fleet, k, *args):
+    """docker run on engine k, once more when the first attach to an overlay times out (a slow engine)."""
+    r = fleet.docker(k, 'run', '-d', *args, check=False)
+    if r.returncode != 0:
+        fleet.docker(k, 'rm', '-f', args[1], check=False)
+        fleet.docker(k, 'run', '-d', *args)
+
+
+@pytest.fixture(scope='module')
+def overlay(docker_engine):
+    with swarm_fleet(docker_engine, 2, RANGE) as fleet:
+        subnets = list(ipaddress.ip_network(fleet.scratch).subnets(new_prefix=26))
+        for name, subnet in (('pov-a', subnets[0]), ('pov-b', subnets[1])):
+            fleet.docker(1, 'network', 'create', '-d', 'overlay', '--attachable', '--subnet', str(subnet), name)
+        _run(fleet, 1, '--name', 'pov-a1', '--network', 'pov-a', fleet.image, 'sleep', '3600')
+        _run(fleet, 2, '--name', 'pov-a2', '--network', 'pov-a', fleet.image, 'nc', '-ll', '-p', '8080', '-e', 'true')
+        _run(fleet, 2, '--name', 'pov-b2', '--network', 'pov-b', fleet.image, 'sleep', '3600')
+        deadline = time.monotonic() + 120
+        _ready(fleet, 1, 'pov-a1', 'pov-a2', deadline)
+        _ready(fleet, 2, 'pov-a2', 'pov-a1', deadline)
+        yield fleet
+
+
+@pytest.fixture
+def no_probe_left(overlay):
+    yield
+    for k in (1, 2):
+        left = overlay.docker(k, 'ps', '-aq', '--filter', 'label=%s' % PROBE_LABEL).stdout.split()
+        assert left == [], 'probe containers left on engine%d: %s' % (k, left)
+
+
+def probe(fleet, k, **args):
+    return run_module(M, dict(dict(network='pov-a', image=fleet.image, docker_host=fleet.engine(k)['url'],
+                                   **QUIET_DNS), **args))
+
+
+def overlay_mtu(fleet, k, container):
+    """The MTU of the container's interface on the overlay, as its own kernel has it."""
+    return int(fleet.docker(k, 'exec', container, 'cat', '/sys/class/net/eth0/mtu').stdout)
+
+
+def test_names_resolve_across_hosts_not_across_networks_and_the_path_carries_the_overlays_mtu(overlay,
+                                                                                            no_probe_left):
+    mtu = overlay_mtu(overlay, 1, 'pov-a1')
+    assert mtu == 1450  # the overlay's: a 1500-byte underlay less VXLAN's 50
+    r = probe(overlay, 1, resolve=['pov-a2'], not_resolve=['pov-b2'], targets=[{'name': 'pov-a2', 'tcp': [8080]}])
+    assert r.get('failed') is not True, r.get('msg')
+    assert r['ok'] is True and r['network']['vxlan'] is True and r['network']['scope'] == 'swarm'
+    a2 = overlay.client(2).inspect_container('pov-a2')['NetworkSettings']['Networks']['pov-a']['IPAddress']
+    assert r['names']['pov-a2']['addresses'] == [a2]  # engine2's container, resolved on engine1
+    assert r['names']['pov-b2']['resolves'] is False
+    row = r['targets'][0]
+    assert row['tcp'] == {'8080': True} and row['icmp'] is True
+    assert (row['interface_mtu'], row['path_mtu'], row['mtu_verdict']) == (mtu, mtu, 'ok'), r['checks']
+
+    # And from the worker: engine1's container by name, engine2's other overlay not at all.
+    back = probe(overlay, 2, resolve=['pov-a1'], targets=[{'name': 'pov-a1'}, {'name': 'pov-b2',
+                                                                               'expect': 'unreachable'}])
+    assert back.get('failed') is not True, back.get('msg')
+    assert back['targets'][0]['path_mtu'] == mtu
+    assert back['targets'][1]['addresses'] == [] and back['targets'][1]['ok'] is True
+
+
+def test_a_lowered_mtu_under_the_overlay_is_found_not_reported_as_fine(overlay, no_probe_left):
+    engine2 = overlay.engine(2)
+    overlay.docker(2, 'network', 'inspect', 'pov-a')  # engine2 has the overlay (pov-a2 is on it)
+    link = ['ip', '-n', engine2['netns'], 'link', 'set', 'eth0', 'mtu']
+    subprocess.run(link + ['1400'], check=True)
+    try:
+        towards = probe(overlay, 1, targets=[{'name': 'pov-a2'}])
+        away = probe(overlay, 2, targets=[{'name': 'pov-a1'}], fail_on_mismatch=False)
+    finally:
+        subprocess.run(link + ['1500'], check=True)
+
+    # engine1 -> engine2: the frames are dropped where they enter engine2's 1400-byte link, and nothing says so.
+    assert towards.get('failed') is True
+    check = next(c for c in towards['checks'] if c['check'] == 'path_mtu')
+    assert check['verdict'] == 'black_hole' and check['limit'] is None, repr(check)
+    assert 1300 <= check['path_mtu'] < 1450, check
+    assert any(s == {'size': 1450, 'passed': False} for s in check['sizes'])
+    assert towards['targets'][0]['icmp'] is True  # small packets pass: the classic hang, not an outage
+    assert towards['msg'].startswith('1 of 3 checks failed from network pov-a: targets[0].path_mtu: pov-a2 path '
+                                     'MTU: expected 1450 bytes with DF set to pass, seen %d: ' % check['path_mtu'])
+    assert 'a black hole' in towards['msg'] and 'VXLAN adds 50 bytes' in towards['msg'], towards['msg']
+
+    # engine2 -> engine1: engine2's VXLAN device knows its own link is smaller and tells the sender (ICMP
+    # fragmentation needed): not a black hole, but still less than the overlay's MTU.
+    assert away.get('failed') is not True and away['ok'] is False, away.get('msg')
+    back = next(c for c in away['checks'] if c['check'] == 'path_mtu')
+    assert (back['verdict'], back['path_mtu'], back['limit']) == ('signalled', 1400 - 50, 1400 - 50), repr(back)
+    assert 'the path said so (ICMP fragmentation needed)' in away['failures'][0], away['failures']
