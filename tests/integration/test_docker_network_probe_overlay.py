@@ -4,6 +4,9 @@ The swarm is conftest_fleet.swarm_fleet's (the one the overlay tests use, here w
 manager, engine2 a worker), once per engine of the engine tier. Overlay pov-a has pov-a1 on engine1 and pov-a2
 (listening on 8080/tcp) on engine2; overlay pov-b has pov-b2 on engine2.
 
+playbooks/fleet_report.yml runs on the same two engines, as two inventory hosts: its table has a row per host,
+network and target, with the probe's findings.
+
 What a user checks after apply: names resolve across hosts and not across networks; the path MTU between the
 hosts is the overlay's; and a link with a lowered MTU under the overlay (engine2's underlay veth, in its
 namespace) is found: packets towards engine2 above the link's size minus VXLAN's 50 bytes vanish without an
@@ -13,12 +16,15 @@ tells its containers the smaller limit (reported as signalled).
 Addresses: 198.19.216.0/21 (this file's part of 198.19.208.0/20).
 """
 import ipaddress
+import json
+import os
 import subprocess
 import time
 
 import pytest
+import yaml
 
-from ansible_play import run_module
+from ansible_play import PYTHON, ROOT, ansible_env, run_module
 from conftest_fleet import swarm_fleet
 
 M = 'netprov.dockernet.docker_network_probe'
@@ -101,6 +107,70 @@ def test_names_resolve_across_hosts_not_across_networks_and_the_path_carries_the
     assert back.get('failed') is not True, back.get('msg')
     assert back['targets'][0]['path_mtu'] == mtu
     assert back['targets'][1]['addresses'] == [] and back['targets'][1]['ok'] is True
+
+
+def drawn_table(stdout):
+    """The lines of the fleet report's table, as the playbook printed them (its 'Draw it' task's msg)."""
+    at = stdout.index('TASK [Draw it]')
+    at = stdout.index('=> {', at) + len('=> ')
+    return json.JSONDecoder().raw_decode(stdout[at:])[0]['msg']
+
+
+def test_fleet_report_draws_one_table_from_the_probe(overlay, no_probe_left, tmp_path):
+    local = str(list(ipaddress.ip_network(overlay.scratch).subnets(new_prefix=26))[2])
+    for k in (1, 2):  # each host's own bridge network, as the networks role makes them
+        overlay.docker(k, 'network', 'create', '--subnet', local, 'pov-local')
+    host = lambda k: {'ansible_connection': 'local', 'ansible_python_interpreter': PYTHON,  # noqa: E731
+                      'docker_host': overlay.engine(k)['url']}
+    inventory = {'all': {'children': {'docker_hosts': {
+        'children': {'swarm_managers': {'hosts': {'engine1': host(1)}}, 'swarm_workers': {'hosts': {'engine2': host(2)}}},
+        'vars': {'swarm_networks': [{'name': 'pov-a', 'attachable': True}],
+                 'networks_networks': [{'name': 'pov-local', 'driver': 'bridge'}],
+                 'fleet_report_image': overlay.image}}}}}
+    (tmp_path / 'inventory.yml').write_text(yaml.safe_dump(inventory))
+
+    def report():
+        return subprocess.run([os.path.join(ROOT, '.venv', 'bin', 'ansible-playbook'), '-i',
+                               str(tmp_path / 'inventory.yml'), os.path.join(ROOT, 'playbooks', 'fleet_report.yml')],
+                              capture_output=True, text=True, env=ansible_env({'ANSIBLE_CALLBACK_RESULT_FORMAT': 'json'}),
+                              timeout=900)
+    proc = report()
+    # The same fleet with engine2's underlay link lowered: the report shows it, then fails.
+    link = ['ip', '-n', overlay.engine(2)['netns'], 'link', 'set', 'eth0', 'mtu']
+    subprocess.run(link + ['1400'], check=True)
+    try:
+        broken = report()
+    finally:
+        subprocess.run(link + ['1500'], check=True)
+        for k in (1, 2):
+            overlay.docker(k, 'network', 'rm', 'pov-local')
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    lines = drawn_table(proc.stdout)
+    rows = [line.split() for line in lines[1:]]
+    assert lines[0].split() == ['host', 'network', 'target', 'address', 'ping', 'path', 'MTU']
+    mtu = overlay_mtu(overlay, 1, 'pov-a1')
+    for me in ('engine1', 'engine2'):
+        for peer in ('engine1', 'engine2'):  # the overlay: every host's beacon, by name, at the overlay's MTU
+            assert [me, 'pov-a', 'netprov-report-%s-pov-a' % peer] + ['yes', str(mtu), 'ok'] == \
+                [r[i] for r in rows for i in (0, 1, 2, 4, 5, 6) if r[:3] == [me, 'pov-a', 'netprov-report-%s-pov-a'
+                                                                             % peer]], lines
+        own = [r for r in rows if r[:3] == [me, 'pov-local', 'netprov-report-%s-pov-local' % me]]
+        assert len(own) == 1 and own[0][4:] == ['yes', '1500', 'ok'], lines
+        # network-scoped: this host's beacon on the other network does not resolve
+        assert [me, 'pov-a', 'netprov-report-%s-pov-local' % me, 'unresolved', '-', '-'] in rows, lines
+        assert [me, 'pov-local', 'netprov-report-%s-pov-a' % me, 'unresolved', '-', '-'] in rows, lines
+    assert 'failures:' not in lines
+
+    assert broken.returncode != 0 and 'Every check passed' in broken.stdout.split('fatal: [engine1]')[0].rsplit(
+        'TASK [', 1)[-1], broken.stdout[-3000:]
+    lines = drawn_table(broken.stdout)
+    hole = [r for r in (line.split() for line in lines[1:]) if r[:3] == ['engine1', 'pov-a', 'netprov-report-engine2-pov-a']]
+    assert hole[0][-1] == 'black_hole' and int(hole[0][-2]) < mtu, lines
+    failures = lines[lines.index('failures:') + 1:]
+    assert any(f.startswith('engine1: targets[1].path_mtu: netprov-report-engine2-pov-a path MTU: expected %d bytes' % mtu)
+               and 'a black hole' in f for f in failures), failures
+    for k in (1, 2):
+        assert overlay.docker(k, 'ps', '-aq', '--filter', 'name=netprov-report-').stdout.split() == []
 
 
 def test_a_lowered_mtu_under_the_overlay_is_found_not_reported_as_fine(overlay, no_probe_left):
