@@ -14,6 +14,8 @@ description:
     O(not_resolve)), reachability (ICMP, and a TCP connection to each port in O(targets[].tcp)) and the path
     MTU to each peer (pings with the don't-fragment bit set, at the network's MTU and, when that is lost, down
     to the largest size that passes).
+  - For swarm services, it checks where a published port answers (O(published)). In ingress mode it must answer
+    on every node, and in host mode only where a task runs.
   - Service discovery on Docker is network-scoped. Containers and services on the same user-defined network
     resolve each other by name through the engine's embedded DNS server; names on other networks do not resolve.
   - An overlay carries VXLAN, which adds 50 bytes to every packet. When a link under it has a smaller MTU, large
@@ -128,6 +130,28 @@ options:
           - The path MTU expected. Defaults to the MTU of the probe's interface on the network, which is the
             network's MTU.
         type: int
+  published:
+    description:
+      - Swarm services whose published ports to check from the probe, on every node of the swarm. Needs the engine
+        of a manager, which has the service, its tasks and the nodes.
+      - In ingress mode (Docker's default) the routing mesh must answer on every node, also where no task runs; it
+        needs IPVS in every node's kernel. In host mode the port must answer on the nodes where a task runs, and
+        on no other node.
+      - One check per published TCP port and node (UDP ports are skipped with a warning). Nodes that are not
+        ready are listed, but not checked.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      service:
+        description:
+          - The service, by name or ID.
+        type: str
+        required: true
+      port:
+        description:
+          - The published port to check. Defaults to every TCP port the service publishes.
+        type: int
   dns:
     description:
       - DNS servers for the probe container, as C(docker run --dns) takes them. The embedded DNS server
@@ -191,6 +215,14 @@ EXAMPLES = r'''
       - name: api
         mtu: 1450
 
+- name: From a manager, web's port answers on every node (ingress) and the agent's only where it runs (host mode)
+  netprov.dockernet.docker_network_probe:
+    network: apps
+    published:
+      - service: web
+        port: 8080
+      - service: node-agent
+
 - name: An internal network reaches nothing outside it; report instead of failing
   netprov.dockernet.docker_network_probe:
     network: vault
@@ -251,6 +283,14 @@ names:
       should resolve) and C(ok).
   returned: always
   type: dict
+published:
+  description:
+    - One row per checked O(published) port and node, with C(service), C(port), C(mode) (C(ingress) or C(host)),
+      C(node) (its hostname), C(address), C(task_here) (whether a task of the service runs there), C(answers) and
+      C(ok).
+  returned: always
+  type: list
+  elements: dict
 network:
   description:
     - The network probed from, with C(name), C(id), C(driver), C(scope), C(internal), C(attachable), C(mtu) (its

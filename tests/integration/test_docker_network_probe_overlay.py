@@ -4,6 +4,9 @@ The swarm is conftest_fleet.swarm_fleet's (the one the overlay tests use, here w
 manager, engine2 a worker), once per engine of the engine tier. Overlay pov-a has pov-a1 on engine1 and pov-a2
 (listening on 8080/tcp) on engine2; overlay pov-b has pov-b2 on engine2.
 
+Published ports: svc-host publishes 8081 in host mode with its one task on engine2, svc-ing 8082 in ingress
+mode (the routing mesh, which needs IPVS: this machine's kernel has none, so the probe must say so).
+
 playbooks/fleet_report.yml runs on the same two engines, as two inventory hosts: its table has a row per host,
 network and target, with the probe's findings.
 
@@ -26,6 +29,7 @@ import yaml
 
 from ansible_play import PYTHON, ROOT, ansible_env, run_module
 from conftest_fleet import swarm_fleet
+from kernel_expect import expected_capabilities
 
 M = 'netprov.dockernet.docker_network_probe'
 RANGE = '198.19.216.0/21'
@@ -107,6 +111,56 @@ def test_names_resolve_across_hosts_not_across_networks_and_the_path_carries_the
     assert back.get('failed') is not True, back.get('msg')
     assert back['targets'][0]['path_mtu'] == mtu
     assert back['targets'][1]['addresses'] == [] and back['targets'][1]['ok'] is True
+
+
+@pytest.fixture(scope='module')
+def services(overlay):
+    """svc-host: 8081 in host mode, its task on engine2; svc-ing: 8082 in ingress mode. Both tasks running."""
+    listen = [overlay.image, 'nc', '-ll', '-p', '8080', '-e', 'true']
+    overlay.docker(1, 'service', 'create', '-d', '--name', 'svc-host', '--constraint', 'node.hostname==fleet-engine2',
+                   '--publish', 'published=8081,target=8080,mode=host', *listen)
+    overlay.docker(1, 'service', 'create', '-d', '--name', 'svc-ing', '--constraint', 'node.hostname==fleet-engine1',
+                   '--publish', 'published=8082,target=8080', *listen)
+    deadline = time.monotonic() + 120
+    for name in ('svc-host', 'svc-ing'):
+        while 'Running' not in overlay.docker(1, 'service', 'ps', '--format', '{{.CurrentState}}', name).stdout:
+            assert time.monotonic() < deadline, overlay.docker(1, 'service', 'ps', '--no-trunc', name).stdout
+            time.sleep(1)
+    yield overlay
+    for name in ('svc-host', 'svc-ing'):
+        overlay.docker(1, 'service', 'rm', name, check=False)
+
+
+def test_published_ports_host_mode_only_where_a_task_runs_ingress_on_every_node(services, no_probe_left):
+    host = probe(services, 1, published=[{'service': 'svc-host'}])
+    assert host.get('failed') is not True, host.get('msg')
+    assert [(r['node'], r['mode'], r['task_here'], r['answers'], r['ok']) for r in host['published']] == [
+        ('fleet-engine1', 'host', False, False, True), ('fleet-engine2', 'host', True, True, True)]
+
+    ingress = probe(services, 1, published=[{'service': 'svc-ing', 'port': 8082}], fail_on_mismatch=False)
+    assert ingress.get('failed') is not True, ingress.get('msg')
+    rows = [(r['node'], r['mode'], r['task_here']) for r in ingress['published']]
+    assert rows == [('fleet-engine1', 'ingress', True), ('fleet-engine2', 'ingress', False)]
+    if expected_capabilities()['ipvs']:
+        assert ingress['ok'] is True and all(r['answers'] for r in ingress['published']), ingress['failures']
+    else:  # no routing mesh without IPVS: not even the node running the task answers, and the probe says why
+        assert ingress['ok'] is False and not any(r['answers'] for r in ingress['published'])
+        assert len(ingress['failures']) == 2
+        assert ingress['failures'][1].startswith(
+            'published[0]: service svc-ing port 8082/tcp on fleet-engine2 (%s): expected to accept a TCP connection '
+            '(ingress mode: the routing mesh answers on every node), seen connection refused; IPVS: not supported by '
+            'this kernel' % services.engine(2)['addr']), ingress['failures']
+        assert 'publish in host mode' in ingress['failures'][1]
+
+
+@pytest.mark.parametrize('k, published, path, words', [
+    (2, [{'service': 'svc-host'}], 'published', 'from a swarm manager'),
+    (1, [{'service': 'svc-none'}], 'published[0].service', 'no service named svc-none'),
+    (1, [{'service': 'svc-host', 'port': 9999}], 'published[0].port', 'it publishes 8081/tcp'),
+])
+def test_published_bad_input_names_the_field(services, no_probe_left, k, published, path, words):
+    r = probe(services, k, published=published)
+    assert r.get('failed') is True and r['msg'].startswith(path + ': ') and words in r['msg'], r['msg']
 
 
 def drawn_table(stdout):

@@ -379,6 +379,23 @@ class Engine(object):
             raise EngineError('remove container %s: lost the Docker Engine at %s (%s)' % (ident, self.url, _short(exc)))
         return True
 
+    def inspect_service(self, ident):
+        """A swarm service's inspect output, or None when there is none of that name or id (managers only)."""
+        try:
+            return self.api.inspect_service(ident)
+        except NotFound:
+            return None
+        except (APIError, DockerException, RequestException, OSError) as exc:
+            raise EngineError('inspect service %s: %s' % (ident, _short(exc)))
+
+    def swarm_nodes(self):
+        return self.call('list swarm nodes', self.api.nodes)
+
+    def service_tasks(self, service_id):
+        """The tasks of a service that the swarm wants running (managers only)."""
+        return self.call('list tasks of service %s' % service_id, self.api.tasks,
+                         filters={'service': service_id, 'desired-state': 'running'})
+
     def containers_labelled(self, label):
         """Every container carrying the label ``label`` (KEY or KEY=VALUE), running or not."""
         return self.call('list containers labelled %s' % label, self.api.containers, all=True,

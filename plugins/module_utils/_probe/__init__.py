@@ -8,6 +8,8 @@
   output (busybox's ``nslookup``, ``ping``, ``nc``, ``ip``; iputils' ``ping -M do``
   when the image has it), pure.
 - ``mtu``: the path MTU search over a ``send(size)`` callable, pure.
+- ``published``: a swarm service's published ports as one check per node
+  (ingress mode: every node answers; host mode: only where a task runs).
 - ``run``: the short-lived probe container (labelled, always removed) and the
   checks run in it through the one engine connection (``_engine.client.Engine``).
 """

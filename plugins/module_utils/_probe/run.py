@@ -20,7 +20,7 @@ import time
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     EngineError, NetprovError, ValidationError)
-from ansible_collections.netprov.dockernet.plugins.module_utils._probe import spec, tools
+from ansible_collections.netprov.dockernet.plugins.module_utils._probe import published, spec, tools
 from ansible_collections.netprov.dockernet.plugins.module_utils._probe.mtu import measure
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MTU_OPTION
 
@@ -33,6 +33,7 @@ _NEEDS = {
     'icmp': (('ping',), 'ping'),
     'path_mtu': (('ping',), 'ping'),
     'tcp': (('nc',), 'nc'),
+    'published': (('nc',), 'nc'),
 }
 
 
@@ -112,11 +113,12 @@ def probe(engine, params, check_mode, warn):
     if raw is not None and raw.get('Name') == 'bridge' and raw.get('Driver') == 'bridge':
         warn('network: the default bridge network has no embedded DNS, so container names do not '
                         'resolve on it; probe from a user-defined network to check service discovery')
+    checks.extend(published.read(engine, params, warn))
     image = _image(engine, params['image'], params['pull'], check_mode)
     plan = [dict(c) for c in checks]
     if check_mode:
         return dict(changed=False, probed=False, ok=None, plan=plan, checks=[], failures=[], targets=[],
-                    names={}, network=summary,
+                    names={}, published=[], network=summary,
                     probe={'image': params['image'], 'image_state': image, 'container': None, 'removed': None},
                     msg='check mode: nothing was run (no probe container was started); %d checks would run'
                         % len(checks))
@@ -247,6 +249,8 @@ class Prober(object):
 
     def _address(self, check):
         """The address to send to, or None (the check is then not run: its name did not resolve)."""
+        if check.get('address'):
+            return check['address']
         target = check['target']
         if spec.is_address(target):
             return target
@@ -277,6 +281,24 @@ class Prober(object):
         opened, seen = tools.parse_tcp(rc, out, err)
         check.update(address=address, seen=seen, ok=opened == check['reachable'])
         return check
+
+    def _published(self, check):
+        if check.get('ok', False) is None:
+            return check  # not checked: the node is not ready
+        self._tcp(check)
+        if check['ok'] is False:
+            check['hint'] = published.hint(check, self._ipvs_missing() if check['mode'] == 'ingress' else None)
+        return check
+
+    def _ipvs_missing(self):
+        """Why this engine's kernel has no IPVS (probed for real), or None: it has, or it cannot be told from here."""
+        if not self.engine.is_local:
+            return None
+        try:
+            from ansible_collections.netprov.dockernet.plugins.module_utils._host import probes as _probes
+            return _probes.missing(['ipvs']).get('ipvs')
+        except Exception:  # pylint: disable=broad-exception-caught
+            return None  # pyroute2 missing or the probe failed: the hint stays general
 
     def _route(self, address):
         if 'ip' not in self.toolbox['tools']:
@@ -361,6 +383,9 @@ def _mtu_hint(found, expected, network):
 def describe(check):
     """One line for a failed check: the option, the target, what was expected and what was seen."""
     what = check['target'] + (' port %d/tcp' % check['port'] if check['check'] == 'tcp' else '')
+    if check['check'] == 'published':
+        what = 'service %s port %d/tcp on %s (%s)' % (check['service'], check['port'], check['target'],
+                                                      check['address'])
     if check['check'] == 'path_mtu':
         what += ' path MTU'
         expected = '%s bytes with DF set to pass' % check.get('expected')
@@ -403,8 +428,13 @@ def _result(done, plan, summary, info, fail_on_mismatch):
     names = dict((c['target'], {'resolves': bool(c.get('addresses')), 'addresses': c.get('addresses') or [],
                                 'expected': c['check'] == 'resolve', 'ok': c.get('ok')})
                  for c in done if c['check'] in ('resolve', 'not_resolve') and not c['path'].startswith('targets['))
+    ports = [dict((k, c.get(k)) for k in ('service', 'port', 'mode', 'target', 'address', 'task_here', 'ok'))
+             for c in done if c['check'] == 'published']
+    for row, check in zip(ports, [c for c in done if c['check'] == 'published']):
+        row['node'] = row.pop('target')
+        row['answers'] = check.get('seen') == 'accepted' if check.get('ok') is not None else None
     result = dict(changed=False, probed=True, ok=not failures, plan=plan, checks=done, failures=failures,
-                  targets=_targets(done), names=names, network=summary, probe=info)
+                  targets=_targets(done), names=names, published=ports, network=summary, probe=info)
     if failures and fail_on_mismatch:
         result.pop('changed')
         raise NetprovError('%d of %d checks failed from network %s: %s'

@@ -36,6 +36,10 @@ PROBE_OPTIONS = dict(
     resolve=dict(type='list', elements='str', default=[]),
     not_resolve=dict(type='list', elements='str', default=[]),
     targets=dict(type='list', elements='dict', options=TARGET_OPTIONS, default=[]),
+    published=dict(type='list', elements='dict', default=[], options=dict(
+        service=dict(type='str', required=True),
+        port=dict(type='int'),
+    )),
     dns=dict(type='list', elements='str'),
     dns_search=dict(type='list', elements='str'),
     dns_opts=dict(type='list', elements='str'),
@@ -103,9 +107,13 @@ def validate(params):
     seen = {}
     for i, target in enumerate(params.get('targets') or []):
         checks.extend(_target_checks(target, 'targets[%d]' % i, seen))
-    if not checks:
-        raise ValidationError('nothing to check; give names to resolve, names that must not resolve (not_resolve) '
-                              'or targets to reach', path='targets')
+    for i, entry in enumerate(params.get('published') or []):
+        if not (entry.get('service') or '').strip():
+            raise ValidationError('the service whose published port to check is required',
+                                  path='published[%d].service' % i)
+    if not checks and not params.get('published'):
+        raise ValidationError('nothing to check; give names to resolve, names that must not resolve (not_resolve), '
+                              'targets to reach or published service ports', path='targets')
     return checks
 
 
