@@ -318,10 +318,7 @@ def run(module):
 
 
 def main():
-    argument_spec = dict(PROBE_OPTIONS)
-    argument_spec.update(DOCKER_COMMON_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    execute(module, run)
+    execute(AnsibleModule(argument_spec=dict(PROBE_OPTIONS, **DOCKER_COMMON_ARGS), supports_check_mode=True), run)
 
 
 if __name__ == '__main__':

@@ -24,6 +24,8 @@ SLOW_FIRST = (
     'test_swarm.py',
     'test_docker_network.py',
     'test_docker_network_overlay.py',
+    'test_docker_network_probe_overlay.py',
+    'test_docker_network_probe.py',
     'test_property_plan.py',
     'test_property_host_link.py',
     'test_execution_environment.py',

@@ -91,8 +91,8 @@ def overlay_mtu(fleet, k, container):
     return int(fleet.docker(k, 'exec', container, 'cat', '/sys/class/net/eth0/mtu').stdout)
 
 
-def test_names_resolve_across_hosts_not_across_networks_and_the_path_carries_the_overlays_mtu(overlay,
-                                                                                            no_probe_left):
+def test_names_resolve_across_hosts_not_across_networks_and_the_path_carries_the_overlays_mtu(
+        overlay, no_probe_left):
     mtu = overlay_mtu(overlay, 1, 'pov-a1')
     assert mtu == 1450  # the overlay's: a 1500-byte underlay less VXLAN's 50
     r = probe(overlay, 1, resolve=['pov-a2'], not_resolve=['pov-b2'], targets=[{'name': 'pov-a2', 'tcp': [8080]}])
@@ -174,8 +174,9 @@ def test_fleet_report_draws_one_table_from_the_probe(overlay, no_probe_left, tmp
     local = str(list(ipaddress.ip_network(overlay.scratch).subnets(new_prefix=26))[2])
     for k in (1, 2):  # each host's own bridge network, as the networks role makes them
         overlay.docker(k, 'network', 'create', '--subnet', local, 'pov-local')
-    host = lambda k: {'ansible_connection': 'local', 'ansible_python_interpreter': PYTHON,  # noqa: E731
-                      'docker_host': overlay.engine(k)['url']}
+
+    def host(k):
+        return {'ansible_connection': 'local', 'ansible_python_interpreter': PYTHON, 'docker_host': overlay.engine(k)['url']}
     inventory = {'all': {'children': {'docker_hosts': {
         'children': {'swarm_managers': {'hosts': {'engine1': host(1)}}, 'swarm_workers': {'hosts': {'engine2': host(2)}}},
         'vars': {'swarm_networks': [{'name': 'pov-a', 'attachable': True}],
@@ -187,7 +188,7 @@ def test_fleet_report_draws_one_table_from_the_probe(overlay, no_probe_left, tmp
         return subprocess.run([os.path.join(ROOT, '.venv', 'bin', 'ansible-playbook'), '-i',
                                str(tmp_path / 'inventory.yml'), os.path.join(ROOT, 'playbooks', 'fleet_report.yml')],
                               capture_output=True, text=True, env=ansible_env({'ANSIBLE_CALLBACK_RESULT_FORMAT': 'json'}),
-                              timeout=900)
+                              timeout=900, check=False)
     proc = report()
     # The same fleet with engine2's underlay link lowered: the report shows it, then fails.
     link = ['ip', '-n', overlay.engine(2)['netns'], 'link', 'set', 'eth0', 'mtu']

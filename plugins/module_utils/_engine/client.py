@@ -272,13 +272,17 @@ class Engine(object):
         return self.call('list containers on network %s' % (network_name or network_id), self.api.containers,
                          all=True, filters=filters)
 
-    def inspect_container(self, ident):
+    def _inspect_or_none(self, kind, fn, ident):
+        """``fn(ident)``'s inspect output, or None when the engine has no such ``kind``."""
         try:
-            return self.api.inspect_container(ident)
+            return fn(ident)
         except NotFound:
             return None
         except (APIError, DockerException, RequestException, OSError) as exc:
-            raise EngineError('inspect container %s: %s' % (ident, _short(exc)))
+            raise EngineError('inspect %s %s: %s' % (kind, ident, _short(exc)))
+
+    def inspect_container(self, ident):
+        return self._inspect_or_none('container', self.api.inspect_container, ident)
 
     def info(self):
         return self.call('engine info', self.api.info)
@@ -324,12 +328,7 @@ class Engine(object):
     # -- short-lived containers the collection runs itself (the network probe) --
     def find_image(self, ref):
         """The image's inspect output, or None when the engine does not have it."""
-        try:
-            return self.api.inspect_image(ref)
-        except NotFound:
-            return None
-        except (APIError, DockerException, RequestException, OSError) as exc:
-            raise EngineError('inspect image %s: %s' % (ref, _short(exc)))
+        return self._inspect_or_none('image', self.api.inspect_image, ref)
 
     def pull_image(self, ref):
         """Pull ``ref`` (NAME, NAME:TAG or NAME@DIGEST) from its registry."""
@@ -384,12 +383,7 @@ class Engine(object):
 
     def inspect_service(self, ident):
         """A swarm service's inspect output, or None when there is none of that name or id (managers only)."""
-        try:
-            return self.api.inspect_service(ident)
-        except NotFound:
-            return None
-        except (APIError, DockerException, RequestException, OSError) as exc:
-            raise EngineError('inspect service %s: %s' % (ident, _short(exc)))
+        return self._inspect_or_none('service', self.api.inspect_service, ident)
 
     def swarm_nodes(self):
         return self.call('list swarm nodes', self.api.nodes)

@@ -11,5 +11,5 @@
 - ``published``: a swarm service's published ports as one check per node
   (ingress mode: every node answers; host mode: only where a task runs).
 - ``run``: the short-lived probe container (labelled, always removed) and the
-  checks run in it through the one engine connection (``_client.Engine``).
+  checks run in it through the one engine connection (``_engine.client.Engine``).
 """

@@ -36,7 +36,7 @@ def measure(send, mtu, floor=MIN_MTU, attempts=2, signalled=None):
     learned = []
 
     def probe(size, tries=1):
-        for _ in range(tries):
+        for _attempt in range(tries):
             passed, limit = send(size)
             sizes.append({'size': size, 'passed': passed})
             if limit and limit < size and limit not in learned:

@@ -16,6 +16,7 @@ __metaclass__ = type
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError, join_path
 from ansible_collections.netprov.dockernet.plugins.module_utils._swarm.membership import node_record, split_hostport
 
+
 def node_address(node):
     """The address other nodes and clients use for a node record (a manager may report 0.0.0.0)."""
     addr = node.get('addr')
@@ -35,9 +36,9 @@ def expand(entry, path, service, nodes, tasks, warn):
     if entry.get('port') is not None:
         wanted = [p for p in ports if p['PublishedPort'] == entry['port']]
         if not wanted:
-            raise ValidationError('service %s does not publish port %d; it publishes %s' % (
-                name, entry['port'], ', '.join('%d/%s' % (p['PublishedPort'], p.get('Protocol', 'tcp'))
-                                                for p in ports)), path=join_path(path, 'port'))
+            published = ', '.join('%d/%s' % (p['PublishedPort'], p.get('Protocol', 'tcp')) for p in ports)
+            raise ValidationError('service %s does not publish port %d; it publishes %s' % (name, entry['port'], published),
+                                  path=join_path(path, 'port'))
         ports = wanted
     tcp = [p for p in ports if (p.get('Protocol') or 'tcp') == 'tcp']
     for p in ports:
@@ -108,4 +109,3 @@ def read(engine, params, warn):
                                   'ls)' % entry['service'], path=join_path(path, 'service'))
         checks.extend(expand(entry, path, service, nodes, engine.service_tasks(service['ID']), warn))
     return checks
-

@@ -112,7 +112,7 @@ def probe(engine, params, check_mode, warn):
     summary = network_summary(raw) if raw is not None else {'name': params['network']}
     if raw is not None and raw.get('Name') == 'bridge' and raw.get('Driver') == 'bridge':
         warn('network: the default bridge network has no embedded DNS, so container names do not '
-                        'resolve on it; probe from a user-defined network to check service discovery')
+             'resolve on it; probe from a user-defined network to check service discovery')
     checks.extend(published.read(engine, params, warn))
     image = _image(engine, params['image'], params['pull'], check_mode)
     plan = [dict(c) for c in checks]
@@ -265,7 +265,7 @@ class Prober(object):
         if address is None:
             return check
         passed = False
-        for _ in range(2):
+        for _attempt in range(2):
             rc, out, err = self._exec(tools.ping_argv(address, 84, self.wait, self.toolbox['ping_df']), self.wait + 2)
             passed = tools.parse_ping(rc, out, err)[0] == 'ok'
             if passed:
@@ -436,8 +436,6 @@ def _result(done, plan, summary, info, fail_on_mismatch):
     result = dict(changed=False, probed=True, ok=not failures, plan=plan, checks=done, failures=failures,
                   targets=_targets(done), names=names, published=ports, network=summary, probe=info)
     if failures and fail_on_mismatch:
-        result.pop('changed')
         raise NetprovError('%d of %d checks failed from network %s: %s'
-                           % (len(failures), len(done), summary['name'], ' | '.join(failures)), changed=False,
-                           **result)
+                           % (len(failures), len(done), summary['name'], ' | '.join(failures)), **result)
     return result
