@@ -335,11 +335,9 @@ plan:
   elements: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine import host_info as _host_info
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 
 
 def run(module):
@@ -348,10 +346,7 @@ def run(module):
 
 
 def main():
-    argument_spec = dict(containers=dict(type='bool', default=False))
-    argument_spec.update(DOCKER_COMMON_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    execute(module, run)
+    run_module(dict(containers=dict(type='bool', default=False)), run, connection=DOCKER_COMMON_ARGS)
 
 
 if __name__ == '__main__':

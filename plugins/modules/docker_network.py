@@ -229,13 +229,11 @@ diff:
       returned: always
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import (
     EngineState, apply_steps, predict, prepare, summary, verify_encryption)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import is_change
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import network_options, normalise_want
 
 
@@ -256,19 +254,12 @@ def run(module):
         after = summary(EngineState(engine).full(want['name']))
     if not module.check_mode:
         result['encryption'] = verify_encryption(state, want)
-    result['network'] = after
-    if module._diff:
-        result['diff'] = dict(before=before, after=after)
-    for warning in warnings:
-        module.warn(warning)
+    result.update(network=after, diff=dict(before=before, after=after), warnings=warnings)
     return result
 
 
 def main():
-    argument_spec = network_options(top_level=True)
-    argument_spec.update(DOCKER_COMMON_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    execute(module, run)
+    run_module(network_options(top_level=True), run, connection=DOCKER_COMMON_ARGS)
 
 
 if __name__ == '__main__':

@@ -179,12 +179,10 @@ networks:
   elements: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.info import describe_network
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import EngineState
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 
 
 def run(module):
@@ -202,10 +200,7 @@ def run(module):
 
 
 def main():
-    argument_spec = dict(name=dict(type='str'))
-    argument_spec.update(DOCKER_COMMON_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    execute(module, run)
+    run_module(dict(name=dict(type='str')), run, connection=DOCKER_COMMON_ARGS)
 
 
 if __name__ == '__main__':

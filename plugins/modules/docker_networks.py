@@ -764,13 +764,11 @@ diff:
       returned: always
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import apply_all, plan_all, summarise, verify_all
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import EngineState, predict, summary
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import is_change
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import defaults_options, network_options
 
 
@@ -825,10 +823,7 @@ def run(module):
         after = dict((item[0], predict(state.full(item[0]), item[1])) for item in planned if is_change(item[1]))
     if not module.check_mode:
         result['encryption'] = verify_all(state, planned, failed)
-    if module._diff:
-        result['diff'] = dict(before=before, after=after)
-    for warning in warnings:
-        module.warn(warning)
+    result.update(diff=dict(before=before, after=after), warnings=warnings)
     if failed:
         # Report as created/updated/... only what was done; say what was and what was not.
         not_done = sorted(set(f['network'] for f in failed))
@@ -836,15 +831,14 @@ def run(module):
             result[key] = [n for n in result[key] if n not in not_done]
         result.update(done=done, not_done=not_done)
         lines = ['%s: %s' % (f['network'], f['msg']) for f in failed]
-        module.fail_json(msg='%d network(s) failed; the others were applied as planned:\n%s\ndone: %s'
-                         % (len(failed), '\n'.join(lines), ', '.join(done) or 'nothing'),
-                         failed_networks=failed, **result)
+        result.update(failed=True, failed_networks=failed,
+                      msg='%d network(s) failed; the others were applied as planned:\n%s\ndone: %s'
+                      % (len(failed), '\n'.join(lines), ', '.join(done) or 'nothing'))
     return result
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    execute(module, run)
+    run_module(argument_spec(), run)
 
 
 if __name__ == '__main__':

@@ -218,10 +218,8 @@ diff:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import membership as _swarm
 
 
@@ -235,19 +233,12 @@ def run(module):
         after = _swarm.summary(_swarm.read_state(engine))
     else:
         after = _swarm.predict(have, steps, want)
-    for w in warnings:
-        module.warn(w)
-    result = dict(changed=bool(steps), plan=steps, swarm=after)
-    if module._diff:
-        result['diff'] = dict(before=_swarm.summary(have), after=after)
-    return result
+    return dict(changed=bool(steps), plan=steps, swarm=after, warnings=warnings,
+                diff=dict(before=_swarm.summary(have), after=after))
 
 
 def main():
-    argument_spec = dict(DOCKER_COMMON_ARGS)
-    argument_spec.update(_swarm.SWARM_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    execute(module, run)
+    run_module(_swarm.SWARM_ARGS, run, connection=DOCKER_COMMON_ARGS)
 
 
 if __name__ == '__main__':

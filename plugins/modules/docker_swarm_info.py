@@ -156,11 +156,15 @@ unlock_key:
   type: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import membership as _swarm
+
+ARGUMENT_SPEC = dict(
+    join_tokens=dict(type='bool', default=False),
+    unlock_key=dict(type='bool', default=False),
+    nodes=dict(type='bool', default=True),
+)
 
 
 def run(module):
@@ -170,14 +174,7 @@ def run(module):
 
 
 def main():
-    argument_spec = dict(DOCKER_COMMON_ARGS)
-    argument_spec.update(
-        join_tokens=dict(type='bool', default=False),
-        unlock_key=dict(type='bool', default=False),
-        nodes=dict(type='bool', default=True),
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    execute(module, run)
+    run_module(ARGUMENT_SPEC, run, connection=DOCKER_COMMON_ARGS)
 
 
 if __name__ == '__main__':

@@ -174,11 +174,9 @@ diff:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import EngineError
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import membership as _swarm, node as _swarm_node
 
 
@@ -193,17 +191,11 @@ def run(module):
             after = _swarm_node.read_node(engine, before['id'])
         except EngineError:   # the engine demoted itself and no longer answers for the swarm
             pass
-    result = dict(changed=bool(steps), plan=steps, node=after)
-    if module._diff:
-        result['diff'] = dict(before=before or {}, after=after or {})
-    return result
+    return dict(changed=bool(steps), plan=steps, node=after, diff=dict(before=before or {}, after=after or {}))
 
 
 def main():
-    argument_spec = dict(DOCKER_COMMON_ARGS)
-    argument_spec.update(_swarm_node.NODE_ARGS)
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    execute(module, run)
+    run_module(_swarm_node.NODE_ARGS, run, connection=DOCKER_COMMON_ARGS)
 
 
 if __name__ == '__main__':

@@ -93,11 +93,16 @@ missing_capabilities:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, probes as _probes, routes as _routes
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import HOST_COMMON_ARGS
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
+
+
+ARGUMENT_SPEC = dict(
+    capabilities=dict(type='bool', default=True),
+    features=dict(type='list', elements='str', choices=list(_probes.FEATURES),
+                  default=list(_probes.FEATURES)),
+)
 
 
 def run(module):
@@ -121,16 +126,7 @@ def run(module):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            HOST_COMMON_ARGS,
-            capabilities=dict(type='bool', default=True),
-            features=dict(type='list', elements='str', choices=list(_probes.FEATURES),
-                          default=list(_probes.FEATURES)),
-        ),
-        supports_check_mode=True,
-    )
-    execute(module, run)
+    run_module(ARGUMENT_SPEC, run, connection=HOST_COMMON_ARGS)
 
 
 if __name__ == '__main__':

@@ -101,11 +101,21 @@ diff:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, routes as _routes
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import HOST_COMMON_ARGS
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
+
+
+ARGUMENT_SPEC = dict(
+    dest=dict(type='str', required=True),
+    gateway=dict(type='str'),
+    dev=dict(type='str'),
+    metric=dict(type='int'),
+    table=dict(type='int', default=254),
+    scope=dict(type='str', choices=['universe', 'site', 'link', 'host']),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    allow_management=dict(type='bool', default=False),
+)
 
 
 def run(module):
@@ -122,29 +132,13 @@ def run(module):
         if steps and not module.check_mode:
             _routes.apply(ipr, steps)
             after = _routes.find(_routes.list_routes(ipr=ipr), want)
-    result = {'changed': bool(steps), 'plan': steps, 'route': after,
-              'management': _routes.management(want, os.environ.get('SSH_CONNECTION'))}
-    if module._diff:
-        result['diff'] = {'before': have or {}, 'after': after or {}}
-    return result
+    return {'changed': bool(steps), 'plan': steps, 'route': after,
+            'management': _routes.management(want, os.environ.get('SSH_CONNECTION')),
+            'diff': {'before': have or {}, 'after': after or {}}}
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            HOST_COMMON_ARGS,
-            dest=dict(type='str', required=True),
-            gateway=dict(type='str'),
-            dev=dict(type='str'),
-            metric=dict(type='int'),
-            table=dict(type='int', default=254),
-            scope=dict(type='str', choices=['universe', 'site', 'link', 'host']),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            allow_management=dict(type='bool', default=False),
-        ),
-        supports_check_mode=True,
-    )
-    execute(module, run)
+    run_module(ARGUMENT_SPEC, run, connection=HOST_COMMON_ARGS)
 
 
 if __name__ == '__main__':

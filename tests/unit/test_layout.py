@@ -90,10 +90,7 @@ def _pylint():
 
 # What pylint's duplicate-code check finds in the code (module documentation left out, see below), as
 # pairs of modules, and why each stays.
-KNOWN_DUPLICATES = {
-    ('modules.docker_network', 'modules.docker_network_info'):
-        "the end of main() (argument spec, AnsibleModule, execute, the __main__ guard): every module's",
-}
+KNOWN_DUPLICATES = {}
 
 
 def test_pylint_finds_no_duplicate_code_beyond_the_known(tmp_path):
@@ -120,3 +117,31 @@ def test_pylint_finds_no_duplicate_code_beyond_the_known(tmp_path):
         found.add(tuple(sorted('.'.join(m.split('.')[-2:]) for m in re.findall(r'^==([\w.]+):', block, re.M))))
     assert 'R0801' not in out or found, out   # the report's shape is understood
     assert found <= set(KNOWN_DUPLICATES), out
+
+
+EXIT_CALLS = ('exit_json', 'fail_json')
+RUNNER = 'plugins/module_utils/_common/runner.py'
+
+
+def test_every_module_runs_through_the_one_runner():
+    """Each module's main() is one call of _common.runner.run_module, and only the runner calls
+    exit_json/fail_json (and builds the AnsibleModule): warnings, diff, check mode and errors in one place."""
+    modules = dict((rel, tree) for rel, tree in _sources() if rel.startswith('plugins/modules/'))
+    assert len(modules) == 10, sorted(modules)
+    found = []
+    for rel, tree in modules.items():
+        main = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == 'main']
+        body = main[0].body if main else []
+        if not (len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call)
+                and getattr(body[0].value.func, 'id', None) == 'run_module'):
+            found.append('%s: main() is not one run_module(...) call' % rel)
+        if not any(isinstance(n, ast.ImportFrom) and n.module == MU + '._common.runner'
+                   and [a.name for a in n.names] == ['run_module'] for n in tree.body):
+            found.append('%s: does not import run_module from _common.runner' % rel)
+    for rel, node in _nodes(outside=RUNNER):
+        if isinstance(node, ast.Attribute) and node.attr in EXIT_CALLS:
+            found.append('%s:%d calls %s; return the result (failed=True and msg for a failure) instead'
+                         % (rel, node.lineno, node.attr))
+        elif isinstance(node, ast.Name) and node.id == 'AnsibleModule':
+            found.append('%s:%d builds its own AnsibleModule' % (rel, node.lineno))
+    assert found == [], found

@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """What the host_* modules share: the netns option and the checks of the numbers pyroute2 packs.
 
-The modules report through ``_common.runner.execute``, the one place every module of
+The modules run through ``_common.runner.run_module``, the one place every module of
 the collection turns results and errors into Ansible's exit calls.
 """
 from __future__ import absolute_import, division, print_function

@@ -24,6 +24,7 @@ import yaml
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
+from ansible_collections.netprov.dockernet.plugins.module_utils._common import runner as _runner
 
 COLLECTION = 'netprov.dockernet'
 MODULES_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'plugins', 'modules')
@@ -58,9 +59,8 @@ def module_kwargs(name):
     """The keyword arguments the module's main() passes to AnsibleModule."""
     if name not in _SPECS:
         mod = _import(name)
-        assert hasattr(mod, 'AnsibleModule'), '%s: main() does not use AnsibleModule by that name' % name
-        original = mod.AnsibleModule
-        mod.AnsibleModule = _capturing_module
+        original = _runner.AnsibleModule
+        _runner.AnsibleModule = _capturing_module
         try:
             mod.main()
         except _Captured as captured:
@@ -68,7 +68,7 @@ def module_kwargs(name):
         else:
             pytest.fail('%s: main() returned without constructing AnsibleModule' % name)
         finally:
-            mod.AnsibleModule = original
+            _runner.AnsibleModule = original
     return _SPECS[name]
 
 
