@@ -305,12 +305,11 @@ probe:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._probe.run import probe
 from ansible_collections.netprov.dockernet.plugins.module_utils._probe.spec import PROBE_OPTIONS
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 
 
 def run(module):
@@ -318,7 +317,7 @@ def run(module):
 
 
 def main():
-    execute(AnsibleModule(argument_spec=dict(PROBE_OPTIONS, **DOCKER_COMMON_ARGS), supports_check_mode=True), run)
+    run_module(PROBE_OPTIONS, run, connection=DOCKER_COMMON_ARGS)
 
 
 if __name__ == '__main__':

@@ -150,10 +150,9 @@ diff:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import conn as _conn, model as _model
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 
 
 def run(module):
@@ -167,26 +166,21 @@ def run(module):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            _conn.OVS_HOST_ARGS,
-            name=dict(type='str', required=True),
-            allow_management=dict(type='bool', default=False),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            datapath_type=dict(type='str', choices=list(_model.DATAPATH_TYPES)),
-            fail_mode=dict(type='str', choices=list(_model.FAIL_MODES)),
-            stp=dict(type='bool'),
-            rstp=dict(type='bool'),
-            external_ids=dict(type='dict'),
-            other_config=dict(type='dict'),
-            controller=dict(type='list', elements='str'),
-            protocols=dict(type='list', elements='str', choices=list(_model.PROTOCOLS)),
-            ports=dict(type='list', elements='str'),
-            force=dict(type='bool', default=False),
-        ),
-        supports_check_mode=True,
-    )
-    execute(module, run)
+    run_module(dict(
+        name=dict(type='str', required=True),
+        allow_management=dict(type='bool', default=False),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        datapath_type=dict(type='str', choices=list(_model.DATAPATH_TYPES)),
+        fail_mode=dict(type='str', choices=list(_model.FAIL_MODES)),
+        stp=dict(type='bool'),
+        rstp=dict(type='bool'),
+        external_ids=dict(type='dict'),
+        other_config=dict(type='dict'),
+        controller=dict(type='list', elements='str'),
+        protocols=dict(type='list', elements='str', choices=list(_model.PROTOCOLS)),
+        ports=dict(type='list', elements='str'),
+        force=dict(type='bool', default=False),
+    ), run, connection=_conn.OVS_HOST_ARGS)
 
 
 if __name__ == '__main__':

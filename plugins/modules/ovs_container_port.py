@@ -128,14 +128,13 @@ diff:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import NetprovError, ValidationError
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import (
     attach as _attach, conn as _conn, db as _db, model as _model)
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 
 
 def _container(params, ident):
@@ -200,24 +199,19 @@ def run(module):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            DOCKER_COMMON_ARGS,
-            ovsdb=dict(type='str', default=_db.DEFAULT_OVSDB),
-            netns=dict(type='str'),
-            container=dict(type='str', required=True),
-            bridge=dict(type='str', required=True),
-            interface=dict(type='str', default='eth1'),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            addresses=dict(type='list', elements='str'),
-            gateway=dict(type='str'),
-            mac=dict(type='str'),
-            mtu=dict(type='int'),
-            tag=dict(type='int'),
-        ),
-        supports_check_mode=True,
-    )
-    execute(module, run)
+    run_module(dict(
+        ovsdb=dict(type='str', default=_db.DEFAULT_OVSDB),
+        netns=dict(type='str'),
+        container=dict(type='str', required=True),
+        bridge=dict(type='str', required=True),
+        interface=dict(type='str', default='eth1'),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        addresses=dict(type='list', elements='str'),
+        gateway=dict(type='str'),
+        mac=dict(type='str'),
+        mtu=dict(type='int'),
+        tag=dict(type='int'),
+    ), run, connection=DOCKER_COMMON_ARGS)
 
 
 if __name__ == '__main__':

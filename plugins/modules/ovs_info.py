@@ -89,11 +89,10 @@ tunnels:
             key: 5001, link_state: up}]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import conn as _conn, model as _model
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 
 
 def facts(switch, bridge=None):
@@ -126,14 +125,9 @@ def run(module):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            _conn.OVS_COMMON_ARGS,
-            bridge=dict(type='str'),
-        ),
-        supports_check_mode=True,
-    )
-    execute(module, run)
+    run_module(dict(
+        bridge=dict(type='str'),
+    ), run, connection=_conn.OVS_COMMON_ARGS)
 
 
 if __name__ == '__main__':

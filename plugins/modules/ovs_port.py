@@ -192,10 +192,9 @@ diff:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import conn as _conn, model as _model
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 
 
 def run(module):
@@ -211,30 +210,25 @@ def run(module):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            _conn.OVS_HOST_ARGS,
-            allow_management=dict(type='bool', default=False),
-            bridge=dict(type='str', required=True),
-            name=dict(type='str', required=True),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            type=dict(type='str', choices=list(_model.PORT_TYPES)),
-            peer=dict(type='str'),
-            remote_ip=dict(type='str'),
-            local_ip=dict(type='str'),
-            key=dict(type='int', no_log=False),
-            interfaces=dict(type='list', elements='str'),
-            bond_mode=dict(type='str', choices=list(_model.BOND_MODES)),
-            lacp=dict(type='str', choices=list(_model.LACP_MODES)),
-            tag=dict(type='int'),
-            trunks=dict(type='list', elements='int'),
-            vlan_mode=dict(type='str', choices=list(_model.VLAN_MODES)),
-            mtu=dict(type='int'),
-            external_ids=dict(type='dict'),
-        ),
-        supports_check_mode=True,
-    )
-    execute(module, run)
+    run_module(dict(
+        allow_management=dict(type='bool', default=False),
+        bridge=dict(type='str', required=True),
+        name=dict(type='str', required=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        type=dict(type='str', choices=list(_model.PORT_TYPES)),
+        peer=dict(type='str'),
+        remote_ip=dict(type='str'),
+        local_ip=dict(type='str'),
+        key=dict(type='int', no_log=False),
+        interfaces=dict(type='list', elements='str'),
+        bond_mode=dict(type='str', choices=list(_model.BOND_MODES)),
+        lacp=dict(type='str', choices=list(_model.LACP_MODES)),
+        tag=dict(type='int'),
+        trunks=dict(type='list', elements='int'),
+        vlan_mode=dict(type='str', choices=list(_model.VLAN_MODES)),
+        mtu=dict(type='int'),
+        external_ids=dict(type='dict'),
+    ), run, connection=_conn.OVS_HOST_ARGS)
 
 
 if __name__ == '__main__':
