@@ -611,6 +611,6 @@ def test_a_mac_set_at_create_that_a_connect_cannot_give_back_is_known(api, info,
 
 def test_the_hand_restore_command_and_description_carry_the_new_settings():
     r = _rec('web', gw_priority=5, mac='02:42:c6:13:00:99', mac_derived=False, mac_unrestorable=None,
-            driver_opts={IFNAME: 'lan0'})
+             driver_opts={IFNAME: 'lan0'})
     assert _core.connect_command('web', 'n1', r) == 'docker network connect --gw-priority 5 --driver-opt %s=lan0 n1 web' % IFNAME
     assert _core.describe_record(r) == 'mac 02:42:c6:13:00:99; gw_priority 5; driver_opts %s=lan0' % IFNAME

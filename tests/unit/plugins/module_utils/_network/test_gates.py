@@ -141,5 +141,5 @@ def test_a_wanted_mac_in_a_connect_is_refused_where_the_connect_ignores_it(api):
     gates.refuse_connect_mac(w, steps, '1.54')
     # one the container already has is no connect
     same = plan_network(w, _attached('a', 'web'), {'a': {'container': 'a'},
-                                                  'web': {'container': 'web', 'mac': '02:42:c6:13:00:99'}})
+                                                   'web': {'container': 'web', 'mac': '02:42:c6:13:00:99'}})
     gates.refuse_connect_mac(w, same, api)
