@@ -78,8 +78,12 @@ def check_host(engine, step, networks, kernel_check, path, probes, netlink):
         return warnings
     if not engine.is_local:
         if kernel_check != 'skip':
-            warnings.append('%s: the engine at %s is not on this host; kernel and parent checks were not run '
-                            '(run the task on the engine\'s host to have them)' % (path or step['network'], engine.url))
+            unchecked = (['kernel support for %s' % ', '.join(features)] if features else []) + (
+                ['that parent link %s exists' % parent] if parent else [])
+            what = ' and '.join(unchecked)
+            warnings.append('%s: the engine at %s is not on this host, so %s could not be checked here. Run the '
+                            'netprov.dockernet.preflight role on the engine\'s host, or run this task there '
+                            'against the engine\'s unix socket' % (path or step['network'], engine.url, what))
         return warnings
     netns = engine.netns_path()
     if parent:

@@ -1,7 +1,7 @@
 """Rendering a host link as systemd-networkd files."""
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links, persist as _persist
 
-from test_links import link, params
+from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._host.test_links import link, params
 
 
 def test_persist_render_vxlan_and_vlan(tmp_path):

@@ -40,3 +40,17 @@ def test_existing_macvlan_whose_parent_is_gone_is_reported_naming_the_field():
 ])
 def test_no_parent_warning(have, links):
     assert _hostcheck.existing_parent_warning(LocalEngine(), have, 'p', links) is None
+
+
+class RemoteEngine(object):
+    is_local = False
+    url = 'tcp://198.18.0.10:2376'
+
+
+def test_a_remote_engine_says_what_could_not_be_checked_and_where_to_check_it():
+    step = {'network': 'mv', 'body': {'Driver': 'macvlan', 'Options': {'parent': 'eth1.30'}}}
+    warnings = _hostcheck.check_host(RemoteEngine(), step, {}, 'fail', 'networks[0]', None, Links([]))
+    assert warnings == [
+        'networks[0]: the engine at tcp://198.18.0.10:2376 is not on this host, so kernel support for macvlan, '
+        'vlan and that parent link eth1.30 exists could not be checked here. Run the netprov.dockernet.preflight '
+        'role on the engine\'s host, or run this task there against the engine\'s unix socket']
