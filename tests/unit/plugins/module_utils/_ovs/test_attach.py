@@ -7,7 +7,7 @@ import pytest
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import attach as _attach, model as _model
 
-from test_model import switch
+from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._ovs.test_model import switch
 
 CID = 'ab12cd34ef56' + '0' * 52
 RUNNING = {'id': CID, 'name': 'web1', 'pid': 4242, 'running': True}
