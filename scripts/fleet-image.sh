@@ -2,7 +2,11 @@
 # Build, once, the local systemd "host" image of the sample fleet: Debian
 # bookworm from debootstrap (no registry is reachable), with systemd, its own
 # Docker Engine, sshd, and the Python libraries the collection's modules need
-# on a target (docker SDK, pyroute2, pinned as in requirements-test.txt).
+# on a target (docker SDK, pyroute2, pinned as in requirements-test.txt), and
+# sudo (for logins as an unprivileged user that become root).
+#
+#   scripts/fleet-image.sh        Debian's layout: docker.io 20.10 (/usr/sbin/dockerd)
+#   scripts/fleet-image.sh ce     Docker CE's layout, made from that image (see ce_layout below)
 #
 # The image is tagged with a hash of this recipe, so an unchanged recipe is
 # reused and a changed one is rebuilt. Prints the image name on stdout.
@@ -10,13 +14,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DOCKER=/usr/bin/docker
 REPO=${NETPROV_FLEET_IMAGE_REPO:-netprov-fleet/host}
-PACKAGES=python3,iproute2,systemd,systemd-sysv,dbus,docker.io,iptables,openssh-server,procps,kmod
+LAYOUT=${1:-debian}
+case "$LAYOUT" in debian|ce) ;; *) echo "usage: $0 [debian|ce]" >&2; exit 2 ;; esac
+PACKAGES=python3,iproute2,systemd,systemd-sysv,dbus,docker.io,iptables,openssh-server,procps,kmod,sudo
 # The target-side libraries, same pins as the controller's venv.
 PIP_PINS=$(grep -E '^(docker|pyroute2)==' requirements-test.txt | sort | tr '\n' ' ')
 RECIPE_VERSION=4  # bump when the steps below change
 hash=$(printf '%s|%s|%s' "$PACKAGES" "$PIP_PINS" "$RECIPE_VERSION" | sha256sum | cut -c1-12)
 IMAGE="$REPO:$hash"
 
+if [ "$LAYOUT" = ce ]; then exec scripts/fleet-image-ce.sh "$(scripts/fleet-image.sh)"; fi
 if "$DOCKER" image inspect "$IMAGE" >/dev/null 2>&1; then echo "$IMAGE"; exit 0; fi
 # One build at a time: parallel test lanes and other checkouts on this machine may all ask for it.
 exec 9>/tmp/netprov-fleet-image.lock

@@ -1,0 +1,153 @@
+"""The roles on hosts as users have them, reached over real SSH (a private two-host Docker-in-Docker fleet).
+
+- host2 has Docker CE's layout (scripts/fleet-image-ce.sh: docker-ce,
+  docker-ce-cli and containerd.io own /usr/bin/dockerd, ..., docker.service
+  runs /usr/bin/dockerd -H fd:// --containerd=...; nothing under /usr/sbin;
+  the engine is 28.5, which has `dockerd --validate`): the engine role's
+  checks all run there - a restart that would stop containers, live-restore on
+  a swarm node, daemon.json validated by the unit's dockerd.
+- A host whose dockerd is gone: the role fails naming what it looked for.
+- The install paths in check mode (Docker CE's repository is not reachable
+  from here): what would be installed is named, nothing is written; an install
+  that would replace the other source's engine is refused.
+"""
+import json
+import os
+
+import pytest
+import yaml
+
+from dind import dind_fleet, recap
+from ansible_play import ROOT, ansible_env
+
+import subprocess
+
+PREFIX = 'npce'
+SUBNET = '198.19.168.0/24'
+DNS = '198.19.168.53'
+IMAGE = 'netprov-test/busybox:latest'
+CE_REPO = {'url': 'https://docker-ce.repository.invalid/linux/debian',
+           'key': 'https://docker-ce.repository.invalid/linux/debian/gpg'}
+DEB, CE = 1, 2  # host1: Debian's docker.io; host2: Docker CE's layout
+
+
+@pytest.fixture(scope='module')
+def fleet():
+    with dind_fleet(PREFIX, 2, SUBNET, layouts='debian ce') as f:
+        write_inventory(f)
+        yield f
+
+
+def write_inventory(fleet):
+    state = fleet.state
+    inventory = {'all': {
+        'vars': {
+            'ansible_user': 'root',
+            'ansible_python_interpreter': '/usr/bin/python3',
+            'ansible_ssh_private_key_file': os.path.join(state, 'id_ed25519'),
+            'ansible_ssh_common_args': '-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes'
+                                       % os.path.join(state, 'known_hosts'),
+            'ansible_ssh_pipelining': True,
+            'ansible_timeout': 30,
+        },
+        'hosts': {'deb': {'ansible_host': fleet.base + '11'}, 'ce': {'ansible_host': fleet.base + '12'}},
+    }}
+    fleet.hosts_file = os.path.join(fleet.workdir, 'hosts.yml')
+    with open(fleet.hosts_file, 'w') as f:
+        yaml.safe_dump(inventory, f)
+
+
+def role(fleet, host, name, *args, **role_vars):
+    """ansible-playbook running role ``name`` on ``host``: the process (rc, stdout)."""
+    play = [{'name': 'the %s role' % name, 'hosts': host, 'gather_facts': False,
+             'roles': [{'role': 'netprov.dockernet.' + name}]}]
+    path = os.path.join(fleet.workdir, 'play-%s.yml' % name)
+    with open(path, 'w') as f:
+        yaml.safe_dump(play, f)
+    cmd = [os.path.join(ROOT, '.venv', 'bin', 'ansible-playbook'), '-i', fleet.hosts_file, path,
+           '-e', json.dumps(role_vars)] + list(args)
+    return subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(), timeout=900, check=False)
+
+
+def dockerd_pid(fleet, k):
+    return fleet.on_host(k, 'systemctl', 'show', '-p', 'MainPID', '--value', 'docker').stdout.strip()
+
+
+def daemon_json(fleet, k):
+    return fleet.on_host(k, 'cat', '/etc/docker/daemon.json').stdout
+
+
+def failure(proc):
+    """The msg of the (first) failed task."""
+    for line in proc.stdout.splitlines():
+        if line.startswith('fatal:') and '=> ' in line:
+            return json.loads(line.split('=> ', 1)[1]).get('msg', '')
+    raise AssertionError('no task failed:\n' + proc.stdout[-4000:])
+
+
+def test_the_hosts_have_their_layouts(fleet):
+    ce = fleet.on_host(CE, 'systemctl', 'show', '-p', 'ExecStart', '--value', 'docker.service').stdout
+    assert 'argv[]=/usr/bin/dockerd -H fd:// --containerd=/run/containerd/containerd.sock ' in ce
+    assert fleet.on_host(CE, 'test', '-e', '/usr/sbin/dockerd', check=False).returncode == 1
+    assert fleet.on_host(CE, 'dpkg-query', '-W', '-f', '${Package} ', 'docker-ce', 'docker-ce-cli',
+                         'containerd.io').stdout.split() == ['containerd.io', 'docker-ce', 'docker-ce-cli']
+    assert 'path=/usr/sbin/dockerd' in fleet.on_host(DEB, 'systemctl', 'show', '-p', 'ExecStart', '--value',
+                                                     'docker.service').stdout
+
+
+def test_on_docker_ce_the_checks_run(fleet):
+    """Each safety check the role makes before writing daemon.json, on the CE host."""
+    fleet.on_host(CE, 'docker', 'run', '-d', '--name', 'ce-a', IMAGE, 'sleep', '3600')
+    try:
+        pid, before = dockerd_pid(fleet, CE), daemon_json(fleet, CE)
+
+        refused = role(fleet, 'ce', 'engine', engine_dns=[DNS])
+        assert refused.returncode == 2, refused.stdout[-4000:]
+        assert failure(refused) == (
+            'engine: ce: daemon.json keys dns change and need an engine restart, but 1 containers run (/ce-a); set '
+            'engine_live_restore=true to keep them running through the restart, or set engine_allow_restart=true to '
+            'restart anyway')
+
+        # The unit's /usr/bin/dockerd --validate refuses what the controller cannot judge, before anything is written.
+        invalid = role(fleet, 'ce', 'engine', engine_dns=['not-an-address'], engine_allow_restart=True)
+        assert invalid.returncode == 2, invalid.stdout[-4000:]
+        assert 'invalid IP address: not-an-address' in invalid.stdout, invalid.stdout[-4000:]
+        assert daemon_json(fleet, CE) == before and dockerd_pid(fleet, CE) == pid
+
+        fleet.on_host(CE, 'docker', 'swarm', 'init', '--advertise-addr', fleet.base + '12')
+        try:
+            swarm = role(fleet, 'ce', 'engine', engine_live_restore=True)
+            assert swarm.returncode == 2, swarm.stdout[-4000:]
+            assert failure(swarm).startswith('engine: ce: daemon.json would have live-restore: true while this node is '
+                                             'in a swarm (state active)')
+        finally:
+            fleet.on_host(CE, 'docker', 'swarm', 'leave', '--force')
+        assert daemon_json(fleet, CE) == before and dockerd_pid(fleet, CE) == pid
+    finally:
+        fleet.on_host(CE, 'docker', 'rm', '-f', 'ce-a')
+
+    # No container runs: the change is applied (validated by --validate) and a second run changes nothing.
+    planned = role(fleet, 'ce', 'engine', '--check', engine_dns=[DNS])
+    assert planned.returncode == 0 and recap(planned.stdout)['ce']['changed'] > 0, planned.stdout[-4000:]
+    assert daemon_json(fleet, CE) == before
+    applied = role(fleet, 'ce', 'engine', engine_dns=[DNS])
+    assert applied.returncode == 0, applied.stdout[-4000:]
+    assert json.loads(daemon_json(fleet, CE))['dns'] == [DNS] and dockerd_pid(fleet, CE) != pid
+    assert json.loads(daemon_json(fleet, CE))['log-driver'] == 'json-file'
+    again = role(fleet, 'ce', 'engine', engine_dns=[DNS])
+    assert again.returncode == 0 and recap(again.stdout)['ce']['changed'] == 0, again.stdout[-4000:]
+
+
+def test_a_host_whose_dockerd_is_gone_fails_naming_it(fleet):
+    fleet.on_host(CE, 'mv', '/usr/bin/dockerd', '/usr/bin/dockerd.away')
+    try:
+        gone = role(fleet, 'ce', 'engine', engine_dns=[DNS])
+        assert gone.returncode == 2, gone.stdout[-4000:]
+        assert failure(gone).startswith(
+            'engine: ce: dockerd not found: the ExecStart of docker.service names /usr/bin/dockerd, which does not '
+            'exist. Without it this role cannot validate a new daemon.json (dockerd --validate)')
+        elsewhere = role(fleet, 'ce', 'engine', engine_dockerd='/opt/docker/dockerd')
+        assert failure(elsewhere).startswith('engine: ce: dockerd not found: engine_dockerd names /opt/docker/dockerd, '
+                                             'which does not exist')
+    finally:
+        fleet.on_host(CE, 'mv', '/usr/bin/dockerd.away', '/usr/bin/dockerd')
