@@ -151,3 +151,64 @@ def test_a_host_whose_dockerd_is_gone_fails_naming_it(fleet):
                                              'which does not exist')
     finally:
         fleet.on_host(CE, 'mv', '/usr/bin/dockerd.away', '/usr/bin/dockerd')
+
+
+def test_an_install_over_the_other_sources_engine_is_refused(fleet):
+    """Docker CE's packages conflict with Debian's docker.io: installing either over the other stops the engine."""
+    ce = role(fleet, 'ce', 'engine', '--check', engine_install=True)
+    assert ce.returncode == 2, ce.stdout[-4000:]
+    assert failure(ce) == (
+        'engine: ce: engine_install_source is distribution, but docker-ce, docker-ce-cli, containerd.io are '
+        'installed: docker.io conflicts with them, so installing would remove them and stop the engine and its '
+        'containers. Set engine_install_source to docker-ce (what this host has), or remove docker-ce docker-ce-cli '
+        'containerd.io first')
+    deb = role(fleet, 'deb', 'engine', '--check', engine_install=True, engine_install_source='docker-ce',
+               engine_ce_repository=CE_REPO)
+    assert failure(deb).startswith('engine: deb: engine_install_source is docker-ce, but docker.io, containerd, runc '
+                                   'are installed: docker-ce, docker-ce-cli, containerd.io conflict with them')
+    # What the host has is installed already: nothing to do, in check mode and for real.
+    for args in (['--check'], []):
+        same = role(fleet, 'ce', 'engine', *args, engine_install=True, engine_install_source='docker-ce')
+        assert same.returncode == 0 and recap(same.stdout)['ce']['changed'] == 0, same.stdout[-4000:]
+
+
+def test_on_a_host_without_an_engine_check_mode_names_what_it_would_install(fleet):
+    """Docker CE's repository is not reachable from here: the CE install path runs in check mode only."""
+    fleet.on_host(CE, 'systemctl', 'stop', 'docker.socket', 'docker.service', 'containerd.service')
+    fleet.on_host(CE, 'sh', '-c', 'dpkg -r docker-ce docker-ce-cli containerd.io && systemctl daemon-reload')
+    try:
+        before = daemon_json(fleet, CE)
+        bare = role(fleet, 'ce', 'engine', engine_dns=[DNS])
+        assert bare.returncode == 2, bare.stdout[-4000:]
+        assert failure(bare).startswith('engine: ce: dockerd not found: ') and \
+            ', and no dockerd is on PATH (/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:' \
+            in failure(bare), failure(bare)
+
+        unset = role(fleet, 'ce', 'engine', '--check', engine_install=True, engine_install_source='docker-ce')
+        assert unset.returncode == 2 and failure(unset).startswith(
+            'engine: ce: engine_install_source docker-ce needs engine_ce_repository with url'), unset.stdout[-4000:]
+
+        planned = role(fleet, 'ce', 'engine', '--check', '--diff', engine_install=True,
+                       engine_install_source='docker-ce', engine_ce_repository=CE_REPO, engine_dns=[DNS])
+        assert planned.returncode == 0, planned.stdout[-4000:]
+        assert recap(planned.stdout)['ce']['changed'] > 0
+        assert ("engine: ce: would install docker-ce, docker-ce-cli, containerd.io from Docker CE's repository "
+                "https://docker-ce.repository.invalid/linux/debian (suite bookworm, components stable, written to "
+                "/etc/apt/sources.list.d/docker-ce.sources, signed by "
+                "https://docker-ce.repository.invalid/linux/debian/gpg); the engine then first starts once "
+                "daemon.json is written") in planned.stdout, planned.stdout[-4000:]
+        assert '+    "%s"' % DNS in planned.stdout  # the daemon.json diff
+
+        debian = role(fleet, 'ce', 'engine', '--check', engine_install=True)
+        assert debian.returncode == 0, debian.stdout[-4000:]
+        assert "engine: ce: would install docker.io from the distribution's repositories" in debian.stdout
+
+        # Check mode wrote nothing: no repository, no key, no policy-rc.d, the same daemon.json, no package.
+        for path in ('/etc/apt/sources.list.d/docker-ce.sources', '/etc/apt/keyrings/docker-ce.asc',
+                     '/usr/sbin/policy-rc.d', '/usr/bin/dockerd'):
+            assert fleet.on_host(CE, 'test', '-e', path, check=False).returncode == 1, path
+        assert daemon_json(fleet, CE) == before
+    finally:
+        fleet.on_host(CE, 'sh', '-c', 'dpkg -i /usr/local/share/netprov-ce/*.deb >/dev/null && systemctl daemon-reload'
+                      ' && systemctl start docker.socket docker.service')
+    assert fleet.on_host(CE, 'docker', 'version', '-f', '{{.Server.Version}}').stdout.startswith('28.5.2')
