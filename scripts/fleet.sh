@@ -57,6 +57,13 @@ wait_host() {  # name: systemd up, docker.service active, the engine answering, 
   done
   log "$h: not ready after 120 s (systemd: ${state:-?}); failed units:"
   "$DOCKER" exec "$h" systemctl --failed --no-pager >&2 || true
+  # Every host's systemd takes about 7 inotify instances, all counted against root's limit on this machine:
+  # past it, .path units fail and systemd never finishes starting.
+  local used max
+  used=$(find /proc/[0-9]*/fd -lname 'anon_inode:inotify' 2>/dev/null | wc -l)
+  max=$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo '?')
+  log "inotify instances in use on this machine: $used of fs.inotify.max_user_instances=$max" \
+      "(raise it when they are close: sysctl -w fs.inotify.max_user_instances=1024)"
   "$DOCKER" exec "$h" journalctl -u docker.service --no-pager -n 20 >&2 || true
   return 1
 }

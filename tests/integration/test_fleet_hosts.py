@@ -10,17 +10,21 @@
 - The install paths in check mode (Docker CE's repository is not reachable
   from here): what would be installed is named, nothing is written; an install
   that would replace the other source's engine is refused.
+- An unprivileged login (user `deploy`, sudo without a password) over real
+  SSH, with `become: true`: host_link refuses to cut the link that carries the
+  session (read from the kernel's socket table: sudo drops SSH_CONNECTION),
+  and the roles run.
 """
 import json
 import os
+import re
+import subprocess
 
 import pytest
 import yaml
 
 from dind import dind_fleet, recap
-from ansible_play import ROOT, ansible_env
-
-import subprocess
+from ansible_play import ROOT, ansible_env, play
 
 PREFIX = 'npce'
 SUBNET = '198.19.168.0/24'
@@ -29,6 +33,7 @@ IMAGE = 'netprov-test/busybox:latest'
 CE_REPO = {'url': 'https://docker-ce.repository.invalid/linux/debian',
            'key': 'https://docker-ce.repository.invalid/linux/debian/gpg'}
 DEB, CE = 1, 2  # host1: Debian's docker.io; host2: Docker CE's layout
+HOST_LINK = 'netprov.dockernet.host_link'
 
 
 @pytest.fixture(scope='module')
@@ -57,14 +62,14 @@ def write_inventory(fleet):
         yaml.safe_dump(inventory, f)
 
 
-def role(fleet, host, name, *args, **role_vars):
+def role(fleet, host, name, *args, inventory=None, **role_vars):
     """ansible-playbook running role ``name`` on ``host``: the process (rc, stdout)."""
     play = [{'name': 'the %s role' % name, 'hosts': host, 'gather_facts': False,
              'roles': [{'role': 'netprov.dockernet.' + name}]}]
     path = os.path.join(fleet.workdir, 'play-%s.yml' % name)
     with open(path, 'w') as f:
         yaml.safe_dump(play, f)
-    cmd = [os.path.join(ROOT, '.venv', 'bin', 'ansible-playbook'), '-i', fleet.hosts_file, path,
+    cmd = [os.path.join(ROOT, '.venv', 'bin', 'ansible-playbook'), '-i', inventory or fleet.hosts_file, path,
            '-e', json.dumps(role_vars)] + list(args)
     return subprocess.run(cmd, capture_output=True, text=True, env=ansible_env(), timeout=900, check=False)
 
@@ -212,3 +217,112 @@ def test_on_a_host_without_an_engine_check_mode_names_what_it_would_install(flee
         fleet.on_host(CE, 'sh', '-c', 'dpkg -i /usr/local/share/netprov-ce/*.deb >/dev/null && systemctl daemon-reload'
                       ' && systemctl start docker.socket docker.service')
     assert fleet.on_host(CE, 'docker', 'version', '-f', '{{.Server.Version}}').stdout.startswith('28.5.2')
+
+
+# -- an unprivileged login that becomes root ---------------------------------------------------------------------
+MGMT_NET = PREFIX + '-mgmt'
+MGMT_SUBNET = '198.19.169.0/24'
+MGMT_ADDR = '198.19.169.11'  # host1's second link: the SSH session of the `deploy` login comes in on it
+SESSION = (r'the SSH session of this task \(sshd \d+: 198\.19\.169\.1 port \d+ to 198\.19\.169\.11 port 22\)')
+
+
+@pytest.fixture(scope='module')
+def login(fleet):
+    """User `deploy` on host1 (sudo without a password), reached over a second network: the link of that login's
+    SSH session is not the one with the default route. Yields (inventory, the session's link on host1)."""
+    fleet.on_host(DEB, 'sh', '-c', 'id deploy >/dev/null 2>&1 || useradd -m -s /bin/bash deploy; '
+                  'install -d -m 700 -o deploy -g deploy /home/deploy/.ssh; '
+                  'install -m 600 -o deploy -g deploy /root/.ssh/authorized_keys /home/deploy/.ssh/authorized_keys; '
+                  'echo "deploy ALL=(ALL) NOPASSWD: ALL" > /etc/sudoers.d/deploy; chmod 440 /etc/sudoers.d/deploy')
+    fleet.docker('network', 'rm', MGMT_NET, check=False)
+    fleet.docker('network', 'create', '--subnet', MGMT_SUBNET, '--gateway', '198.19.169.1', MGMT_NET)
+    try:
+        fleet.docker('network', 'connect', '--ip', MGMT_ADDR, MGMT_NET, fleet.container(DEB))
+        link = fleet.on_host(DEB, 'ip', '-o', '-4', 'addr', 'show', 'to', MGMT_ADDR).stdout.split()[1]
+        key = fleet.on_host(DEB, 'cat', '/etc/ssh/ssh_host_ed25519_key.pub').stdout.split()
+        known = os.path.join(fleet.workdir, 'known_hosts_login')
+        with open(known, 'w') as f:
+            for addr in (MGMT_ADDR, fleet.base + '11'):
+                f.write('%s %s %s\n' % (addr, key[0], key[1]))
+        ssh = {'ansible_python_interpreter': '/usr/bin/python3',
+               'ansible_ssh_private_key_file': os.path.join(fleet.state, 'id_ed25519'),
+               'ansible_ssh_common_args': '-o UserKnownHostsFile=%s -o StrictHostKeyChecking=yes' % known,
+               'ansible_ssh_pipelining': True}
+        inventory = os.path.join(fleet.workdir, 'hosts-login.yml')
+        with open(inventory, 'w') as f:
+            yaml.safe_dump({'all': {'hosts': {
+                'deploy': dict(ssh, ansible_host=MGMT_ADDR, ansible_user='deploy', ansible_become=True),
+                'root-lan': dict(ssh, ansible_host=fleet.base + '11', ansible_user='root'),
+            }}}, f)
+        yield inventory, link
+    finally:
+        fleet.docker('network', 'disconnect', '-f', MGMT_NET, fleet.container(DEB), check=False)
+        fleet.docker('network', 'rm', MGMT_NET, check=False)
+
+
+def link_state(fleet, name):
+    out = json.loads(fleet.on_host(DEB, 'ip', '-j', 'addr', 'show', 'dev', name).stdout)[0]
+    return out['operstate'], out['mtu'], sorted(a['local'] for a in out['addr_info'])
+
+
+def test_under_become_host_link_refuses_to_cut_the_ssh_session(fleet, login):
+    inventory, mgmt = login
+    before = link_state(fleet, mgmt)
+    cuts = [
+        {HOST_LINK: {'name': mgmt, 'state': 'down'}},
+        {HOST_LINK: {'name': mgmt, 'mtu': 1400}},
+        {HOST_LINK: {'name': mgmt, 'addresses': ['198.19.169.99/24'], 'addresses_exclusive': True}},
+    ]
+    checks = cuts + [
+        {HOST_LINK: {'name': mgmt, 'promisc': True}},
+        {'netprov.dockernet.host_route': {'dest': '198.19.169.0/28', 'dev': mgmt}},
+        {'ansible.builtin.command': 'id -u', 'check_mode': False},
+        {'ansible.builtin.command': 'printenv SSH_CONNECTION', 'check_mode': False},
+    ]
+    planned = play(checks, hosts='deploy', inventory=inventory, check=True)
+    assert planned[5]['stdout'] == '0', planned[5]  # the module runs as root
+    assert planned[6]['rc'] == 1, planned[6]  # and sudo dropped SSH_CONNECTION
+    for i, what in enumerate(('take it down', 'change its MTU', 'remove its address')):
+        assert planned[i].get('failed'), (i, planned[i])
+        assert re.search(r'^%s: refusing to touch the management path: would %s, but it carries 198\.19\.169\.11, '
+                         r'the local address of %s' % (mgmt, what, SESSION), planned[i]['msg']), planned[i]['msg']
+    assert planned[3]['changed'] and not planned[3].get('failed')
+    assert re.match(r'it carries 198\.19\.169\.11, the local address of %s$' % SESSION, planned[3]['management'])
+    assert re.match(r'it covers 198\.19\.169\.1, the client of %s$' % SESSION, planned[4]['management']), planned[4]
+
+    applied = play(cuts, hosts='deploy', inventory=inventory)
+    assert all(r.get('failed') and 'refusing to touch the management path' in r['msg'] for r in applied.results)
+    assert link_state(fleet, mgmt) == before
+
+    # The same link, from a login that came in on the other one: no session of that task on it.
+    other = play([cuts[0]], hosts='root-lan', inventory=inventory, check=True)
+    assert other[0]['changed'] and not other[0].get('failed') and other[0]['management'] is None, other[0]
+    # Without become the sshd's sockets cannot be read: SSH_CONNECTION, found in the socket table, names the session.
+    plain = play([cuts[0]], hosts='deploy', inventory=inventory, check=True, play_vars={'ansible_become': False})
+    assert plain[0].get('failed') and re.search(r'would take it down, but it carries 198\.19\.169\.11, the local '
+                                                r'address of the SSH session of this task', plain[0]['msg']), plain[0]
+
+
+def test_the_roles_run_with_become(fleet, login):
+    inventory, _mgmt = login
+    refused = role(fleet, 'deploy', 'engine', '-e', 'ansible_become=false', inventory=inventory, engine_dns=[DNS])
+    assert refused.returncode == 2, refused.stdout[-4000:]
+    assert failure(refused).startswith('engine: deploy: cannot ask the engine on /var/run/docker.sock (')
+    assert 'Permission denied' in failure(refused) and failure(refused).endswith('run the role as root (become: true)')
+
+    runs = (
+        ('engine', {'engine_dns': [DNS]}),
+        ('interfaces', {'interfaces_links': [{'name': 'cebr0', 'kind': 'bridge', 'state': 'up',
+                                              'addresses': ['198.19.170.1/24']}]}),
+        ('networks', {'networks_networks': [{'name': 'ce-app', 'driver': 'bridge',
+                                             'ipam_config': [{'subnet': '198.19.171.0/24'}]}]}),
+    )
+    for name, role_vars in runs:
+        first = role(fleet, 'deploy', name, inventory=inventory, **role_vars)
+        assert first.returncode == 0 and recap(first.stdout)['deploy']['changed'] > 0, (name, first.stdout[-4000:])
+        again = role(fleet, 'deploy', name, inventory=inventory, **role_vars)
+        assert again.returncode == 0 and recap(again.stdout)['deploy']['changed'] == 0, (name, again.stdout[-4000:])
+    assert json.loads(daemon_json(fleet, DEB))['dns'] == [DNS]
+    assert '198.19.170.1/24' in fleet.on_host(DEB, 'ip', '-o', 'addr', 'show', 'dev', 'cebr0').stdout
+    assert fleet.on_host(DEB, 'docker', 'network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}',
+                         'ce-app').stdout.strip() == '198.19.171.0/24'
