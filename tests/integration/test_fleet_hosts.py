@@ -14,6 +14,10 @@
   SSH, with `become: true`: host_link refuses to cut the link that carries the
   session (read from the kernel's socket table: sudo drops SSH_CONNECTION),
   and the roles run.
+- The README's install section: host3 is Debian 13 with the Python libraries
+  from Debian's own packages (python3-docker 7.1 serves the Docker modules,
+  python3-pyroute2 0.7.7 is refused as too old); on host1 (Debian 12) the
+  libraries are in a virtualenv only, named by ansible_python_interpreter.
 """
 import json
 import os
@@ -29,16 +33,18 @@ from ansible_play import ROOT, ansible_env, play
 PREFIX = 'npce'
 SUBNET = '198.19.168.0/24'
 DNS = '198.19.168.53'
+OTHER_DNS = '198.19.168.54'
 IMAGE = 'netprov-test/busybox:latest'
 CE_REPO = {'url': 'https://docker-ce.repository.invalid/linux/debian',
            'key': 'https://docker-ce.repository.invalid/linux/debian/gpg'}
-DEB, CE = 1, 2  # host1: Debian's docker.io; host2: Docker CE's layout
+DEB, CE, TRIXIE = 1, 2, 3  # host1: Debian 12's docker.io; host2: Docker CE's layout; host3: Debian 13
+VENV = '/opt/netprov'
 HOST_LINK = 'netprov.dockernet.host_link'
 
 
 @pytest.fixture(scope='module')
 def fleet():
-    with dind_fleet(PREFIX, 2, SUBNET, layouts='debian ce') as f:
+    with dind_fleet(PREFIX, 3, SUBNET, layouts='debian ce trixie') as f:
         write_inventory(f)
         yield f
 
@@ -55,7 +61,9 @@ def write_inventory(fleet):
             'ansible_ssh_pipelining': True,
             'ansible_timeout': 30,
         },
-        'hosts': {'deb': {'ansible_host': fleet.base + '11'}, 'ce': {'ansible_host': fleet.base + '12'}},
+        'hosts': {'deb': {'ansible_host': fleet.base + '11'}, 'ce': {'ansible_host': fleet.base + '12'},
+                  'trixie': {'ansible_host': fleet.base + '13'},
+                  'deb-venv': {'ansible_host': fleet.base + '11', 'ansible_python_interpreter': VENV + '/bin/python'}},
     }}
     fleet.hosts_file = os.path.join(fleet.workdir, 'hosts.yml')
     with open(fleet.hosts_file, 'w') as f:
@@ -194,7 +202,7 @@ def test_on_a_host_without_an_engine_check_mode_names_what_it_would_install(flee
             'engine: ce: engine_install_source docker-ce needs engine_ce_repository with url'), unset.stdout[-4000:]
 
         planned = role(fleet, 'ce', 'engine', '--check', '--diff', engine_install=True,
-                       engine_install_source='docker-ce', engine_ce_repository=CE_REPO, engine_dns=[DNS])
+                       engine_install_source='docker-ce', engine_ce_repository=CE_REPO, engine_dns=[OTHER_DNS])
         assert planned.returncode == 0, planned.stdout[-4000:]
         assert recap(planned.stdout)['ce']['changed'] > 0
         assert ("engine: ce: would install docker-ce, docker-ce-cli, containerd.io from Docker CE's repository "
@@ -202,7 +210,7 @@ def test_on_a_host_without_an_engine_check_mode_names_what_it_would_install(flee
                 "/etc/apt/sources.list.d/docker-ce.sources, signed by "
                 "https://docker-ce.repository.invalid/linux/debian/gpg); the engine then first starts once "
                 "daemon.json is written") in planned.stdout, planned.stdout[-4000:]
-        assert '+    "%s"' % DNS in planned.stdout  # the daemon.json diff
+        assert '+    "%s"' % OTHER_DNS in planned.stdout  # the daemon.json diff
 
         debian = role(fleet, 'ce', 'engine', '--check', engine_install=True)
         assert debian.returncode == 0, debian.stdout[-4000:]
@@ -326,3 +334,73 @@ def test_the_roles_run_with_become(fleet, login):
     assert '198.19.170.1/24' in fleet.on_host(DEB, 'ip', '-o', 'addr', 'show', 'dev', 'cebr0').stdout
     assert fleet.on_host(DEB, 'docker', 'network', 'inspect', '-f', '{{(index .IPAM.Config 0).Subnet}}',
                          'ce-app').stdout.strip() == '198.19.171.0/24'
+
+
+# -- the README's install section ----------------------------------------------------------------------------------
+def docker_modules_twice(fleet, host, subnet):
+    """A Docker network made, then the same again (no change), read back; and what the interpreter has."""
+    tasks = [
+        {'ansible.builtin.command': "{{ ansible_python_interpreter }} -c 'import docker, sys; "
+                                    "print(sys.prefix, docker.__version__, docker.__file__)'", 'check_mode': False},
+        {'netprov.dockernet.docker_host_info': {}},
+        {'netprov.dockernet.docker_network': {'name': 'np-install', 'ipam_config': [{'subnet': subnet}]}},
+        {'netprov.dockernet.docker_network': {'name': 'np-install', 'ipam_config': [{'subnet': subnet}]}},
+        {'netprov.dockernet.docker_network_info': {'name': 'np-install'}},
+    ]
+    res = play(tasks, hosts=host, inventory=fleet.hosts_file)
+    for i, r in enumerate(res.results):
+        assert not r.get('failed'), (i, r)
+    assert [r['changed'] for r in res.results[2:4]] == [True, False], res.results[2:4]
+    assert res[4]['network']['ipam_config'][0]['subnet'] == subnet
+    return res
+
+
+def host_modules_twice(fleet, host, bridge, address):
+    """A host link made (the kernel probe runs first), then the same again (no change), read back."""
+    link = {HOST_LINK: {'name': bridge, 'kind': 'bridge', 'addresses': [address], 'state': 'up'}}
+    return play([link, link, {'netprov.dockernet.host_network_info': {'capabilities': True}}],
+                hosts=host, inventory=fleet.hosts_file)
+
+
+def test_debian_13_with_debians_own_python_libraries(fleet):
+    res = docker_modules_twice(fleet, 'trixie', '198.19.172.0/24')
+    prefix, sdk, path = res[0]['stdout'].split()
+    assert (prefix, sdk) == ('/usr', '7.1.0') and path.startswith('/usr/lib/python3/dist-packages/'), res[0]
+    assert res[1]['engine']['version'].startswith('26.1.5')
+    # Debian 13's python3-pyroute2 is 0.7.7: refused up front, naming the version and the fix.
+    host = host_modules_twice(fleet, 'trixie', 'cebr1', '198.19.173.1/24')
+    assert host[0].get('failed') and host[0]['msg'].startswith(
+        'the Python library pyroute2 is required on the managed host: pyroute2 0.7.7 is installed, and 0.9 or '
+        'newer is needed'), host[0]
+    # Debian 13's docker.io has dockerd --validate: the engine role checks the file with it.
+    invalid = role(fleet, 'trixie', 'engine', engine_dns=['not-an-address'])
+    assert invalid.returncode == 2 and 'invalid IP address: not-an-address' in invalid.stdout, invalid.stdout[-4000:]
+    for changed in (True, False):
+        run = role(fleet, 'trixie', 'engine', engine_dns=[DNS])
+        assert run.returncode == 0 and (recap(run.stdout)['trixie']['changed'] > 0) == changed, run.stdout[-4000:]
+
+
+def test_debian_12_with_the_libraries_in_a_virtualenv(fleet):
+    """The system's Python has neither library; ansible_python_interpreter names the virtualenv that has them."""
+    site = VENV + '/lib/python3.11/site-packages'
+    fleet.on_host(DEB, 'sh', '-c', 'python3 -m venv --without-pip %s && cp -a /usr/local/lib/python3.11/dist-packages/. %s/'
+                  ' && mv /usr/local/lib/python3.11/dist-packages /usr/local/lib/python3.11/dist-packages.away'
+                  % (VENV, site))
+    try:
+        system = play([{'netprov.dockernet.docker_host_info': {}}], hosts='deb', inventory=fleet.hosts_file)
+        assert system[0].get('failed') and "the Python 'docker' SDK is not installed" in system[0]['msg'], system[0]
+        res = docker_modules_twice(fleet, 'deb-venv', '198.19.174.0/24')
+        prefix, sdk, path = res[0]['stdout'].split()
+        assert (prefix, sdk) == (VENV, '7.2.0') and path.startswith(site + '/'), res[0]
+        host = host_modules_twice(fleet, 'deb-venv', 'cebr2', '198.19.175.1/24')
+        assert [(r.get('failed', False), r['changed']) for r in host.results] == [
+            (False, True), (False, False), (False, False)], host.results
+        links = dict((l['name'], l) for l in host[2]['links'])
+        assert '198.19.175.1/24' in links['cebr2']['addresses'] and host[2]['capabilities']['bridge'] is True
+        for changed in (True, False):
+            run = role(fleet, 'deb-venv', 'engine', engine_mtu=1450)
+            assert run.returncode == 0 and (recap(run.stdout)['deb-venv']['changed'] > 0) == changed, \
+                run.stdout[-4000:]
+    finally:
+        fleet.on_host(DEB, 'sh', '-c', 'mv /usr/local/lib/python3.11/dist-packages.away '
+                      '/usr/local/lib/python3.11/dist-packages; rm -rf %s' % VENV)
