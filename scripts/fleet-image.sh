@@ -2,7 +2,13 @@
 # Build, once, the local systemd "host" image of the sample fleet: Debian
 # bookworm from debootstrap (no registry is reachable), with systemd, its own
 # Docker Engine, sshd, and the Python libraries the collection's modules need
-# on a target (docker SDK, pyroute2, pinned as in requirements-test.txt).
+# on a target (docker SDK, pyroute2, pinned as in requirements-test.txt), and
+# sudo (for logins as an unprivileged user that become root).
+#
+#   scripts/fleet-image.sh         Debian 12's layout: docker.io 20.10 (/usr/sbin/dockerd)
+#   scripts/fleet-image.sh ce      Docker CE's layout, made from that image (scripts/fleet-image-ce.sh)
+#   scripts/fleet-image.sh trixie  Debian 13: docker.io 26.1 (its CLI is docker-cli), the Python libraries from Debian's own
+#                                  packages (python3-docker 7.1, python3-pyroute2 0.7.7), not pip
 #
 # The image is tagged with a hash of this recipe, so an unchanged recipe is
 # reused and a changed one is rebuilt. Prints the image name on stdout.
@@ -10,13 +16,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DOCKER=/usr/bin/docker
 REPO=${NETPROV_FLEET_IMAGE_REPO:-netprov-fleet/host}
-PACKAGES=python3,iproute2,systemd,systemd-sysv,dbus,docker.io,iptables,openssh-server,procps,kmod
+LAYOUT=${1:-debian}
+PACKAGES=python3,iproute2,systemd,systemd-sysv,dbus,docker.io,iptables,openssh-server,procps,kmod,sudo
 # The target-side libraries, same pins as the controller's venv.
 PIP_PINS=$(grep -E '^(docker|pyroute2)==' requirements-test.txt | sort | tr '\n' ' ')
+SUITE=bookworm
+case "$LAYOUT" in
+  debian) ;;
+  ce) ;;
+  trixie) SUITE=trixie; REPO=$REPO-trixie; PACKAGES=$PACKAGES,docker-cli,python3-docker,python3-pyroute2; PIP_PINS= ;;
+  *) echo "usage: $0 [debian|ce|trixie]" >&2; exit 2 ;;
+esac
 RECIPE_VERSION=4  # bump when the steps below change
-hash=$(printf '%s|%s|%s' "$PACKAGES" "$PIP_PINS" "$RECIPE_VERSION" | sha256sum | cut -c1-12)
+hash=$(printf '%s|%s|%s%s' "$PACKAGES" "$PIP_PINS" "$RECIPE_VERSION" "${SUITE#bookworm}" | sha256sum | cut -c1-12)
 IMAGE="$REPO:$hash"
 
+if [ "$LAYOUT" = ce ]; then exec scripts/fleet-image-ce.sh "$(scripts/fleet-image.sh)"; fi
 if "$DOCKER" image inspect "$IMAGE" >/dev/null 2>&1; then echo "$IMAGE"; exit 0; fi
 # One build at a time: parallel test lanes and other checkouts on this machine may all ask for it.
 exec 9>/tmp/netprov-fleet-image.lock
@@ -42,16 +57,18 @@ fi
 t0=$(date +%s)
 root=$(mktemp -d /var/tmp/netprov-fleet-rootfs.XXXXXX)
 trap 'rm -rf "$root"' EXIT
-log "debootstrap bookworm from $mirror into $root (about a minute)"
-PATH=/usr/sbin:/sbin:$PATH debootstrap --variant=minbase --include="$PACKAGES" bookworm "$root" "$mirror" >&2 \
+log "debootstrap $SUITE from $mirror into $root (about a minute)"
+PATH=/usr/sbin:/sbin:$PATH debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$root" "$mirror" >&2 \
   || { log "debootstrap failed; last lines of its log:"; tail -20 "$root/debootstrap/debootstrap.log" >&2 || true; exit 1; }
 
-log "installing $PIP_PINS into the image"
-pyver=$(chroot "$root" python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-# shellcheck disable=SC2086 # the pins are words on purpose
-python3 -m pip install -q --disable-pip-version-check --no-compile --python-version "$pyver" \
-  --only-binary=:all: --target "$root/usr/local/lib/python$pyver/dist-packages" $PIP_PINS 2>&1 \
-  | { grep -v -e "^WARNING: Location 'file:" -e "^WARNING: Running pip as the 'root' user" >&2 || true; }
+if [ -n "$PIP_PINS" ]; then
+  log "installing $PIP_PINS into the image"
+  pyver=$(chroot "$root" python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  # shellcheck disable=SC2086 # the pins are words on purpose
+  python3 -m pip install -q --disable-pip-version-check --no-compile --python-version "$pyver" \
+    --only-binary=:all: --target "$root/usr/local/lib/python$pyver/dist-packages" $PIP_PINS 2>&1 \
+    | { grep -v -e "^WARNING: Location 'file:" -e "^WARNING: Running pip as the 'root' user" >&2 || true; }
+fi
 
 # sshd: root by key only; no DNS lookups (there is no resolver in the fleet).
 mkdir -p "$root/etc/ssh/sshd_config.d" "$root/root/.ssh"

@@ -12,7 +12,10 @@
 # NETPROV_FLEET_SUBNET (198.18.224.0/24; hosts get .11, .12, ...; the outer
 # engine hands out only .2-.9, so the rest of the /24 stays free for the
 # hosts' macvlan networks), NETPROV_FLEET_STATE (.build/fleet: the SSH key and
-# known_hosts; a second fleet beside the demo's needs its own).
+# known_hosts; a second fleet beside the demo's needs its own),
+# NETPROV_FLEET_LAYOUTS (debian: each host's engine packaging, one word per host,
+# the last word for the rest: debian is Debian's docker.io, ce Docker CE's layout,
+# see scripts/fleet-image-ce.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOCKER=/usr/bin/docker
@@ -24,6 +27,7 @@ BASE=${SUBNET%.*}          # 198.18.224
 STATE=${NETPROV_FLEET_STATE:-.build/fleet}
 KEY=$STATE/id_ed25519
 TEST_IMAGE=${NETPROV_TEST_IMAGE:-netprov-test/busybox:latest}
+read -r -a LAYOUTS <<< "${NETPROV_FLEET_LAYOUTS:-debian}"
 
 log() { echo "fleet: $*" >&2; }
 hosts() { for i in $(seq 1 "$SIZE"); do echo "$PREFIX-host$i"; done; }
@@ -53,14 +57,30 @@ wait_host() {  # name: systemd up, docker.service active, the engine answering, 
   done
   log "$h: not ready after 120 s (systemd: ${state:-?}); failed units:"
   "$DOCKER" exec "$h" systemctl --failed --no-pager >&2 || true
+  # Every host's systemd takes about 7 inotify instances, all counted against root's limit on this machine:
+  # past it, .path units fail and systemd never finishes starting.
+  local used max
+  used=$(find /proc/[0-9]*/fd -lname 'anon_inode:inotify' 2>/dev/null | wc -l)
+  max=$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo '?')
+  log "inotify instances in use on this machine: $used of fs.inotify.max_user_instances=$max" \
+      "(raise it when they are close: sysctl -w fs.inotify.max_user_instances=1024)"
   "$DOCKER" exec "$h" journalctl -u docker.service --no-pager -n 20 >&2 || true
   return 1
 }
 
+layout_of() {  # host number -> its layout word
+  local i=$1
+  [ "$i" -le "${#LAYOUTS[@]}" ] || i=${#LAYOUTS[@]}
+  echo "${LAYOUTS[$((i - 1))]}"
+}
+
 up() {
   local image t0 i h
+  declare -A images
   t0=$(date +%s)
-  image=$(scripts/fleet-image.sh)
+  for i in $(seq 1 "$SIZE"); do
+    [ -n "${images[$(layout_of "$i")]:-}" ] || images[$(layout_of "$i")]=$(scripts/fleet-image.sh "$(layout_of "$i")")
+  done
   scripts/test-image.sh
   mkdir -p "$STATE"
   [ -f "$KEY" ] || ssh-keygen -q -t ed25519 -N '' -C netprov-fleet -f "$KEY"
@@ -72,6 +92,7 @@ up() {
   i=0
   for h in $(hosts); do
     i=$((i + 1))
+    image=${images[$(layout_of "$i")]}
     if "$DOCKER" container inspect "$h" >/dev/null 2>&1; then
       if [ "$("$DOCKER" container inspect -f '{{.Config.Image}}' "$h")" != "$image" ]; then
         log "$h runs an older image; run '$0 down' first to rebuild the fleet"
@@ -82,7 +103,7 @@ up() {
     "$DOCKER" run -d --name "$h" --hostname "host$i" --label netprov.fleet=true \
       --network "$NET" --ip "$BASE.$((10 + i))" \
       "${HOST_FLAGS[@]}" -v "$h-docker:/var/lib/docker" "$image" >/dev/null
-    log "$h started ($BASE.$((10 + i)))"
+    log "$h started ($BASE.$((10 + i)), $(layout_of "$i") layout)"
   done
   : > "$STATE/known_hosts.new"
   i=0

@@ -16,9 +16,16 @@ description:
   - A kind the kernel lacks is found by a real probe in a scratch network
     namespace and refused before anything is made, naming the kind.
   - The management path is protected. A link that carries a default route or
-    the local address of the current SSH connection (E(SSH_CONNECTION)), or
-    that such a link stands on, is never deleted, taken down, moved to another
-    master, or changed in MTU, MAC or addresses unless O(allow_management=true).
+    the local address of the SSH session the task came in on, or that such a
+    link stands on, is never deleted, taken down, moved to another master, or
+    changed in MTU, MAC or addresses unless O(allow_management=true).
+  - The SSH session is read from the kernel, also under C(become) (sudo drops
+    E(SSH_CONNECTION)) - the sshd among the module's parent processes and its
+    TCP connection in the socket table (C(/proc/PID/fd), C(/proc/net/tcp)). With
+    no sshd among them (a local connection) there is no session to guard.
+    E(SSH_CONNECTION) only picks the session among several connections of that
+    sshd, or names it, once found in the socket table, when the sshd's sockets
+    cannot be read (a module not run as root, which warns).
   - Settings that are fixed when a link is made (kind, parent, VLAN id, modes,
     VXLAN settings, veth peer) are changed only by removing and re-creating the
     link, and only with O(recreate=true).
@@ -255,11 +262,10 @@ diff:
   type: dict
 '''
 
-import os
-
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links, netlink as _netlink, persist as _persist
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import HOST_COMMON_ARGS
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
+from ansible_collections.netprov.dockernet.plugins.module_utils._session import ssh
 
 
 ARGUMENT_SPEC = dict(
@@ -311,7 +317,10 @@ def run(module):
     p = module.params
     want = _links.normalise(p)
     with _netlink.open_ipr(p['netns']) as ipr:
-        links, mgmt = _links.read(ipr, os.environ.get('SSH_CONNECTION'))
+        session = ssh.current(_netlink.netns_path(p['netns']))
+        if ssh.blind_spot(session):
+            module.warn(ssh.blind_spot(session))
+        links, mgmt = _links.read(ipr, session)
         have = links.get(want['name'])
         elsewhere = _links.dependents_elsewhere(links, p['netns']) if _links.removes(want, links, p['recreate']) \
             else {}

@@ -89,8 +89,9 @@ route:
 management:
   description:
     - Why a change of this route could cut the management path, or null - it is a default
-      route, or its destination covers the client address of the current SSH connection
-      (E(SSH_CONNECTION)). The interfaces role arms its rollback timer for such a change.
+      route, or its destination covers the client address of the SSH session the task came in on
+      (read from the kernel's socket table, as M(netprov.dockernet.host_link) does). The interfaces
+      role arms its rollback timer for such a change.
   returned: always
   type: str
 diff:
@@ -99,11 +100,10 @@ diff:
   type: dict
 '''
 
-import os
-
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, routes as _routes
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import HOST_COMMON_ARGS
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
+from ansible_collections.netprov.dockernet.plugins.module_utils._session import ssh
 
 
 ARGUMENT_SPEC = dict(
@@ -121,6 +121,9 @@ ARGUMENT_SPEC = dict(
 def run(module):
     p = module.params
     want = _routes.normalise(p)
+    session = ssh.current(_netlink.netns_path(p['netns']))
+    if ssh.blind_spot(session):
+        module.warn(ssh.blind_spot(session))
     with _netlink.open_ipr(p['netns']) as ipr:
         routes = _routes.list_routes(ipr=ipr)
         links = set(l['name'] for l in _netlink.list_links(ipr=ipr))
@@ -133,7 +136,7 @@ def run(module):
             _routes.apply(ipr, steps)
             after = _routes.find(_routes.list_routes(ipr=ipr), want)
     return {'changed': bool(steps), 'plan': steps, 'route': after,
-            'management': _routes.management(want, os.environ.get('SSH_CONNECTION')),
+            'management': _routes.management(want, session),
             'diff': {'before': have or {}, 'after': after or {}}}
 
 

@@ -42,11 +42,12 @@ class PlayResult(object):
 
 
 def play(tasks, hosts='localhost', inventory=None, check=False, diff=False, play_vars=None,
-         verbosity=0, env=None, module_defaults=None, timeout=600):
+         verbosity=0, env=None, module_defaults=None, timeout=600, wrapper=None):
     """Run ``tasks`` (a list of task dicts) and return a PlayResult.
 
     results[i] is task i's registered result for the first host when the
-    play has one host, else a dict host -> result.
+    play has one host, else a dict host -> result. ``wrapper``: an argv
+    prefix ansible-playbook runs under (ssh_double.wrapper(): an SSH session).
     """
     with tempfile.TemporaryDirectory(prefix='netprov-play-') as tmp:
         out = os.path.join(tmp, 'results.json')
@@ -74,7 +75,7 @@ def play(tasks, hosts='localhost', inventory=None, check=False, diff=False, play
             inv = os.path.join(tmp, 'inventory.ini')
             with open(inv, 'w') as f:
                 f.write('localhost ansible_connection=local ansible_python_interpreter=%s\n' % PYTHON)
-        cmd = [os.path.join(ROOT, '.venv', 'bin', 'ansible-playbook'), '-i', inv, pb]
+        cmd = list(wrapper or []) + [os.path.join(ROOT, '.venv', 'bin', 'ansible-playbook'), '-i', inv, pb]
         if check:
             cmd.append('--check')
         if diff:

@@ -19,6 +19,7 @@ pytest_plugins = ['engine_fixtures', 'conftest_fleet', 'engine_matrix', 'ovs_fix
 SLOW_FIRST = (
     'test_uml_kernel.py',
     'test_site_fleet.py',
+    'test_fleet_hosts.py',
     'test_swarm_quorum.py',
     'test_swarm_node.py',
     'test_swarm.py',

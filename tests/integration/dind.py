@@ -19,8 +19,9 @@ SAMPLE_BASE = '198.18.224.'
 
 
 class DindFleet(object):
-    def __init__(self, prefix, size, subnet, workdir):
+    def __init__(self, prefix, size, subnet, workdir, layouts='debian'):
         self.prefix, self.size, self.subnet = prefix, size, subnet
+        self.layouts = layouts  # scripts/fleet.sh's NETPROV_FLEET_LAYOUTS: 'debian', 'ce', or one word per host
         self.base = subnet.rsplit('.', 1)[0] + '.'
         self.state = os.path.join(ROOT, '.build', 'fleet-' + prefix)
         self.workdir = workdir
@@ -28,7 +29,8 @@ class DindFleet(object):
 
     def env(self):
         return dict(os.environ, NETPROV_FLEET_PREFIX=self.prefix, NETPROV_FLEET_SIZE=str(self.size),
-                    NETPROV_FLEET_SUBNET=self.subnet, NETPROV_FLEET_STATE=self.state)
+                    NETPROV_FLEET_SUBNET=self.subnet, NETPROV_FLEET_STATE=self.state,
+                    NETPROV_FLEET_LAYOUTS=self.layouts)
 
     def fleet_sh(self, action):
         proc = subprocess.run([os.path.join(ROOT, 'scripts', 'fleet.sh'), action], env=self.env(),
@@ -89,13 +91,13 @@ def recap(stdout):
 
 
 @contextlib.contextmanager
-def dind_fleet(prefix, size, subnet):
+def dind_fleet(prefix, size, subnet, layouts='debian'):
     """Start ``size`` sample hosts (fleet image built once), yield them, always take them down."""
     if os.geteuid() != 0:
         import pytest
         pytest.skip('the Docker-in-Docker fleet needs root')
     workdir = tempfile.mkdtemp(prefix='netprov-dind-')
-    fleet = DindFleet(prefix, size, subnet, workdir)
+    fleet = DindFleet(prefix, size, subnet, workdir, layouts)
     fleet.fleet_sh('down')  # a fleet left by a killed run
     try:
         fleet.fleet_sh('up')

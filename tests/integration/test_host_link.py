@@ -1,10 +1,12 @@
 """host_link through real ansible-playbook runs, in a scratch network namespace."""
 import os
+import re
 
 import pytest
 from pyroute2 import IPRoute
 
 from ansible_play import play
+import ssh_double
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
 from kernel_expect import expected_capabilities
 from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
@@ -133,6 +135,9 @@ def test_unsupported_kind_with_kernel_check_skip_leaves_nothing(ns):
 
 def test_management_path_protected(ns):
     with IPRoute(netns=ns, flags=0) as ipr:
+        lo = ipr.link_lookup(ifname='lo')[0]
+        ipr.link('set', index=lo, state='up')
+        ipr.addr('add', index=lo, address='198.18.194.99', prefixlen=32)  # the SSH client's end
         ipr.link('add', ifname='nl-up', kind='veth', peer='nl-peer')
         ipr.link('add', ifname='nl-br', kind='bridge')
         up = ipr.link_lookup(ifname='nl-up')[0]
@@ -153,14 +158,14 @@ def test_management_path_protected(ns):
         {M: {'name': 'nl-up', 'mtu': 1300, 'allow_management': True, 'netns': ns}},
         {M: {'name': 'nl-mvx', 'kind': 'macvlan', 'parent': 'nl-up', 'netns': ns}},  # new link on top: allowed
     ]
-    res = play(tasks, env={'SSH_CONNECTION': '198.18.194.99 50000 198.18.194.1 22'})
+    res = play(tasks, wrapper=ssh_double.wrapper(ns, '198.18.194.99 50000 198.18.194.1 22'))
     assert res[0]['failed'] and res[0]['msg'] == (
         'nl-up: refusing to touch the management path: would change its MTU, but it carries the ipv4 default '
         'route via 198.18.192.254 (table 254); set allow_management: true if another path reaches this host')
     assert res[1]['failed'] and 'would delete it, but it carries the ipv4 default route' in res[1]['msg']
-    assert res[2]['failed'] and ('would take it down, but it carries 198.18.194.1, the local address of the '
-                                 'current SSH connection (SSH_CONNECTION=198.18.194.99 50000 198.18.194.1 22)'
-                                 ) in res[2]['msg']
+    assert res[2]['failed'] and re.search(r'would take it down, but it carries 198\.18\.194\.1, the local address of '
+                                          r'the SSH session of this task \(sshd \d+: 198\.18\.194\.99 port 50000 to '
+                                          r'198\.18\.194\.1 port 22\)', res[2]['msg']), res[2]['msg']
     assert res[3]['failed'] and 'would move it to another master, but it is a port of nl-br and it carries ' \
         '198.18.194.1' in res[3]['msg']
     assert res[4]['changed'] and not res[4].get('failed')

@@ -5,8 +5,9 @@ the same task file as the real run (tasks/apply.yml), so it sees every
 argument the real run passes: macvlan_mode, vxlan_*, recreate, force, the
 shims and their routes, and the routes. Each case runs the real role with
 ansible-playbook in check mode against a scratch namespace (module_defaults
-point host_link, host_route and host_network_info at it), with SSH_CONNECTION
-naming an address there as the management connection, and reads what the
+point host_link, host_route and host_network_info at it), under an SSH session
+whose local end is an address there (ssh_double: an sshd stand-in in the
+namespace holding a real TCP connection), and reads what the
 role decided (its arming step, arm_rollback.yml, as main.yml runs it); then
 applies the change with the role's own apply.yml, runs the
 rollback script the role renders in that namespace, and checks the link and
@@ -19,12 +20,13 @@ import pytest
 from pyroute2 import IPRoute
 
 from ansible_play import ROOT, play
+from ssh_double import wrapper
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, routes as _routes
 from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 
 ROLE = 'netprov.dockernet.interfaces'
 TEMPLATE = os.path.join(ROOT, 'roles', 'interfaces', 'templates', 'rollback.sh.j2')
-# The "management connection": the client 198.19.83.99, the local end on rb-mv (or on rb-vx)
+# The SSH session: the client 198.19.83.99 (on lo), the local end on rb-mv (or on rb-vx)
 SSH_MV = '198.19.83.99 50000 198.19.83.1 22'
 SSH_VX = '198.19.83.99 50000 198.19.84.1 22'
 
@@ -32,6 +34,9 @@ SSH_VX = '198.19.83.99 50000 198.19.84.1 22'
 def host(ns):
     """rb-par (veth) with the default route; rb-mv, a macvlan on it, carrying the SSH session's address."""
     with IPRoute(netns=ns, flags=0) as ipr:
+        lo = ipr.link_lookup(ifname='lo')[0]
+        ipr.link('set', index=lo, state='up')
+        ipr.addr('add', index=lo, address='198.19.83.99', prefixlen=32)  # the SSH client's end
         ipr.link('add', ifname='rb-par', kind='veth', peer='rb-pp')
         par = ipr.link_lookup(ifname='rb-par')[0]
         for idx in (par, ipr.link_lookup(ifname='rb-pp')[0]):
@@ -76,7 +81,7 @@ def decide(ns, tmp_path, role_vars, ssh):
                     'armed': "{{ __interfaces_before.links is defined }}"}},
                 {'ansible.builtin.template': {'src': TEMPLATE, 'dest': script, 'mode': '0700'}, 'check_mode': False,
                  'vars': role_vars, 'when': '__interfaces_before.links is defined'}],
-               check=True, module_defaults=defaults(ns), env={'SSH_CONNECTION': ssh})
+               check=True, module_defaults=defaults(ns), wrapper=wrapper(ns, ssh))
     assert not res[0].get('failed'), res.stdout[-3000:]
     facts = res[1]['ansible_facts']
     if not facts['armed']:
@@ -90,7 +95,7 @@ def apply_for_real(ns, role_vars, ssh):
     """The change itself, by the role's own task file (what main.yml runs after arming)."""
     res = play([{'ansible.builtin.include_role': {'name': ROLE, 'tasks_from': 'apply.yml'},
                  'vars': dict(role_vars, __interfaces_preview=False)}],
-               module_defaults=defaults(ns), env={'SSH_CONNECTION': ssh})
+               module_defaults=defaults(ns), wrapper=wrapper(ns, ssh))
     assert not res[0].get('failed'), res.stdout[-3000:]
 
 
@@ -161,6 +166,6 @@ def test_no_change_arms_nothing(ns, tmp_path):
                 {'ansible.builtin.set_fact': {'touched': "{{ __interfaces_touched }}",
                                               'routes': "{{ __interfaces_touched_routes }}",
                                               'armed': "{{ __interfaces_armed | default(false) }}"}}],
-               module_defaults=defaults(ns), env={'SSH_CONNECTION': SSH_MV})
+               module_defaults=defaults(ns), wrapper=wrapper(ns, SSH_MV))
     assert not res[0].get('failed'), res.stdout[-3000:]
     assert res[1]['ansible_facts'] == {'touched': [], 'routes': [], 'armed': False}, res[1]

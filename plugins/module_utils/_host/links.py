@@ -17,6 +17,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._host import net
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, KernelError, NetprovError, ValidationError)
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import U16, check_int
+from ansible_collections.netprov.dockernet.plugins.module_utils._session import ssh
 
 KINDS = ('vlan', 'macvlan', 'ipvlan', 'bridge', 'veth', 'vxlan', 'dummy')
 STACKED = ('vlan', 'macvlan', 'ipvlan')
@@ -132,26 +133,24 @@ def normalise(params):
     return want
 
 
-def management_links(links, default_routes, ssh_connection=None):
+def management_links(links, default_routes, session=None):
     """{link name: why it is on the management path} for the links given.
 
     A link is on the path when it carries a default route or the local
-    address of the SSH connection, or when such a link stands on it (its
-    parent, recursively) or it is a port of such a bridge.
+    address of the SSH session (``session``: see ``_session.ssh.find()``), or
+    when such a link stands on it (its parent, recursively) or it is a port of
+    such a bridge.
     """
     found = {}
     for route in default_routes:
         for name in route['links']:
             found.setdefault(name, 'it carries the %s default route%s (table %s)' % (
                 route['family'], ' via %s' % route['gateway'] if route.get('gateway') else '', route['table']))
-    if ssh_connection:
-        parts = ssh_connection.split()
-        if len(parts) >= 3:
-            local = parts[2]
-            for link in links.values():
-                if any(a.split('/')[0] == local for a in link['addresses']):
-                    found.setdefault(link['name'], 'it carries %s, the local address of the current SSH '
-                                                   'connection (SSH_CONNECTION=%s)' % (local, ssh_connection))
+    for conn in (session or {}).get('connections') or []:
+        for link in links.values():
+            if any(a.split('/')[0] == conn['local'] for a in link['addresses']):
+                found.setdefault(link['name'], 'it carries %s, the local address of %s' % (
+                    conn['local'], ssh.describe(session, conn)))
     changed = True
     while changed:
         changed = False
@@ -529,10 +528,10 @@ def view(want, have):
     return out
 
 
-def read(ipr, ssh_connection=None):
-    """(links by name, management links) in the namespace ``ipr`` talks to."""
+def read(ipr, session=None):
+    """(links by name, management links) in the namespace ``ipr`` talks to (``session``: the SSH session there)."""
     links = dict((l['name'], l) for l in _netlink.list_links(ipr=ipr))
-    mgmt = management_links(links, _netlink.default_routes(ipr=ipr), ssh_connection)
+    mgmt = management_links(links, _netlink.default_routes(ipr=ipr), session)
     return links, mgmt
 
 

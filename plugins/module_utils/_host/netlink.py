@@ -16,7 +16,13 @@ import ipaddress
 import os
 import socket
 
+# IPRoute(netns=...), which every read in another network namespace and every kernel probe uses, is
+# pyroute2 0.9's; 0.7 and 0.8 (Debian 12's and 13's python3-pyroute2) also fail a dump that the kernel's
+# link table changes under ("dump interrupted"), as it does on a Docker host whenever a container starts.
+PYROUTE2_MINIMUM = (0, 9)
+
 try:
+    import pyroute2
     from pyroute2 import IPRoute
     from pyroute2 import config as _pyroute2_config
     from pyroute2.netlink.exceptions import NetlinkError
@@ -37,6 +43,25 @@ except ImportError as _exc:  # pragma: no cover - reported by the modules
 
     class NetlinkError(Exception):
         code = 0
+
+
+def too_old(version, minimum=PYROUTE2_MINIMUM):
+    """Why pyroute2 ``version`` ('0.7.7') cannot serve, or None."""
+    try:
+        have = tuple(int(p) for p in str(version).split('.')[:2])
+    except ValueError:
+        return None  # a development version: let it try
+    if have >= minimum:
+        return None
+    return ('pyroute2 %s is installed, and %s or newer is needed (IPRoute(netns=...) came with 0.9; older '
+            'versions also fail reads while links change: "dump interrupted"); install it where the modules '
+            'run, for example in a virtualenv named by ansible_python_interpreter' % (
+                version, '.'.join(str(p) for p in minimum)))
+
+
+if HAS_PYROUTE2 and too_old(getattr(pyroute2, '__version__', '')):
+    HAS_PYROUTE2 = False
+    PYROUTE2_IMPORT_ERROR = too_old(pyroute2.__version__)
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     KernelError, ValidationError)

@@ -15,6 +15,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._host import net
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, KernelError, ValidationError)
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import U32, check_int
+from ansible_collections.netprov.dockernet.plugins.module_utils._session import ssh
 
 SCOPES = {0: 'universe', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere'}
 PROTOS = {0: 'unspec', 1: 'redirect', 2: 'kernel', 3: 'boot', 4: 'static', 16: 'dhcp', 186: 'bgp', 188: 'ospf'}
@@ -138,24 +139,20 @@ def plan(want, routes, links, allow_management=False):
     return steps
 
 
-def management(want, ssh_connection=None):
+def management(want, session=None):
     """Why changing this route could cut the management path (the way replies reach the SSH client), or None.
 
     A default route carries everything not routed otherwise; any other route
-    does when its destination covers the client's address (SSH_CONNECTION).
+    does when its destination covers the client's address (``session``: the
+    SSH session of the task, see ``_session.ssh.find()``).
     """
     if want['dest'] == 'default':
         return 'it is the %s default route (table %s)' % (want['family'], want['table'])
-    parts = (ssh_connection or '').split()
-    if parts:
-        try:
-            peer = ipaddress.ip_address(parts[0])
-        except ValueError:
-            return None
-        net = ipaddress.ip_network(want['dest'])
+    net = ipaddress.ip_network(want['dest'])
+    for conn in (session or {}).get('connections') or []:
+        peer = ipaddress.ip_address(conn['peer'])
         if peer.version == net.version and peer in net:
-            return 'it covers %s, the client of the current SSH connection (SSH_CONNECTION=%s)' % (
-                peer, ssh_connection)
+            return 'it covers %s, the client of %s' % (peer, ssh.describe(session, conn))
     return None
 
 

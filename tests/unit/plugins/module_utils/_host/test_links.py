@@ -71,8 +71,12 @@ def test_management_links_propagate_to_parents_and_ports():
              'p0': link('p0', master='br0'), 'mv': link('mv', kind='macvlan', parent='eth1'),
              'eth1': link('eth1'), 'v': link('v', parent='eth0', kind='vlan')}
     routes = [{'family': 'ipv4', 'table': 254, 'gateway': '198.18.0.1', 'links': ['eth0']}]
-    mgmt = _links.management_links(links, routes, '198.18.9.9 4000 198.18.192.1 22')
+    session = {'pid': 812, 'connections': [
+        {'local': '198.18.192.1', 'local_port': 22, 'peer': '198.18.9.9', 'peer_port': 4000}]}
+    mgmt = _links.management_links(links, routes, session)
     assert sorted(mgmt) == ['br0', 'eth0', 'p0']
+    assert mgmt['br0'] == ('it carries 198.18.192.1, the local address of the SSH session of this task '
+                           '(sshd 812: 198.18.9.9 port 4000 to 198.18.192.1 port 22)')
     assert mgmt['p0'].startswith('it is a port of br0 and it carries 198.18.192.1')
     mgmt = _links.management_links(links, [{'family': 'ipv4', 'table': 254, 'gateway': None, 'links': ['mv']}])
     assert mgmt['eth1'] == 'mv stands on it and it carries the ipv4 default route (table 254)'

@@ -40,3 +40,11 @@ def test_ipvlan_flags_are_encoded():
     back.decode()
     data = back.get_attr('IFLA_LINKINFO').get_attr('IFLA_INFO_DATA')
     assert (data.get_attr('IFLA_IPVLAN_MODE'), data.get_attr('IFLA_IPVLAN_FLAGS')) == (1, 2)
+
+
+def test_pyroute2_older_than_0_9_is_refused_naming_the_version():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink
+    assert netlink.too_old('0.9.7') is None and netlink.too_old('0.10.1') is None
+    assert netlink.too_old('0.9.dev3') is None and netlink.too_old('') is None
+    for old in ('0.7.2', '0.7.7', '0.8.1'):  # Debian 12's, Debian 13's, the last 0.8
+        assert netlink.too_old(old).startswith('pyroute2 %s is installed, and 0.9 or newer is needed' % old)

@@ -30,14 +30,16 @@ def test_route_plan_default_takeover():
 
 
 def test_route_on_the_management_path():
-    ssh = '198.18.9.9 4000 198.18.192.1 22'
+    ssh = {'pid': 812, 'connections': [
+        {'local': '198.18.192.1', 'local_port': 22, 'peer': '198.18.9.9', 'peer_port': 4000}]}
     default = _routes.normalise({'dest': 'default', 'gateway': '198.18.0.1', 'metric': None, 'table': 100})
     assert _routes.management(default) == 'it is the ipv4 default route (table 100)'
     covering = _routes.normalise({'dest': '198.18.8.0/22', 'dev': 'eth1', 'metric': None, 'table': None})
-    assert _routes.management(covering, ssh) == ('it covers 198.18.9.9, the client of the current SSH connection '
-                                                 '(SSH_CONNECTION=%s)' % ssh)
+    assert _routes.management(covering, ssh) == ('it covers 198.18.9.9, the client of the SSH session of this task '
+                                                 '(sshd 812: 198.18.9.9 port 4000 to 198.18.192.1 port 22)')
     assert _routes.management(covering) is None
     other = _routes.normalise({'dest': '198.18.12.0/22', 'dev': 'eth1', 'metric': None, 'table': None})
     assert _routes.management(other, ssh) is None
     six = _routes.normalise({'dest': 'fd00::/8', 'dev': 'eth1', 'metric': None, 'table': None})
-    assert _routes.management(six, ssh) is None and _routes.management(six, 'fd00::9 1 fd00::1 22')
+    assert _routes.management(six, ssh) is None and _routes.management(six, {'pid': 9, 'connections': [
+        {'local': 'fd00::1', 'local_port': 22, 'peer': 'fd00::9', 'peer_port': 1}]})
