@@ -4,11 +4,11 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import os
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import db as _db, model as _model
+from ansible_collections.netprov.dockernet.plugins.module_utils._session import ssh
 
 OVS_COMMON_ARGS = dict(
     ovsdb=dict(type='str', default=_db.DEFAULT_OVSDB),
@@ -26,18 +26,23 @@ def open_switch(params):
     return _db.Switch(params.get('ovsdb'), timeout)
 
 
-def kernel_view(params, switch):
+def kernel_view(module, switch):
     """(links by name, management links) where the switch's devices live; (None, {}) for a remote switch.
 
     A switch reached over a unix socket runs on this host: its ports' links are
-    read in ``netns`` (the module's own namespace by default).
+    read in ``netns`` (the module's own namespace by default), and the SSH
+    session guarded is found as host_link finds it.
     """
+    params = module.params
     if not _db.local_socket(_db.check_remote(params.get('ovsdb'))):
         return None, {}
+    session = ssh.current(_netlink.netns_path(params.get('netns')))
+    if ssh.blind_spot(session):
+        module.warn(ssh.blind_spot(session))
     with _netlink.open_ipr(params.get('netns')) as ipr:
         links = dict((l['name'], l) for l in _netlink.list_links(ipr=ipr))
         routes = _netlink.default_routes(ipr=ipr)
-    return links, _model.management(links, routes, switch, os.environ.get('SSH_CONNECTION'))
+    return links, _model.management(links, routes, switch, session)
 
 
 def reconcile(module, plan):
@@ -51,7 +56,7 @@ def reconcile(module, plan):
     params = module.params
     with open_switch(params) as switch:
         have = switch.read()
-        links, mgmt = kernel_view(params, have)
+        links, mgmt = kernel_view(module, have)
         steps = _model.guard(plan(have, links), have, mgmt, params['allow_management'])
         after = _model.simulate(have, steps)
         if steps and not module.check_mode:

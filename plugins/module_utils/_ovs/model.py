@@ -496,12 +496,13 @@ def simulate(switch, steps):
 
 # ---------------------------------------------------------------- management path
 
-def management(links, default_routes, switch, ssh_connection=None):
+def management(links, default_routes, switch, session=None):
     """{kernel link: why it is on the management path}, host_link's rules with OVS ports as bridge ports.
 
     A link that is an interface of an OVS port counts as a port of its bridge
     (the bridge's internal device), so when that device carries the default
-    route or the SSH address, every link on the bridge does too.
+    route or the SSH session's address (``session``: see ``_session.ssh.find()``),
+    every link on the bridge does too.
     """
     links = dict((n, dict(l)) for n, l in links.items())
     for port in switch['ports'].values():
@@ -510,7 +511,7 @@ def management(links, default_routes, switch, ssh_connection=None):
         for iface in port['interfaces']:
             if iface in links and iface != port['bridge']:
                 links[iface]['master'] = port['bridge']
-    return _links.management_links(links, default_routes, ssh_connection)
+    return _links.management_links(links, default_routes, session)
 
 
 def guard(steps, switch, mgmt, allow_management=False):

@@ -304,7 +304,9 @@ def test_putting_the_ssh_link_on_a_bridge_is_refused():
     links = copy.deepcopy(LINKS)
     links['new1']['addresses'] = ['198.19.182.1/24']
     sw = switch()
-    found = _model.management(links, [], sw, '198.19.182.9 50000 198.19.182.1 22')
+    session = {'pid': 812, 'connections': [
+        {'local': '198.19.182.1', 'local_port': 22, 'peer': '198.19.182.9', 'peer_port': 50000}]}
+    found = _model.management(links, [], sw, session)
     steps = plan(_model.normalise_port(port_params(name='new1')), sw)
     with pytest.raises(ConflictError) as exc:
         _model.guard(steps, sw, found)
