@@ -171,12 +171,12 @@ class Bench(object):
         k, v = DRIFT_HOST, self.host_vars(DRIFT_HOST)
         shim, addr, lan = 'lanshim', v['sample_shim_address'] + '/32', v['sample_lan_range']
         on = self.fleet.on_host
-        on(k, 'ip', 'addr', 'del', addr, 'dev', shim)
         on(k, 'ip', 'route', 'del', lan, 'dev', shim)
+        on(k, 'ip', 'addr', 'del', addr, 'dev', shim)  # after: the kernel drops a link's routes with its last address
         on(k, 'docker', 'network', 'rm', 'backend')
         on(k, 'python3', '-c', 'import json; p = "/etc/docker/daemon.json"; d = json.load(open(p)); '
                                'd["userland-proxy"] = True; json.dump(d, open(p, "w"), indent=2)')
-        changes = ['%s lost its address %s' % (shim, addr), 'route %s dev %s removed' % (lan, shim),
+        changes = ['route %s dev %s removed' % (lan, shim), '%s lost its address %s' % (shim, addr),
                    'Docker network backend removed', 'daemon.json userland-proxy set to true']
         run, proc = self.site(size, 'drift', note='(host%d: %s)' % (k, '; '.join(changes)))
         hosts = run['recap']
