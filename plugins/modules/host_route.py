@@ -103,45 +103,25 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, routes as _routes
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import routes as _routes, routeset as _routeset
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import HOST_COMMON_ARGS
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import execute
 
 
 def run(module):
     p = module.params
-    want = _routes.normalise(p)
-    with _netlink.open_ipr(p['netns']) as ipr:
-        routes = _routes.list_routes(ipr=ipr)
-        links = set(l['name'] for l in _netlink.list_links(ipr=ipr))
-        have = _routes.find(routes, want)
-        steps = _routes.plan(want, routes, links, allow_management=p['allow_management'])
-        after = have
-        if steps:
-            after = None if steps[0]['action'] == 'remove' else dict(have or {}, **steps[0]['route'])
-        if steps and not module.check_mode:
-            _routes.apply(ipr, steps)
-            after = _routes.find(_routes.list_routes(ipr=ipr), want)
-    result = {'changed': bool(steps), 'plan': steps, 'route': after,
-              'management': _routes.management(want, os.environ.get('SSH_CONNECTION'))}
+    one = _routeset.converge([p], p['netns'], allow_management=p['allow_management'], check_mode=module.check_mode,
+                             ssh=os.environ.get('SSH_CONNECTION'))[0]
+    result = {'changed': one['changed'], 'plan': one['plan'], 'route': one['route'], 'management': one['management']}
     if module._diff:
-        result['diff'] = {'before': have or {}, 'after': after or {}}
+        result['diff'] = one['diff']
     return result
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            HOST_COMMON_ARGS,
-            dest=dict(type='str', required=True),
-            gateway=dict(type='str'),
-            dev=dict(type='str'),
-            metric=dict(type='int'),
-            table=dict(type='int', default=254),
-            scope=dict(type='str', choices=['universe', 'site', 'link', 'host']),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            allow_management=dict(type='bool', default=False),
-        ),
+        argument_spec=dict(HOST_COMMON_ARGS, allow_management=dict(type='bool', default=False),
+                           **_routes.ROUTE_OPTIONS),
         supports_check_mode=True,
     )
     execute(module, run)
