@@ -340,15 +340,16 @@ def report(args, times, info, elapsed):
     return '\n'.join(head) + '\n'
 
 
-def write_doc(text):
+def write_doc(text, begin=BEGIN, end=END):
+    """Put ``text`` between the markers ``begin`` and ``end`` of docs/benchmarks.md (added at the end when missing)."""
     if os.path.exists(DOC):
         with open(DOC) as f:
             doc = f.read()
     else:
-        doc = '# Benchmarks\n\n%s\n%s\n' % (BEGIN, END)
-    if BEGIN not in doc or END not in doc:
-        doc = doc.rstrip('\n') + '\n\n%s\n%s\n' % (BEGIN, END)
-    start, stop = doc.index(BEGIN) + len(BEGIN), doc.index(END)
+        doc = '# Benchmarks\n\n%s\n%s\n' % (begin, end)
+    if begin not in doc or end not in doc:
+        doc = doc.rstrip('\n') + '\n\n%s\n%s\n' % (begin, end)
+    start, stop = doc.index(begin) + len(begin), doc.index(end)
     with open(DOC, 'w') as f:
         f.write(doc[:start] + '\n' + text + doc[stop:])
 

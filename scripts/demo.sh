@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/env.sh
 source scripts/env.sh
 INV=playbooks/inventory/sample
+export ANSIBLE_CONFIG=${ANSIBLE_CONFIG:-playbooks/ansible.cfg}  # forks, pipelining (playbooks/README.md)
 
 if [ "${1:-}" = clean ]; then
   exec scripts/fleet.sh down

@@ -262,83 +262,26 @@ diff:
   type: dict
 '''
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links, netlink as _netlink, persist as _persist
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links, linkset as _linkset, netlink as _netlink
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import HOST_COMMON_ARGS
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 from ansible_collections.netprov.dockernet.plugins.module_utils._session import ssh
 
 
-ARGUMENT_SPEC = dict(
-    name=dict(type='str', required=True),
-    state=dict(type='str', default='present', choices=['present', 'absent', 'up', 'down']),
-    kind=dict(type='str', choices=list(_links.KINDS)),
-    parent=dict(type='str'),
-    vlan_id=dict(type='int'),
-    macvlan_mode=dict(type='str', choices=list(_links.MACVLAN_MODES)),
-    ipvlan_mode=dict(type='str', choices=list(_links.IPVLAN_MODES)),
-    ipvlan_flag=dict(type='str', choices=list(_links.IPVLAN_FLAGS)),
-    peer=dict(type='str'),
-    vxlan_id=dict(type='int'),
-    vxlan_local=dict(type='str'),
-    vxlan_remote=dict(type='str'),
-    vxlan_group=dict(type='str'),
-    vxlan_port=dict(type='int'),
-    mtu=dict(type='int'),
-    promisc=dict(type='bool'),
-    master=dict(type='str'),
-    mac=dict(type='str'),
-    addresses=dict(type='list', elements='str'),
-    addresses_exclusive=dict(type='bool', default=False),
-    allow_management=dict(type='bool', default=False),
-    recreate=dict(type='bool', default=False),
-    force=dict(type='bool', default=False),
-    kernel_check=dict(type='str', default='fail', choices=['fail', 'warn', 'skip']),
-    persist=dict(type='bool', default=False),
-    persist_dir=dict(type='path', default='/etc/systemd/network'),
-    persist_parent_network=dict(type='str'),
-)
-
-
-def _make(module, ipr, want, have, steps):
-    """Predict the link (and its files) the steps give; apply them unless in check mode."""
-    p = module.params
-    after = _links.simulate(have, steps) or None
-    file_steps = []
-    if p['persist']:
-        file_steps = _persist.plan(want, after or {}, p['persist_dir'], p['persist_parent_network'])
-    if not module.check_mode:
-        _links.apply(ipr, steps)
-        _persist.apply(file_steps)
-        after = _netlink.get_link(want['name'], ipr=ipr)
-    return after, file_steps
-
-
 def run(module):
     p = module.params
-    want = _links.normalise(p)
-    with _netlink.open_ipr(p['netns']) as ipr:
-        session = ssh.current(_netlink.netns_path(p['netns']))
-        if ssh.blind_spot(session):
-            module.warn(ssh.blind_spot(session))
-        links, mgmt = _links.read(ipr, session)
-        have = links.get(want['name'])
-        elsewhere = _links.dependents_elsewhere(links, p['netns']) if _links.removes(want, links, p['recreate']) \
-            else {}
-        steps = _links.plan(want, links, mgmt, recreate=p['recreate'], allow_management=p['allow_management'],
-                            force=p['force'], elsewhere=elsewhere)
-        warnings = _links.check_kernel(want, steps, p['kernel_check'])
-        try:
-            after, file_steps = _make(module, ipr, want, have, steps)
-        except Exception as exc:
-            exc.warnings = warnings   # a failed apply still tells what the kernel check found
-            raise
-    return {'changed': bool(steps or file_steps), 'plan': steps + file_steps, 'link': after,
-            'management': mgmt.get(want['name']), 'warnings': warnings,
-            'diff': {'before': _links.view(want, have), 'after': _links.view(want, after)}}
+    results, _order = _linkset.converge([p], p['netns'], allow_management=p['allow_management'],
+                                        kernel_check=p['kernel_check'], check_mode=module.check_mode,
+                                        session=ssh.for_module(module, _netlink.netns_path(p['netns'])),
+                                        warn=module.warn)
+    one = results[0]
+    return {'changed': one['changed'], 'plan': one['plan'], 'link': one['link'], 'management': one['management'],
+            'diff': one['diff']}
 
 
 def main():
-    run_module(ARGUMENT_SPEC, run, connection=HOST_COMMON_ARGS, mutually_exclusive=[('vxlan_remote', 'vxlan_group')])
+    run_module(dict(_links.CALL_OPTIONS, **_links.LINK_OPTIONS), run, connection=HOST_COMMON_ARGS,
+               mutually_exclusive=_links.LINK_MUTUALLY_EXCLUSIVE)
 
 
 if __name__ == '__main__':

@@ -100,48 +100,23 @@ diff:
   type: dict
 '''
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, routes as _routes
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, routes as _routes, routeset as _routeset
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import HOST_COMMON_ARGS
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 from ansible_collections.netprov.dockernet.plugins.module_utils._session import ssh
 
 
-ARGUMENT_SPEC = dict(
-    dest=dict(type='str', required=True),
-    gateway=dict(type='str'),
-    dev=dict(type='str'),
-    metric=dict(type='int'),
-    table=dict(type='int', default=254),
-    scope=dict(type='str', choices=['universe', 'site', 'link', 'host']),
-    state=dict(type='str', default='present', choices=['present', 'absent']),
-    allow_management=dict(type='bool', default=False),
-)
-
-
 def run(module):
     p = module.params
-    want = _routes.normalise(p)
-    session = ssh.current(_netlink.netns_path(p['netns']))
-    if ssh.blind_spot(session):
-        module.warn(ssh.blind_spot(session))
-    with _netlink.open_ipr(p['netns']) as ipr:
-        routes = _routes.list_routes(ipr=ipr)
-        links = set(l['name'] for l in _netlink.list_links(ipr=ipr))
-        have = _routes.find(routes, want)
-        steps = _routes.plan(want, routes, links, allow_management=p['allow_management'])
-        after = have
-        if steps:
-            after = None if steps[0]['action'] == 'remove' else dict(have or {}, **steps[0]['route'])
-        if steps and not module.check_mode:
-            _routes.apply(ipr, steps)
-            after = _routes.find(_routes.list_routes(ipr=ipr), want)
-    return {'changed': bool(steps), 'plan': steps, 'route': after,
-            'management': _routes.management(want, session),
-            'diff': {'before': have or {}, 'after': after or {}}}
+    one = _routeset.converge([p], p['netns'], allow_management=p['allow_management'], check_mode=module.check_mode,
+                             session=ssh.for_module(module, _netlink.netns_path(p['netns'])))[0]
+    return {'changed': one['changed'], 'plan': one['plan'], 'route': one['route'], 'management': one['management'],
+            'diff': one['diff']}
 
 
 def main():
-    run_module(ARGUMENT_SPEC, run, connection=HOST_COMMON_ARGS)
+    run_module(dict(_routes.ROUTE_OPTIONS, allow_management=dict(type='bool', default=False)), run,
+               connection=HOST_COMMON_ARGS)
 
 
 if __name__ == '__main__':

@@ -5,7 +5,7 @@ the same task file as the real run (tasks/apply.yml), so it sees every
 argument the real run passes: macvlan_mode, vxlan_*, recreate, force, the
 shims and their routes, and the routes. Each case runs the real role with
 ansible-playbook in check mode against a scratch namespace (module_defaults
-point host_link, host_route and host_network_info at it), under an SSH session
+point host_links, host_routes and host_network_info at it), under an SSH session
 whose local end is an address there (ssh_double: an sshd stand-in in the
 namespace holding a real TCP connection), and reads what the
 role decided (its arming step, arm_rollback.yml, as main.yml runs it); then
@@ -62,16 +62,12 @@ def role_vars(**kw):
 
 
 def defaults(ns):
-    return dict((m, {'netns': ns}) for m in ('netprov.dockernet.host_link', 'netprov.dockernet.host_route',
+    return dict((m, {'netns': ns}) for m in ('netprov.dockernet.host_links', 'netprov.dockernet.host_routes',
                                              'netprov.dockernet.host_network_info'))
 
 
 def decide(ns, tmp_path, role_vars, ssh):
-    """The role's arming step in a check-mode run: what it decided to restore, and the rollback script it wrote.
-
-    (The whole role in check mode stops at a shim route whose shim the run makes first: check mode makes
-    nothing, so the route has no link to go through.)
-    """
+    """The role's arming step in a check-mode run: what it decided to restore, and the rollback script it wrote."""
     script = str(tmp_path / 'rollback.sh')
     res = play([{'ansible.builtin.include_role': {'name': ROLE, 'tasks_from': 'arm_rollback.yml', 'public': True},
                  'vars': role_vars},
@@ -129,7 +125,7 @@ def snapshot(ns):
      [], [], [('ipv4', '198.19.83.64/26', 254, 0)]),
     (SSH_MV, {'interfaces_macvlan_shims': [{'name': 'rb-shim', 'parent': 'rb-par',
                                             'address': '198.19.82.200/32', 'routes': ['198.19.83.96/27']}]},
-     ['rb-shim'], [], []),
+     ['rb-shim'], [], [('ipv4', '198.19.83.96/27', 254, 0)]),
 ], ids=['macvlan_mode', 'vxlan_port', 'default_route', 'route_to_the_client', 'shim_route'])
 def test_a_management_path_change_arms_the_rollback_and_the_rollback_restores(ns, tmp_path, ssh, change,
                                                                               touched, remade, routes):

@@ -127,7 +127,8 @@ def test_every_module_runs_through_the_one_runner():
     """Each module's main() is one call of _common.runner.run_module, and only the runner calls
     exit_json/fail_json (and builds the AnsibleModule): warnings, diff, check mode and errors in one place."""
     modules = dict((rel, tree) for rel, tree in _sources() if rel.startswith('plugins/modules/'))
-    assert len(modules) == 15, sorted(modules)  # every module of plugins/modules
+    on_disk = glob.glob(os.path.join(ROOT, 'plugins', 'modules', '*.py'))
+    assert len(modules) == len(on_disk) > 0, sorted(modules)  # every module of plugins/modules
     found = []
     for rel, tree in modules.items():
         main = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == 'main']

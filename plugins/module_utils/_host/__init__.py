@@ -6,4 +6,8 @@ netlink: reading and changing links, addresses and routes, optionally in a
 network namespace; links: the host_link planner and applier; routes: the
 host_route planner and applier; persist: the files that keep a link across a
 reboot; probes: trying a kernel feature for real in a scratch namespace.
+linkset and routeset: a host's whole set of links, or of routes, in one call
+(host_links, host_routes; host_link and host_route go through them with one
+entry), each entry checked by entries against the one-item argument spec and
+planned by links or routes.
 """

@@ -58,6 +58,41 @@ PROTECTED = {
     'remove_address': 'remove its address',
 }
 
+# The argument spec of one link: host_link's own options, and each entry of host_links' ``links``.
+LINK_OPTIONS = dict(
+    name=dict(type='str', required=True),
+    state=dict(type='str', default='present', choices=['present', 'absent', 'up', 'down']),
+    kind=dict(type='str', choices=list(KINDS)),
+    parent=dict(type='str'),
+    vlan_id=dict(type='int'),
+    macvlan_mode=dict(type='str', choices=list(MACVLAN_MODES)),
+    ipvlan_mode=dict(type='str', choices=list(IPVLAN_MODES)),
+    ipvlan_flag=dict(type='str', choices=list(IPVLAN_FLAGS)),
+    peer=dict(type='str'),
+    vxlan_id=dict(type='int'),
+    vxlan_local=dict(type='str'),
+    vxlan_remote=dict(type='str'),
+    vxlan_group=dict(type='str'),
+    vxlan_port=dict(type='int'),
+    mtu=dict(type='int'),
+    promisc=dict(type='bool'),
+    master=dict(type='str'),
+    mac=dict(type='str'),
+    addresses=dict(type='list', elements='str'),
+    addresses_exclusive=dict(type='bool', default=False),
+    recreate=dict(type='bool', default=False),
+    force=dict(type='bool', default=False),
+    persist=dict(type='bool', default=False),
+    persist_dir=dict(type='path', default='/etc/systemd/network'),
+    persist_parent_network=dict(type='str'),
+)
+LINK_MUTUALLY_EXCLUSIVE = [('vxlan_remote', 'vxlan_group')]
+# What applies to the whole call, not to one link.
+CALL_OPTIONS = dict(
+    allow_management=dict(type='bool', default=False),
+    kernel_check=dict(type='str', default='fail', choices=['fail', 'warn', 'skip']),
+)
+
 _MAC = re.compile(r'^([0-9a-f]{2}:){5}[0-9a-f]{2}$')
 _NAME = re.compile(r'^[^/\s:]{1,15}$')
 

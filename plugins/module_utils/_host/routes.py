@@ -26,6 +26,17 @@ DEFAULT_METRIC = {'ipv4': 0, 'ipv6': 1024}
 MAIN = 254
 LOCAL = 255
 
+# The argument spec of one route: host_route's own options, and each entry of host_routes' ``routes``.
+ROUTE_OPTIONS = dict(
+    dest=dict(type='str', required=True),
+    gateway=dict(type='str'),
+    dev=dict(type='str'),
+    metric=dict(type='int'),
+    table=dict(type='int', default=MAIN),
+    scope=dict(type='str', choices=['universe', 'site', 'link', 'host']),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+)
+
 
 def normalise_msg(msg, names):
     family = FAMILIES.get(msg['family'])

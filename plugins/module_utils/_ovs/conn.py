@@ -36,9 +36,7 @@ def kernel_view(module, switch):
     params = module.params
     if not _db.local_socket(_db.check_remote(params.get('ovsdb'))):
         return None, {}
-    session = ssh.current(_netlink.netns_path(params.get('netns')))
-    if ssh.blind_spot(session):
-        module.warn(ssh.blind_spot(session))
+    session = ssh.for_module(module, _netlink.netns_path(params.get('netns')))
     with _netlink.open_ipr(params.get('netns')) as ipr:
         links = dict((l['name'], l) for l in _netlink.list_links(ipr=ipr))
         routes = _netlink.default_routes(ipr=ipr)

@@ -214,6 +214,14 @@ def current(netns_path=None, root='/proc', environ=None):
     return session
 
 
+def for_module(module, netns_path=None):
+    """``current()`` for a host module, warning the task where the session cannot be fully seen."""
+    session = current(netns_path)
+    if blind_spot(session):
+        module.warn(blind_spot(session))
+    return session
+
+
 def describe(session, conn=None):
     """'the SSH session of this task (sshd 812: 198.18.0.9 port 50022 to 198.18.0.1 port 22)'."""
     conns = [conn] if conn else session.get('connections') or []

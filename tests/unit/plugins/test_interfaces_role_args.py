@@ -1,23 +1,44 @@
-"""The interfaces role builds each host_link/host_route call once, for its preview and its real run alike.
+"""The interfaces role builds its host_links/host_routes calls once, for its preview and its real run alike.
 
 arm_rollback.yml previews (check mode) exactly the task file main.yml runs,
-tasks/apply.yml; and that file passes every option an interfaces_links entry
-can carry, so a management-path change of any of them is previewed and arms
-the rollback timer. The real behaviour is tested in
-tests/integration/test_host_link_role_rollback.py.
+tasks/apply.yml; that file hands every interfaces_links entry to host_links
+whole (with the role's defaults under it), each shim as the macvlan link it
+is, and every route to host_routes, so a management-path change of any
+option is previewed and arms the rollback timer. The real behaviour is tested
+in tests/integration/test_host_link_role_rollback.py.
 """
 import os
 
 import yaml
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
 
-from ansible_collections.netprov.dockernet.plugins.modules import host_link, host_route, ovs_bridge, ovs_port
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core before 2.19 templates every string
+    def trust_as_template(value):
+        return value
+
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import (
+    links as _links, linkset as _linkset, routes as _routes, routeset as _routeset)
+from ansible_collections.netprov.dockernet.plugins.modules import ovs_bridge, ovs_port
 
 ROLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'roles', 'interfaces')
+MODULES = ('netprov.dockernet.host_links', 'netprov.dockernet.host_routes')
 
 
-def _tasks(name):
-    with open(os.path.join(ROLE, 'tasks', name)) as f:
+def _load(*parts):
+    with open(os.path.join(ROLE, *parts)) as f:
         return yaml.safe_load(f)
+
+
+def _trusted(value):
+    """The role's own strings as templates (ansible-core 2.19 templates only strings it trusts, as a role's)."""
+    if isinstance(value, dict):
+        return dict((k, _trusted(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [_trusted(v) for v in value]
+    return trust_as_template(value) if isinstance(value, str) else value
 
 
 def _includes(tasks):
@@ -27,29 +48,36 @@ def _includes(tasks):
             yield (inc['file'] if isinstance(inc, dict) else inc), inc, task.get('vars') or {}
 
 
+def _role_vars(**inventory):
+    """The role's defaults and vars with ``inventory`` on top, templated as Ansible would."""
+    variables = _trusted(dict(_load('defaults', 'main.yml'), **_load('vars', 'main.yml')))
+    variables.update(inventory)
+    templar = Templar(loader=DataLoader(), variables=variables)
+    return dict((k, templar.template(variables[k])) for k in
+                ('__interfaces_link_entries', '__interfaces_route_entries'))
+
+
 def test_the_preview_runs_the_task_file_of_the_real_run():
-    real = [i for i in _includes(_tasks('main.yml')) if i[0] == 'apply.yml']
-    preview = [i for i in _includes(_tasks('arm_rollback.yml')) if i[0] == 'apply.yml']
+    main, arm = _load('tasks', 'main.yml'), _load('tasks', 'arm_rollback.yml')
+    real = [i for i in _includes(main) if i[0] == 'apply.yml']
+    preview = [i for i in _includes(arm) if i[0] == 'apply.yml']
     assert len(real) == 1 and len(preview) == 1
     assert real[0][2] == {'__interfaces_preview': False}
     assert preview[0][2] == {'__interfaces_preview': True}
     assert preview[0][1]['apply'] == {'check_mode': True}
-    assert not [t for t in _tasks('main.yml') + _tasks('arm_rollback.yml')
-                if 'netprov.dockernet.host_link' in t or 'netprov.dockernet.host_route' in t]
+    assert not [t for t in main + arm if any(m in t for m in MODULES)]
 
 
-def test_apply_passes_every_option_of_a_link_and_a_route():
-    tasks = dict((t['name'], t) for t in _tasks('apply.yml'))
-    links = tasks['Links, in dependency order']['netprov.dockernet.host_link']
-    link_options = set(yaml.safe_load(host_link.DOCUMENTATION)['options'])
-    # netns: the role manages the host's own namespace
-    assert set(links) == link_options - {'netns'}, link_options.symmetric_difference(links)
-    for name, value in links.items():
-        if name not in ('allow_management', 'kernel_check'):
-            assert 'item.%s' % name in value, (name, value)
-    routes = tasks['Routes']['netprov.dockernet.host_route']
-    assert set(routes) == set(yaml.safe_load(host_route.DOCUMENTATION)['options']) - {'netns'}
-    for task in tasks.values():
+def test_apply_is_one_call_for_the_links_and_one_for_the_routes():
+    tasks = _load('tasks', 'apply.yml')
+    host = [t for t in tasks if any(m in t for m in MODULES)]
+    # the links first, the routes last (a route may go through any link or OVS internal port made before it)
+    assert [[m for m in MODULES if m in t] for t in host] == [[MODULES[0]], [MODULES[1]]]
+    assert tasks[0] is host[0] and tasks[-1] is host[1]
+    links, routes = host[0][MODULES[0]], host[1][MODULES[1]]
+    assert links['links'] == '{{ __interfaces_link_entries }}'
+    assert routes['routes'] == '{{ __interfaces_route_entries }}'
+    for task in tasks:
         assert task['failed_when'].endswith('is failed and not __interfaces_preview'), task['name']
         fqcn, module = [(k, v) for k, v in task.items() if k.startswith('netprov.dockernet.')][0]
         if fqcn.startswith('netprov.dockernet.ovs_'):
@@ -60,7 +88,7 @@ def test_apply_passes_every_option_of_a_link_and_a_route():
 
 
 def test_apply_passes_every_option_of_an_ovs_bridge_and_port():
-    tasks = dict((t['name'], t) for t in _tasks('apply.yml'))
+    tasks = dict((t['name'], t) for t in _load('tasks', 'apply.yml'))
     bridges = tasks['Open vSwitch bridges']['netprov.dockernet.ovs_bridge']
     gone = tasks['Open vSwitch bridges to remove, after their ports']['netprov.dockernet.ovs_bridge']
     ports = tasks['Open vSwitch ports and tunnels']['netprov.dockernet.ovs_port']
@@ -73,3 +101,27 @@ def test_apply_passes_every_option_of_an_ovs_bridge_and_port():
         for name, value in task.items():
             if name not in common | {'state'}:
                 assert 'item.%s' % name in value, (name, value)
+
+
+def test_every_option_of_a_link_and_a_route_reaches_the_modules_and_the_shims_are_valid_entries():
+    every = dict((k, 'value of %s' % k) for k in _links.LINK_OPTIONS)  # whatever it holds, it gets there
+    route = dict((k, None) for k in _routes.ROUTE_OPTIONS)
+    route.update(dest='198.19.239.0/24', gateway='198.19.238.254', metric=7)
+    built = _role_vars(interfaces_links=[every], interfaces_routes=[route], interfaces_persist=True,
+                       interfaces_macvlan_shims=[{'name': 'lanshim', 'parent': 'eth1', 'address': '198.19.238.9/32',
+                                                  'routes': ['198.19.238.64/28', '198.19.238.80/28']},
+                                                 {'name': 'oldshim', 'parent': 'eth1', 'state': 'absent',
+                                                  'routes': ['198.19.238.96/28']}])
+    assert built['__interfaces_link_entries'][0] == every
+    assert built['__interfaces_link_entries'][0] is not every
+    entries = _linkset.validate(built['__interfaces_link_entries'][1:])
+    assert [(e['name'], e['kind'], e['parent'], e['macvlan_mode'], e['state'], e['addresses'], e['persist'])
+            for e in entries] == [('lanshim', 'macvlan', 'eth1', 'bridge', 'up', ['198.19.238.9/32'], True),
+                                  ('oldshim', 'macvlan', 'eth1', 'bridge', 'absent', None, True)]
+    defaults = _role_vars(interfaces_links=[{'name': 'eth1', 'mtu': 9000}], interfaces_persist=True)
+    assert defaults['__interfaces_link_entries'] == [{'name': 'eth1', 'mtu': 9000, 'kind': None, 'state': 'up',
+                                                      'persist': True}]
+    routes = _routeset.validate(built['__interfaces_route_entries'])
+    assert [(r['dest'], r['dev'], r['scope']) for r in routes[:2]] == [
+        ('198.19.238.64/28', 'lanshim', 'link'), ('198.19.238.80/28', 'lanshim', 'link')]
+    assert routes[2] == _routeset.validate([route])[0]  # a removed shim's routes go with it
