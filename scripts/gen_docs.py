@@ -39,7 +39,7 @@ HEAD = {
         'diff_mode': {'support': 'full', 'description': 'Returns each changed network before and after.'},
     },
     'requirements': ['docker (Python SDK) >= 6.0',
-                     'pyroute2 >= 0.7, on the engine\'s host, for the parent and kernel checks'],
+                     'pyroute2 >= 0.9, on the engine\'s host, for the parent and kernel checks'],
 }
 
 

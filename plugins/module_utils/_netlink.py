@@ -16,14 +16,32 @@ import ipaddress
 import os
 import socket
 
+# IPRoute(netns=...), how every namespace is opened here, is new in pyroute2 0.9.
+PYROUTE2_MIN = (0, 9)
+
+
+def pyroute2_too_old(version):
+    """Why this pyroute2 release cannot serve, or None (a release that does not say its version is tried)."""
+    try:
+        found = tuple(int(part) for part in str(version).split('.')[:2])
+    except ValueError:
+        return None
+    if found >= PYROUTE2_MIN:
+        return None
+    return ('pyroute2 %s is installed, but 0.9 or later is needed (network namespaces are opened through '
+            'IPRoute(netns=...), new in 0.9): install it with pip install "pyroute2>=0.9", in a virtualenv where the '
+            'system Python is externally managed' % version)
+
+
 try:
+    import pyroute2 as _pyroute2
     from pyroute2 import IPRoute
     from pyroute2 import config as _pyroute2_config
     from pyroute2.netlink.exceptions import NetlinkError
     from pyroute2.netlink import nla
     from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
-    HAS_PYROUTE2 = True
-    PYROUTE2_IMPORT_ERROR = None
+    PYROUTE2_IMPORT_ERROR = pyroute2_too_old(getattr(_pyroute2, '__version__', 'unknown'))
+    HAS_PYROUTE2 = PYROUTE2_IMPORT_ERROR is None
     # pyroute2 opens a socket in (and makes) a namespace through a child process and gives it 2 s to
     # answer: a busy host (seen in the UML guest at load 12) misses that, and the module fails
     CHILD_TIMEOUT = 30

@@ -35,7 +35,7 @@ attributes:
     description: Returns the network before and after, as summaries.
 requirements:
   - docker (Python SDK) >= 6.0
-  - pyroute2 >= 0.7, on the engine's host, for the parent and kernel checks
+  - pyroute2 >= 0.9, on the engine's host, for the parent and kernel checks
 '''
 
 EXAMPLES = r'''
