@@ -18,6 +18,7 @@ pytest_plugins = ['engine_fixtures', 'conftest_fleet', 'engine_matrix']  # conft
 SLOW_FIRST = (
     'test_uml_kernel.py',
     'test_site_fleet.py',
+    'test_smoke_cores.py',
     'test_swarm_quorum.py',
     'test_swarm_node.py',
     'test_swarm.py',

@@ -50,6 +50,9 @@ def test_apply_passes_every_option_of_a_link_and_a_route():
     routes = tasks['Routes']['netprov.dockernet.host_route']
     assert set(routes) == set(yaml.safe_load(host_route.DOCUMENTATION)['options']) - {'netns'}
     for task in tasks.values():
-        assert task['failed_when'].endswith('is failed and not __interfaces_preview'), task['name']
+        assert task['failed_when'].startswith(task['register'] + ' is failed and not __interfaces_preview and '
+                                              '__interfaces_on_made | length == 0'), task['name']
+        assert task['changed_when'] == task['register'] + ' is changed or __interfaces_on_made | length > 0'
+        assert task['vars']['__interfaces_on_made'].count(task['register'] + '.msg') == 1, task['name']
         module = [v for k, v in task.items() if k.startswith('netprov.dockernet.')][0]
         assert module['allow_management'] == '{{ interfaces_allow_management }}', task['name']
