@@ -187,7 +187,8 @@ tier_unit() {
 }
 
 # run_smoke LEG...: the smoke tier of every leg in one pytest run (pytest from .venv; the playbooks
-# run with each leg's ansible-playbook), one Docker-in-Docker host per leg, all started at once.
+# run with each leg's ansible-playbook), one Docker-in-Docker host per leg, all started at once;
+# then the roles' input checks (tests/integration/test_role_input.py) with each leg's.
 run_smoke() {
   local leg rc t0 venvs=() legs=() status=0
   mkdir -p "$OUT"
@@ -202,7 +203,7 @@ run_smoke() {
   # shellcheck source=scripts/env.sh
   (source scripts/env.sh
    NETPROV_SMOKE_VENVS="${venvs[*]}" .venv/bin/python -m pytest -q -p no:cacheprovider -rA \
-     --junitxml="$OUT/smoke.xml" tests/integration/test_smoke_cores.py) \
+     --junitxml="$OUT/smoke.xml" tests/integration/test_smoke_cores.py tests/integration/test_role_input.py) \
      > "$OUT/smoke.log" 2>&1; rc=$?
   echo "cores: smoke of ${legs[*]}: pytest rc=$rc in $(( $(date +%s) - t0 )) s (log: $OUT/smoke.log)"
   # Each leg's own test, with its seconds (the hosts' start is in the first leg's).

@@ -18,7 +18,7 @@ import subprocess
 import pytest
 import yaml
 
-from ansible_play import ansible_env
+from ansible_play import ROOT, ansible_env
 from cores_legs import FROM_ENV, LEGS
 from dind import dind_fleet, recap
 
@@ -237,3 +237,20 @@ def test_roles_check_mode_real_run_and_no_change(smoke, k, leg, venv):
     assert recap(again.stdout)['host%d' % k]['changed'] == 0, again.stdout[-6000:]
     assert snapshot(smoke, k) == converged
 
+
+def test_fleet_report_takes_the_probe_image_from_inventory(smoke):
+    """On a host the roles converged above: the report's probe image is the inventory's, not the test image's name."""
+    k, venv = 1, LEGS[0][1]
+    smoke.on_host(k, 'docker', 'tag', 'netprov-test/busybox:latest', 'npcores-probe/busybox:1')
+    smoke.on_host(k, 'docker', 'rmi', 'netprov-test/busybox:latest')  # only the other name is left
+    smoke.host_vars(k)['fleet_report_image'] = 'npcores-probe/busybox:1'
+    smoke.write_inventory()
+    try:
+        report = smoke.playbook(venv, k, os.path.join(ROOT, 'playbooks', 'fleet_report.yml'))
+    finally:
+        smoke.on_host(k, 'docker', 'tag', 'npcores-probe/busybox:1', 'netprov-test/busybox:latest')
+        del smoke.host_vars(k)['fleet_report_image']
+        smoke.write_inventory()
+    assert report.returncode == 0, report.stdout[-6000:] + report.stderr[-2000:]
+    assert 'host -> macvlan container' in report.stdout and 'through smokeshim' in report.stdout, report.stdout[-4000:]
+    assert 'network smoke-lan: macvlan on eth0' in report.stdout
