@@ -85,3 +85,14 @@ def test_shim_and_pool_entries_agree_across_roles():
     assert shape(role_options('preflight')['preflight_default_address_pools']['options']) == pools
     assert pools == shape(_preflight._POOL_SPEC)
 
+
+def test_roles_declare_the_collections_ansible_and_the_tested_platforms():
+    with open(os.path.join(ROOT, 'meta', 'runtime.yml')) as f:
+        requires = yaml.safe_load(f)['requires_ansible']
+    assert requires == '>=2.16.0'
+    for path in glob.glob(os.path.join(ROOT, 'roles', '*', 'meta', 'main.yml')):
+        with open(path) as f:
+            info = yaml.safe_load(f)['galaxy_info']
+        assert info['min_ansible_version'] == '2.16', path
+        # The roles are tested on Debian 12 hosts only (the sample fleet's and molecule's image).
+        assert info['platforms'] == [{'name': 'Debian', 'versions': ['bookworm']}], path
