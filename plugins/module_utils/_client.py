@@ -73,6 +73,7 @@ def reach_hint(text):
     """What to do about a connection the engine refused or could not be made, from the error's text."""
     return next((hint for key, hint in _REACH_HINTS if key.lower() in text.lower()), _REACH_DEFAULT)
 
+
 DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
 
 DOCKER_COMMON_ARGS = dict(

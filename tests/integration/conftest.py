@@ -38,7 +38,6 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))   # stable: file order is kept
 
 
-
 class LoadGroupNodeIds(object):
     """Make ``--dist loadgroup`` group again under pytest 9.
 

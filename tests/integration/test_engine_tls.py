@@ -57,7 +57,10 @@ def tls_engine(engine_pool, tmp_path_factory):
     make_ca(d, 'other-ca')
     make_cert(d, 'server', 'ca', 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth' % addr)
     make_cert(d, 'client', 'ca', 'extendedKeyUsage=clientAuth')
-    pem = lambda name: os.path.join(d, name)  # noqa: E731
+
+    def pem(name):
+        return os.path.join(d, name)
+
     args = ['--tlsverify', '--tlscacert', pem('ca.pem'), '--tlscert', pem('server-cert.pem'),
             '--tlskey', pem('server-key.pem'), '--host', 'tcp://{addr}:%d' % PORT]
     with scratch_fleet(1, TLS_RANGE, binaries=info.binaries, dockerd_args=args) as fleet:

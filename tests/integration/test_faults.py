@@ -8,6 +8,7 @@ is a fleet of that engine's release).
 """
 import ipaddress
 import os
+import subprocess
 
 import docker
 import pytest

@@ -47,8 +47,7 @@ def test_every_list_of_dicts_of_every_role_names_its_fields():
         for name, opt in opts.items():
             if opt.get('elements') == 'dict' or (opt.get('type') == 'dict' and 'options' in opt):
                 yield path + name, opt
-            for found in walk(path + name + '.', opt.get('options') or {}):
-                yield found
+            yield from walk(path + name + '.', opt.get('options') or {})
     roles = sorted(os.path.basename(os.path.dirname(os.path.dirname(p)))
                    for p in glob.glob(os.path.join(ROOT, 'roles', '*', 'meta', 'argument_specs.yml')))
     assert roles == ['engine', 'interfaces', 'networks', 'preflight', 'swarm']

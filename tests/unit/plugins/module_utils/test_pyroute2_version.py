@@ -4,6 +4,9 @@ Debian 12's python3-pyroute2 is 0.7.2: its IPRoute takes no netns, and the
 modules failed with "unexpected error: NetlinkSocketBase.__init__() got an
 unexpected keyword argument 'netns'".
 """
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 from ansible_collections.netprov.dockernet.plugins.module_utils import _netlink
 
 
