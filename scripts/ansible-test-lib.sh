@@ -32,10 +32,10 @@ copy_tree() {
 
 # ansible_venv: the virtualenv whose ansible-test runs, NETPROV_ANSIBLE_VENV or the
 # checkout's .venv (scripts/cores.sh runs sanity with each ansible-core of the matrix).
+# The checkout is found once, here: run_ansible_test calls this from inside the copy.
+_ANSIBLE_TEST_LIB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ansible_venv() {
-  local root
-  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  echo "${NETPROV_ANSIBLE_VENV:-$root/.venv}"
+  echo "${NETPROV_ANSIBLE_VENV:-$_ANSIBLE_TEST_LIB_ROOT/.venv}"
 }
 
 # install_pip_standin: ansible-test bootstraps pip in each virtualenv it makes
