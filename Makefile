@@ -1,13 +1,18 @@
 # netprov.dockernet: the two commands are `make demo` and `make test`.
 SHELL := /bin/bash
-.PHONY: test test-matrix demo demo-clean unit integration sanity bootstrap engine-start engine-stop engines engines-stop test-kernel docs docs-lint changelog units-ansible-test molecule lint soak fuzz
+.PHONY: test test-matrix cores demo demo-clean unit integration sanity bootstrap engine-start engine-stop engines engines-stop test-kernel docs docs-lint changelog units-ansible-test molecule lint soak fuzz
 
 test:
 	scripts/test.sh
 
-# The engine tier on the other engines of the matrix (NETPROV_ENGINES, default 26.1); scripts/test.sh.
+# The engine tier on the other engines of the matrix (NETPROV_ENGINES, default 26.1), and the smoke tier
+# on every ansible-core of the support matrix; scripts/test.sh.
 test-matrix:
 	scripts/test.sh matrix
+
+# The ansible-core support matrix alone (scripts/cores.sh): unit tests and the smoke tier on every leg.
+cores: bootstrap
+	scripts/cores.sh unit all && scripts/cores.sh smoke all
 
 demo:
 	scripts/demo.sh

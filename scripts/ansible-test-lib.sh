@@ -30,13 +30,21 @@ copy_tree() {
     | tar --null -T - -cf -) | tar -xf - -C "$dest"
 }
 
+# ansible_venv: the virtualenv whose ansible-test runs, NETPROV_ANSIBLE_VENV or the
+# checkout's .venv (scripts/cores.sh runs sanity with each ansible-core of the matrix).
+# The checkout is found once, here: run_ansible_test calls this from inside the copy.
+_ANSIBLE_TEST_LIB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ansible_venv() {
+  echo "${NETPROV_ANSIBLE_VENV:-$_ANSIBLE_TEST_LIB_ROOT/.venv}"
+}
+
 # install_pip_standin: ansible-test bootstraps pip in each virtualenv it makes
 # with a script from a host that is not reachable here; scripts/get_pip_standin.py
 # is installed in its place, under the name this ansible-test asks for.
 install_pip_standin() {
   local root pip_version cache
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  pip_version=$("$root/.venv/bin/python" - <<'PY'
+  pip_version=$("$(ansible_venv)/bin/python" - <<'PY'
 import os, re, ansible_test
 src = os.path.join(os.path.dirname(ansible_test.__file__), '_internal', 'python_requirements.py')
 m = re.search(r"default_packages = dict\(\s*pip='([0-9.]+)'", open(src).read())
@@ -60,11 +68,11 @@ run_ansible_test() {
   t0=$(date +%s)
   install_pip_standin
   copy_tree "$dest"
-  echo "$label: ansible-test $sub --venv --python $pyver in $dest"
+  echo "$label: $("$(ansible_venv)/bin/ansible-test" --version) $sub --venv --python $pyver in $dest"
   # ANSIBLE_COLLECTIONS_PATH would point Ansible at the checkout instead of the
   # copy; ansible-test sets its own.
   case $- in *e*) errexit=1; set +e ;; esac
-  (cd "$dest" && env -u ANSIBLE_COLLECTIONS_PATH ansible-test "$sub" --venv --python "$pyver" --color no "$@" 2>&1) \
+  (cd "$dest" && env -u ANSIBLE_COLLECTIONS_PATH "$(ansible_venv)/bin/ansible-test" "$sub" --venv --python "$pyver" --color no "$@" 2>&1) \
     | grep --line-buffered -v -E "$PIP_CHATTER"
   rc=${PIPESTATUS[0]}
   [ "$errexit" -eq 0 ] || set -e

@@ -19,4 +19,6 @@ if ! command -v shellcheck >/dev/null; then
   echo "sanity: installing shellcheck"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null
 fi
-run_ansible_test sanity sanity "${NETPROV_SANITY_PYTHON:-3.11}" "$@"
+# NETPROV_ANSIBLE_VENV, NETPROV_SANITY_PYTHON and NETPROV_SANITY_LABEL: another ansible-core's ansible-test,
+# its Python and its own copy of the collection (scripts/cores.sh sanity).
+run_ansible_test "${NETPROV_SANITY_LABEL:-sanity}" sanity "${NETPROV_SANITY_PYTHON:-3.11}" "$@"

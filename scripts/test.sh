@@ -10,10 +10,15 @@
 #                engine tier runs on NETPROV_ENGINES (default 20.10,28.5).
 #   molecule     the default scenario (one Docker-in-Docker host)
 #   static       sanity, ansible-test units, docs-lint, changelog, ansible-lint
+#   cores        the ansible-core support matrix (scripts/cores.sh): the unit
+#                tests on every other ansible-core (and the floor leg: lowest
+#                docker SDK and pyroute2), the smoke tier and sanity on the
+#                lowest and the highest ansible-core
 #
 # `make test-matrix` (scripts/test.sh matrix): the engine tier alone (the
 # modules marked engine_tier) on the other engines of the matrix,
-# NETPROV_ENGINES (default 26.1); logs in tests/output/make-test-matrix.
+# NETPROV_ENGINES (default 26.1), and the smoke tier on every ansible-core of
+# the support matrix and the floor leg; logs in tests/output/make-test-matrix.
 # Integration tests mostly wait on engines, swarms and guests, so the lanes
 # share the 2 cores well. Each lane logs to tests/output/make-test/LANE.log;
 # a failed lane's log is printed at the end, with each stage's time and the
@@ -23,6 +28,7 @@
 # out and the run is then never reported as a full pass):
 #   NETPROV_SKIP_MOLECULE=1   no molecule lane
 #   NETPROV_SKIP_STATIC=1     no static lane
+#   NETPROV_SKIP_CORES=1      no cores lane
 #   NETPROV_PYTEST_ARGS=...   extra pytest arguments for the integration tier
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -72,6 +78,7 @@ if [ "$MODE" = test ]; then
   [ -z "${NETPROV_SKIP_MOLECULE:-}" ] || left_out+=("molecule (NETPROV_SKIP_MOLECULE)")
   [ -z "${NETPROV_SKIP_STATIC:-}" ] || left_out+=("static checks (NETPROV_SKIP_STATIC)")
 fi
+[ -z "${NETPROV_SKIP_CORES:-}" ] || left_out+=("ansible-core matrix (NETPROV_SKIP_CORES)")
 [ "$NETPROV_ENGINES" = "$DEFAULT_ENGINES" ] || left_out+=("engine tier on $NETPROV_ENGINES, not $DEFAULT_ENGINES")
 [ -z "${NETPROV_PYTEST_ARGS:-}" ] || left_out+=("integration narrowed by NETPROV_PYTEST_ARGS='${NETPROV_PYTEST_ARGS}'")
 
@@ -112,6 +119,21 @@ static_lane() {
   return "$rc"
 }
 
+# shellcheck disable=SC2317
+cores_lane() {
+  local rc=0
+  export NETPROV_CORES_OUT=$LOGS/cores
+  if [ "$MODE" = test ]; then
+    # `others`: every leg but the ansible-core of .venv, whose unit tests ran in the unit stage
+    stage cores-unit bash scripts/cores.sh unit others || rc=1
+    stage cores-smoke bash scripts/cores.sh smoke lowest highest || rc=1
+    stage cores-sanity bash scripts/cores.sh sanity lowest highest || rc=1
+  else
+    stage cores-smoke bash scripts/cores.sh smoke all || rc=1
+  fi
+  return "$rc"
+}
+
 pids=()
 lanes=()
 lane() {  # NAME FUNCTION-OR-CMD...: start a lane in the background
@@ -125,6 +147,7 @@ if [ "$MODE" = test ]; then
   [ -n "${NETPROV_SKIP_MOLECULE:-}" ] || lane molecule stage molecule bash scripts/molecule.sh default
   [ -n "${NETPROV_SKIP_STATIC:-}" ] || lane static static_lane
 fi
+[ -n "${NETPROV_SKIP_CORES:-}" ] || lane cores cores_lane
 
 status=0
 [ "$MODE" != test ] || grep -q '^unit rc=0 ' "$LOGS/stages" || status=1
@@ -142,6 +165,14 @@ column -t "$LOGS/stages" 2>/dev/null || cat "$LOGS/stages"
 echo "=== the ten slowest integration tests"
 sed -n '/slowest 10 durations/,/^=\+ /p' "$LOGS/integration.log" | grep -E '^[0-9.]+s ' || echo "(none reported)"
 grep -E '^[0-9]+ (passed|failed)|(passed|failed|error).* in [0-9.]+s' "$LOGS/integration.log" | tail -1
+if [ -f "$LOGS/cores/results" ]; then
+  echo "=== the ansible-core matrix (leg, tier, result, seconds, what ran)"
+  column -t -s $'\t' "$LOGS/cores/results" 2>/dev/null || cat "$LOGS/cores/results"
+  # A leg skipped for want of a Python is a tier left out, named.
+  while IFS=$'\t' read -r leg tier result _rest; do
+    [ "$result" != SKIPPED ] || left_out+=("ansible-core $leg $tier (no Python for it here)")
+  done < "$LOGS/cores/results"
+fi
 
 result=$([ $status -eq 0 ] && echo PASSED || echo FAILED)
 if [ ${#left_out[@]} -gt 0 ]; then

@@ -14,5 +14,5 @@ options:
         path such as C(/proc/PID/ns/net). Default is the module's own.
     type: str
 requirements:
-  - pyroute2 >= 0.9 on the managed host
+  - pyroute2 >= 0.9 on the managed host (network namespaces through IPRoute(netns=...), new in 0.9)
 '''

@@ -75,6 +75,7 @@ _SCALARS = {
 
 
 _ARGUMENT = re.compile(r"^(?:argument|Elements value for option) '([^']+)' (.*)$", re.S)
+_PY_CLASS = re.compile(r"<class '([a-zA-Z_.]+)'>")
 
 
 def _messages(result, rename=None):
@@ -83,7 +84,8 @@ def _messages(result, rename=None):
     for err in result.errors:
         if type(err).__name__ == 'NoLogError':
             continue  # the same conversion failure, said again
-        msg = str(err)
+        # ansible-core before 2.19 names types as <class 'dict'>: the same line on every release
+        msg = _PY_CLASS.sub(r'\1', str(err))
         found = _ARGUMENT.match(msg)
         if found:
             out.append(((rename or {}).get(found.group(1), found.group(1)), found.group(2)))

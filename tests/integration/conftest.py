@@ -20,6 +20,7 @@ SLOW_FIRST = (
     'test_uml_kernel.py',
     'test_site_fleet.py',
     'test_fleet_hosts.py',
+    'test_smoke_cores.py',
     'test_swarm_quorum.py',
     'test_swarm_node.py',
     'test_swarm.py',

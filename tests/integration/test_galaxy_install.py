@@ -22,6 +22,7 @@ list of them from meta/runtime.yml's action group, so a new module cannot be lef
 The tarball's size is printed in the test output.
 """
 import glob
+import json
 import os
 import subprocess
 import tarfile
@@ -159,3 +160,41 @@ def _docker_group():
     """The modules module_defaults' group/netprov.dockernet.docker reaches, as meta/runtime.yml declares them."""
     with open(os.path.join(ROOT, 'meta', 'runtime.yml')) as f:
         return yaml.safe_load(f)['action_groups']['docker']
+
+
+# What a working checkout holds besides its tracked files: caches and virtualenvs, none of which may ship.
+CHECKOUT_CLUTTER = ('.hypothesis/examples/0a1b', '.venv-cores/2.16/pyvenv.cfg', '.venv/pyvenv.cfg', 'tests/output/x.log',
+                    '.pytest_cache/v/cache/lastfailed', '.mypy_cache/3.11/x.json', '.ruff_cache/x',
+                    'plugins/module_utils/__pycache__/_errors.cpython-311.pyc', 'plugins/modules/host_link.pyc',
+                    '.build/collections/x', 'changelogs/.plugin-cache.yaml')
+
+
+def test_the_tarball_ships_the_license_and_no_cache_or_invented_link(tmp_path):
+    """Built from a copy of the checkout with the clutter of a working one in it."""
+    src = tmp_path / 'src'
+    files = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], cwd=ROOT,
+                           capture_output=True, check=True).stdout.decode().split('\0')
+    for rel in [f for f in files if f and os.path.isfile(os.path.join(ROOT, f))] + list(CHECKOUT_CLUTTER):
+        dest = src / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if rel in CHECKOUT_CLUTTER:
+            dest.write_text('clutter\n')
+        else:
+            dest.write_bytes(open(os.path.join(ROOT, rel), 'rb').read())
+    dist = tmp_path / 'dist'
+    _run([os.path.join(ROOT, '.venv', 'bin', 'ansible-galaxy'), 'collection', 'build', '--output-path', str(dist),
+          str(src)])
+    tarball, = glob.glob(str(dist / 'netprov-dockernet-*.tar.gz'))
+    with tarfile.open(tarball) as tar:
+        names = tar.getnames()
+        manifest = tar.extractfile('MANIFEST.json').read().decode()
+        license_text = tar.extractfile('LICENSE').read().decode()
+    shipped_clutter = [n for n in names if n in CHECKOUT_CLUTTER or n.split('/')[0] in ('.hypothesis', '.venv-cores', '.venv',
+                       '.pytest_cache', '.mypy_cache', '.ruff_cache', '.build', 'tests')
+                       or '__pycache__' in n.split('/') or n.endswith('.pyc')]
+    assert shipped_clutter == [], shipped_clutter
+    assert 'GNU GENERAL PUBLIC LICENSE' in license_text and 'Version 3, 29 June 2007' in license_text
+    assert 'example.invalid' not in manifest
+    info = json.loads(manifest)['collection_info']
+    assert info['license'] == ['GPL-3.0-or-later']
+    assert not any(info.get(k) for k in ('repository', 'issues', 'documentation', 'homepage')), info
