@@ -31,6 +31,7 @@ import docker
 import yaml
 
 from ansible_play import ROOT, play
+from engine_fixtures import IMAGE
 
 DOCKER_SOCKET = '/var/run/docker.sock'
 SUBNET_A = '198.19.92.0/26'
@@ -103,6 +104,7 @@ def test_build_install_and_run_from_the_installed_copy(tmp_path, scratch, capsys
         {'netprov.dockernet.docker_swarm': {'state': 'absent'}},
         {'netprov.dockernet.docker_swarm_info': {}},
         {'netprov.dockernet.docker_swarm_node': {'node': 'self'}},
+        {'netprov.dockernet.docker_network_probe': {'network': scratch.name('a'), 'image': IMAGE}},
     ]
     assert set(_module_of(t) for t in tasks) == set(_docker_group()), 'a Docker module is not covered'
     r = play(tasks, env=env, module_defaults={'group/netprov.dockernet.docker': {'docker_host': missing}})
@@ -120,6 +122,7 @@ def test_build_install_and_run_from_the_installed_copy(tmp_path, scratch, capsys
         {'netprov.dockernet.docker_networks': {'networks': [{'name': b, 'ipam_config': [{'subnet': SUBNET_B}]}]}},
         {'netprov.dockernet.docker_network_info': {'name': a}},
         {'netprov.dockernet.docker_network_info': {'name': b}},
+        {'netprov.dockernet.docker_network_probe': {'network': a, 'image': IMAGE}},
         {'netprov.dockernet.docker_host_info': {}},
         {'netprov.dockernet.docker_swarm_info': {}},
         {'netprov.dockernet.docker_swarm': {'state': 'absent'}},
@@ -130,7 +133,7 @@ def test_build_install_and_run_from_the_installed_copy(tmp_path, scratch, capsys
     ]
     assert set(_module_of(t) for t in tasks) == set(_docker_group()), 'a Docker module is not covered'
     r = play(tasks, env=env, module_defaults={'group/netprov.dockernet.docker': {'docker_host': 'unix://%s' % link}})
-    created, bulk, info_a, info_b, host, swarm, leave, node, bulk_rm, removed, gone = r.results
+    created, bulk, info_a, info_b, probe, host, swarm, leave, node, bulk_rm, removed, gone = r.results
     for i, result in enumerate(r.results):
         if result is not node:
             assert not result.get('failed'), (i, result)
@@ -140,6 +143,7 @@ def test_build_install_and_run_from_the_installed_copy(tmp_path, scratch, capsys
     assert info_a['exists'] and info_a['network']['managed']
     assert [c['subnet'] for c in info_a['network']['ipam_config']] == [SUBNET_A]
     assert info_b['exists'] and [c['subnet'] for c in info_b['network']['ipam_config']] == [SUBNET_B]
+    assert probe['changed'] is False and probe['ok'] and probe['network']['name'] == a, probe
     # The answers are the engine's own, as its socket gives them.
     assert host['engine']['version'] == engine.version()['Version']
     assert swarm['changed'] is False and swarm['swarm_active'] is False
