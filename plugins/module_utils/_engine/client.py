@@ -44,7 +44,8 @@ except ImportError:  # pragma: no cover
         pass
 
 try:
-    # The SDK's ssh:// transport imports paramiko, also when use_ssh_client runs the ssh client instead.
+    # The SDK's ssh:// transport imports paramiko, also when use_ssh_client runs the ssh client instead;
+    # its SSHException is in every except tuple below that catches a failed connection or call.
     from paramiko import SSHException
     HAS_PARAMIKO = True
 except ImportError:
@@ -52,9 +53,6 @@ except ImportError:
 
     class SSHException(Exception):
         pass
-
-# What a connection, or a call over it, can fail with: the SDK, requests, sockets, and paramiko's SSH errors.
-_TRANSPORT_ERRORS = (DockerException, RequestException, OSError, SSHException)
 
 if HAS_DOCKER:
     class _APIClient(docker.APIClient):
@@ -285,7 +283,7 @@ class Engine(object):
             self.api = _APIClient(base_url=self.url, version=params.get('api_version') or 'auto',
                                   timeout=params.get('timeout') or 60, tls=_tls_config(params),
                                   use_ssh_client=bool(params.get('use_ssh_client')))
-        except _TRANSPORT_ERRORS as exc:
+        except (DockerException, RequestException, OSError, SSHException) as exc:
             raise EngineError('cannot reach the Docker Engine at %s (%s); %s'
                               % (where, _short(exc), reach_hint(_short(exc), ssh)))
         if (params.get('api_version') or 'auto') != 'auto':
@@ -293,7 +291,7 @@ class Engine(object):
             # it could not; a pinned version makes no request, so reach the engine once now.
             try:
                 self.api.ping()
-            except _TRANSPORT_ERRORS as exc:
+            except (DockerException, RequestException, OSError, SSHException) as exc:
                 said = with_ssh_says(self.api, _short(exc))
                 raise EngineError('cannot reach the Docker Engine at %s (%s); %s'
                                   % (where, said, reach_hint(said, ssh)))
@@ -371,7 +369,7 @@ class Engine(object):
             raise EngineError('%s: not found (%s)' % (what, _short(exc)))
         except APIError as exc:
             raise EngineError('%s: the engine refused: %s' % (what, _short(exc)))
-        except _TRANSPORT_ERRORS as exc:
+        except (DockerException, RequestException, OSError, SSHException) as exc:
             raise EngineError('%s: lost the Docker Engine at %s (%s)' % (what, self.url, _short(exc)))
 
     def networks(self):
@@ -388,7 +386,7 @@ class Engine(object):
             return None
         except APIError as exc:
             raise EngineError('inspect network %s: the engine refused: %s' % (ident, _short(exc)))
-        except _TRANSPORT_ERRORS as exc:
+        except (DockerException, RequestException, OSError, SSHException) as exc:
             raise EngineError('inspect network %s: lost the Docker Engine at %s (%s)' % (ident, self.url, _short(exc)))
 
     def create_network(self, body):
@@ -427,7 +425,7 @@ class Engine(object):
             return fn(ident)
         except NotFound:
             return None
-        except (APIError,) + _TRANSPORT_ERRORS as exc:
+        except (APIError, DockerException, RequestException, OSError, SSHException) as exc:
             raise EngineError('inspect %s %s: %s' % (kind, ident, _short(exc)))
 
     def inspect_container(self, ident):
@@ -526,7 +524,7 @@ class Engine(object):
             if 'already in progress' in _short(exc) or 'is not running' in _short(exc):
                 return True  # auto-remove is taking it away
             raise EngineError('remove container %s: the engine refused: %s' % (ident, _short(exc)))
-        except _TRANSPORT_ERRORS as exc:
+        except (DockerException, RequestException, OSError, SSHException) as exc:
             raise EngineError('remove container %s: lost the Docker Engine at %s (%s)' % (ident, self.url, _short(exc)))
         return True
 
