@@ -532,9 +532,6 @@ class Engine(object):
         """A swarm service's inspect output, or None when there is none of that name or id (managers only)."""
         return self._inspect_or_none('service', self.api.inspect_service, ident)
 
-    def swarm_nodes(self):
-        return self.call('list swarm nodes', self.api.nodes)
-
     def service_tasks(self, service_id):
         """The tasks of a service that the swarm wants running (managers only)."""
         return self.call('list tasks of service %s' % service_id, self.api.tasks,
