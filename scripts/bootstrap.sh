@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 need=()
-for pair in dockerd:docker.io iptables:iptables ip:iproute2 busybox:busybox-static gcc:gcc linux.uml:user-mode-linux modprobe:kmod ovs-vswitchd:openvswitch-switch; do
+for pair in dockerd:docker.io iptables:iptables ip:iproute2 busybox:busybox-static gcc:gcc linux.uml:user-mode-linux modprobe:kmod ovs-vswitchd:openvswitch-switch ssh:openssh-client; do
   cmd=${pair%%:*}; pkg=${pair#*:}
   PATH=/usr/sbin:/sbin:$PATH command -v "$cmd" >/dev/null 2>&1 || need+=("$pkg")
 done

@@ -15,6 +15,12 @@ options:
       - When the engine is reached over a local Unix socket, host checks (parent
         interfaces, kernel features) run in the network namespace of the engine's
         own process.
+      - V(ssh://USER@HOST) or V(ssh://USER@HOST:PORT) reaches the engine of that host over SSH,
+        through the Python package C(paramiko) or, with O(use_ssh_client=true), the C(ssh) client.
+        The login needs a key (no password in the URL); the remote user must be able to run C(docker)
+        there, which the SDK runs as C(docker system dial-stdio). Host checks (parent interfaces,
+        kernel features) cannot run over such a connection; the modules warn and name the
+        C(netprov.dockernet.preflight) role to run on that host instead.
       - If not set, the value of the E(DOCKER_HOST) environment variable is used.
     type: str
     default: unix:///var/run/docker.sock
@@ -63,6 +69,18 @@ options:
       - If not set, the value of the E(DOCKER_TIMEOUT) environment variable is used.
     type: int
     default: 60
+  use_ssh_client:
+    description:
+      - For an C(ssh://) O(docker_host), connect with the C(ssh) command of the host that runs the
+        module, and its configuration (C(~/.ssh/config), C(known_hosts), ssh-agent), instead of the
+        Python package C(paramiko).
+      - With V(false), paramiko offers the keys of ssh-agent and C(~/.ssh/id_*) of the user that runs
+        the module, and refuses a host whose key is not in C(~/.ssh/known_hosts).
+      - The docker SDK imports paramiko for any C(ssh://) URL, so it is needed either way.
+      - Ignored for other O(docker_host) URLs.
+    type: bool
+    default: false
 requirements:
   - docker (Python SDK) >= 6.0
+  - paramiko, for an C(ssh://) O(docker_host)
 '''

@@ -12,6 +12,7 @@ import os
 import re
 import socket
 import struct
+import subprocess
 import traceback
 
 from ansible.module_utils.basic import env_fallback
@@ -42,6 +43,17 @@ except ImportError:  # pragma: no cover
     class RequestException(Exception):
         pass
 
+try:
+    # The SDK's ssh:// transport imports paramiko, also when use_ssh_client runs the ssh client instead;
+    # its SSHException is in every except tuple below that catches a failed connection or call.
+    from paramiko import SSHException
+    HAS_PARAMIKO = True
+except ImportError:
+    HAS_PARAMIKO = False
+
+    class SSHException(Exception):
+        pass
+
 if HAS_DOCKER:
     class _APIClient(docker.APIClient):
         """The SDK's client, but the TLS settings given win: requests lets REQUESTS_CA_BUNDLE or
@@ -50,6 +62,17 @@ if HAS_DOCKER:
         def merge_environment_settings(self, url, proxies, stream, verify, cert):
             return super(_APIClient, self).merge_environment_settings(
                 url, proxies, stream, self.verify if verify is None else verify, cert)
+
+        def _retrieve_server_version(self):
+            # Over SSH the first request is where a missing docker CLI on the remote, or (with the ssh
+            # client) any failed login, shows up, as a bare "Connection aborted": say what the remote said.
+            try:
+                return super(_APIClient, self)._retrieve_server_version()
+            except DockerException as exc:
+                said = with_ssh_says(self, _short(exc))
+                if said != _short(exc):
+                    raise DockerException(said)
+                raise
 
 # What a refused connection says -> what to fix (the option to set); the first match counts.
 _REACH_HINTS = (
@@ -72,9 +95,120 @@ _REACH_DEFAULT = ('start the engine (dockerd) or set docker_host (or DOCKER_HOST
                   'listens')
 
 
-def reach_hint(text):
-    """What to do about a connection the engine refused or could not be made, from the error's text."""
-    return next((hint for key, hint in _REACH_HINTS if key.lower() in text.lower()), _REACH_DEFAULT)
+_SSH_LOGIN = ('the host refused the SSH login: give the user that docker_host names (ssh://USER@HOST) a key that '
+              "the host accepts (its authorized_keys). With use_ssh_client: false, paramiko offers ssh-agent's keys "
+              'and ~/.ssh/id_* of the user running the module; with use_ssh_client: true, the ssh client offers what '
+              'its configuration (~/.ssh/config) names')
+_SSH_HOST_KEY = ("this client does not know the SSH host key of the host that docker_host names: add the host's key "
+                 'to ~/.ssh/known_hosts of the user running the module (checked against the host itself). '
+                 'paramiko (use_ssh_client: false) refuses an unknown host; with use_ssh_client: true, the ssh '
+                 "client's StrictHostKeyChecking decides")
+_SSH_NO_CLI = ('the SSH login worked, but that host has no docker command on the login\'s PATH: install the Docker '
+               'CLI on the host that docker_host names (the SDK runs `docker system dial-stdio` there, with either '
+               'use_ssh_client)')
+_SSH_UNREACHED = ('nothing answers SSH at the host and port that docker_host names: check docker_host '
+                  '(ssh://USER@HOST:PORT, port 22 if none) and that sshd runs there; with use_ssh_client: true, the '
+                  "ssh client's configuration for that host (HostName, Port) applies too")
+# The same for an ssh:// docker_host: what paramiko, the ssh client or the remote shell said -> what to fix.
+_SSH_HINTS = (
+    ("No such file or directory: 'ssh'", 'use_ssh_client: true runs the ssh client, and the host running this '
+                                         'module has none on its PATH: install OpenSSH\'s client there, or set '
+                                         'use_ssh_client: false to connect through paramiko'),
+    ('Authentication failed', _SSH_LOGIN),
+    ('Permission denied (', _SSH_LOGIN),
+    ('Permission denied, please try again', _SSH_LOGIN),
+    ('not found in known_hosts', _SSH_HOST_KEY),
+    ('Host key verification failed', _SSH_HOST_KEY),
+    ('Host key for server', _SSH_HOST_KEY),
+    ('REMOTE HOST IDENTIFICATION HAS CHANGED', _SSH_HOST_KEY),
+    ('docker: command not found', _SSH_NO_CLI),
+    ('docker: not found', _SSH_NO_CLI),
+    ('permission denied while trying to connect to the docker', 'the SSH user may not use the engine on that '
+                                                                'host: add it to the docker group there, or name a '
+                                                                'user in docker_host (ssh://USER@HOST) who may'),
+    ('Cannot connect to the Docker daemon', 'the SSH login worked, but no engine answers on that host: start '
+                                            'dockerd on the host that docker_host names'),
+    ('Unable to connect to port', _SSH_UNREACHED),
+    ('Connection refused', _SSH_UNREACHED),
+    ('No route to host', _SSH_UNREACHED),
+    ('Network is unreachable', _SSH_UNREACHED),
+    ('timed out', _SSH_UNREACHED),
+    ('Could not resolve hostname', _SSH_UNREACHED),
+    ('Name or service not known', _SSH_UNREACHED),
+)
+_SSH_DEFAULT = ('check docker_host (ssh://USER@HOST:PORT) and that this user can run `docker version` on that host '
+                'over SSH; use_ssh_client: true connects with the ssh client and its configuration instead of '
+                'paramiko')
+
+
+def reach_hint(text, ssh=False):
+    """What to do about a connection the engine refused or could not be made, from the error's text
+    (``ssh``: docker_host is an ssh:// URL)."""
+    hints, default = (_SSH_HINTS + _REACH_HINTS, _SSH_DEFAULT) if ssh else (_REACH_HINTS, _REACH_DEFAULT)
+    return next((hint for key, hint in hints if key.lower() in text.lower()), default)
+
+
+# What the diagnosis runs on the remote host: it fails the way `docker system dial-stdio` does, and says why.
+_SSH_PROBE = "docker version --format '{{.Server.APIVersion}}'"
+
+
+def ssh_says(api):
+    """What the remote host (or the SSH login to it) says when asked for the engine's version, as the SDK's
+    connection would ask; None when it answers or when ``api`` is not an SSH connection."""
+    adapter = getattr(api, '_custom_adapter', None)
+    if not hasattr(adapter, 'ssh_host'):
+        return None
+    timeout = api.timeout if isinstance(api.timeout, (int, float)) else 60
+    try:
+        if adapter.ssh_client is not None:  # paramiko, logged in already
+            _stdin, stdout, stderr = adapter.ssh_client.exec_command(_SSH_PROBE, timeout=timeout)
+            stdout.read()
+            said = stderr.read()
+            code = stdout.channel.recv_exit_status()
+        else:  # the ssh client, asked the way the SDK asks it (user, port, host), never for a password
+            user, host, port = _ssh_target(adapter.ssh_host)
+            argv = (['ssh', '-o', 'BatchMode=yes'] + (['-l', user] if user else []) + (['-p', port] if port else [])
+                    + ['--', host, _SSH_PROBE])
+            proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout, check=False)
+            said, code = proc.stderr, proc.returncode
+    except subprocess.TimeoutExpired:
+        return 'no answer within %s s' % timeout
+    except (SSHException, OSError) as exc:
+        return _short(exc)
+    if code == 0:
+        return None
+    return ' '.join(_text(said).split())[:300] or 'exit status %s' % code
+
+
+def with_ssh_says(api, text):
+    """``text`` (a failed first request's error), and what the remote host says, when over SSH."""
+    said = ssh_says(api)
+    return '%s; over SSH: %s' % (text, said) if said else text
+
+
+def _ssh_target(host):
+    """USER@HOST:PORT -> (user, host, port), as the SDK's SSH socket splits it."""
+    user = port = None
+    if ':' in host:
+        host, port = host.split(':', 1)
+    if '@' in host:
+        user, host = host.split('@', 1)
+    return user, host, port
+
+
+def check_ssh_url(url):
+    """An ssh:// docker_host: the SDK needs paramiko for it, and a password in it would be ignored and logged."""
+    netloc = url[len('ssh://'):].split('/', 1)[0]
+    if ':' in netloc.rsplit('@', 1)[0] and '@' in netloc:
+        raise ValidationError('an ssh:// URL takes no password (the SDK would not use it, and it would show in '
+                              'logs): write ssh://USER@HOST[:PORT] and log in with a key, from ssh-agent or ~/.ssh '
+                              'of the user running the module', path='docker_host')
+    if not HAS_PARAMIKO:
+        raise EngineError(
+            "docker_host is an ssh:// URL, which the docker SDK reaches only with the Python package paramiko "
+            "installed (also with use_ssh_client: true, where the ssh client carries the connection); install it "
+            "for the interpreter running this module (pip install paramiko) or point ansible_python_interpreter "
+            "at a Python that has it")
 
 
 DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock'
@@ -91,6 +225,7 @@ DOCKER_COMMON_ARGS = dict(
     api_version=dict(type='str', default='auto', aliases=['docker_api_version'],
                      fallback=(env_fallback, ['DOCKER_API_VERSION'])),
     timeout=dict(type='int', default=60, fallback=(env_fallback, ['DOCKER_TIMEOUT'])),
+    use_ssh_client=dict(type='bool', default=False),
 )
 
 
@@ -138,16 +273,28 @@ class Engine(object):
         self.url = params.get('docker_host') or DEFAULT_DOCKER_HOST
         if self.url.startswith('/'):
             self.url = 'unix://' + self.url
+        ssh = self.url.startswith('ssh://')
+        where = self.url
+        if ssh:
+            check_ssh_url(self.url)
+            where = '%s through %s' % (self.url, 'the ssh client (use_ssh_client: true)' if params.get(
+                'use_ssh_client') else 'paramiko (use_ssh_client: false)')
         try:
             self.api = _APIClient(base_url=self.url, version=params.get('api_version') or 'auto',
-                                  timeout=params.get('timeout') or 60, tls=_tls_config(params))
-            if (params.get('api_version') or 'auto') != 'auto':
-                # With version='auto' the client already asked the engine (GET /version) and failed here if
-                # it could not; a pinned version makes no request, so reach the engine once now.
-                self.api.ping()
-        except (DockerException, RequestException, OSError) as exc:
+                                  timeout=params.get('timeout') or 60, tls=_tls_config(params),
+                                  use_ssh_client=bool(params.get('use_ssh_client')))
+        except (DockerException, RequestException, OSError, SSHException) as exc:
             raise EngineError('cannot reach the Docker Engine at %s (%s); %s'
-                              % (self.url, _short(exc), reach_hint(_short(exc))))
+                              % (where, _short(exc), reach_hint(_short(exc), ssh)))
+        if (params.get('api_version') or 'auto') != 'auto':
+            # With version='auto' the client already asked the engine (GET /version) and failed here if
+            # it could not; a pinned version makes no request, so reach the engine once now.
+            try:
+                self.api.ping()
+            except (DockerException, RequestException, OSError, SSHException) as exc:
+                said = with_ssh_says(self.api, _short(exc))
+                raise EngineError('cannot reach the Docker Engine at %s (%s); %s'
+                                  % (where, said, reach_hint(said, ssh)))
         self._netns = False
         self._version_info = None
         self._pid = False
@@ -222,7 +369,7 @@ class Engine(object):
             raise EngineError('%s: not found (%s)' % (what, _short(exc)))
         except APIError as exc:
             raise EngineError('%s: the engine refused: %s' % (what, _short(exc)))
-        except (DockerException, RequestException, OSError) as exc:
+        except (DockerException, RequestException, OSError, SSHException) as exc:
             raise EngineError('%s: lost the Docker Engine at %s (%s)' % (what, self.url, _short(exc)))
 
     def networks(self):
@@ -239,7 +386,7 @@ class Engine(object):
             return None
         except APIError as exc:
             raise EngineError('inspect network %s: the engine refused: %s' % (ident, _short(exc)))
-        except (DockerException, RequestException, OSError) as exc:
+        except (DockerException, RequestException, OSError, SSHException) as exc:
             raise EngineError('inspect network %s: lost the Docker Engine at %s (%s)' % (ident, self.url, _short(exc)))
 
     def create_network(self, body):
@@ -278,7 +425,7 @@ class Engine(object):
             return fn(ident)
         except NotFound:
             return None
-        except (APIError, DockerException, RequestException, OSError) as exc:
+        except (APIError, DockerException, RequestException, OSError, SSHException) as exc:
             raise EngineError('inspect %s %s: %s' % (kind, ident, _short(exc)))
 
     def inspect_container(self, ident):
@@ -377,7 +524,7 @@ class Engine(object):
             if 'already in progress' in _short(exc) or 'is not running' in _short(exc):
                 return True  # auto-remove is taking it away
             raise EngineError('remove container %s: the engine refused: %s' % (ident, _short(exc)))
-        except (DockerException, RequestException, OSError) as exc:
+        except (DockerException, RequestException, OSError, SSHException) as exc:
             raise EngineError('remove container %s: lost the Docker Engine at %s (%s)' % (ident, self.url, _short(exc)))
         return True
 

@@ -8,7 +8,7 @@ import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine import client as _client
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import Engine, check_api_version
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import EngineError, ValidationError
 
 URL = 'tcp://198.19.104.11:2376'
 
@@ -106,3 +106,67 @@ def test_pid_and_netns_of_the_socket_peer(tmp_path):
     assert _engine('tcp://198.18.0.1:2375').pid() is None
     gone = _engine('unix://' + str(tmp_path / 'nobody.sock'))
     assert gone.pid() is None and gone.netns_path() is None
+
+
+# What paramiko, the ssh client and the remote shell say (paramiko 5.1, OpenSSH 9.2, bash) for each way an
+# ssh:// connection goes wrong, and the fix the message names.
+@pytest.mark.parametrize('said, fix', [
+    ('Authentication failed.', 'give the user that docker_host names (ssh://USER@HOST) a key'),
+    ("Error while fetching server API version: ('Connection aborted.', BrokenPipeError(32, 'Broken pipe')); over "
+     "SSH: root@198.19.160.11: Permission denied (publickey,password).", 'a key that the host accepts'),
+    ("Server '198.19.160.11' not found in known_hosts", 'add the host\'s key to ~/.ssh/known_hosts'),
+    ('over SSH: Host key verification failed.', 'add the host\'s key to ~/.ssh/known_hosts'),
+    ('[Errno None] Unable to connect to port 2222 on 198.19.160.11', 'check docker_host (ssh://USER@HOST:PORT'),
+    ('over SSH: ssh: connect to host 198.19.160.11 port 2222: Connection refused', 'check docker_host'),
+    ("('Connection aborted.', RemoteDisconnected('Remote end closed connection without response')); over SSH: "
+     'bash: line 1: docker: command not found', 'install the Docker CLI on the host that docker_host names'),
+    ("Error while fetching server API version: [Errno 2] No such file or directory: 'ssh'",
+     'set use_ssh_client: false'),
+    ('over SSH: permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock',
+     'add it to the docker group'),
+    ("('Connection aborted.', RemoteDisconnected('Remote end closed connection without response'))",
+     'use_ssh_client: true connects with the ssh client'),
+])
+def test_a_refused_ssh_connection_names_what_to_set(said, fix):
+    hint = _client.reach_hint(said, ssh=True)
+    assert fix in hint
+    assert 'docker_host' in hint or 'use_ssh_client' in hint
+
+
+def test_ssh_hints_are_only_for_ssh_urls():
+    # a refused TCP port is an engine that does not listen there, not an SSH server
+    assert 'start the engine' in _client.reach_hint('Connection refused')
+
+
+def test_a_password_in_an_ssh_url_is_refused_without_repeating_it():
+    with pytest.raises(ValidationError) as err:
+        Engine({'docker_host': 'ssh://root:s3cret-pw@198.19.160.11:22'})
+    assert str(err.value).startswith('docker_host: ') and 's3cret-pw' not in str(err.value)
+
+
+def test_an_ssh_url_without_paramiko_names_the_package(monkeypatch):
+    monkeypatch.setattr(_client, 'HAS_PARAMIKO', False)
+    with pytest.raises(EngineError) as err:
+        Engine({'docker_host': 'ssh://root@198.19.160.11', 'use_ssh_client': True})
+    assert 'pip install paramiko' in str(err.value) and 'use_ssh_client' in str(err.value)
+
+
+class _ShellOut(object):
+    """The SDK's client with its SSH adapter in use_ssh_client mode (no paramiko client)."""
+    timeout = 5
+
+    def __init__(self, ssh_host):
+        self._custom_adapter = type('Adapter', (), {'ssh_client': None, 'ssh_host': ssh_host})()
+
+
+def test_ssh_client_diagnosis_asks_the_host_as_the_sdk_connects(tmp_path, monkeypatch):
+    fake = tmp_path / 'ssh'
+    fake.write_text('#!/bin/sh\necho "argv: $*" >&2\nexit 255\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv('PATH', '%s:%s' % (tmp_path, os.environ['PATH']))
+    said = _client.ssh_says(_ShellOut('root@198.19.160.11:2222'))
+    assert said == ("argv: -o BatchMode=yes -l root -p 2222 -- 198.19.160.11 "
+                    "docker version --format '{{.Server.APIVersion}}'")
+    fake.write_text('#!/bin/sh\nexit 0\n')
+    assert _client.ssh_says(_ShellOut('198.19.160.11')) is None
+    assert _client.ssh_says(session(False)) is None  # not an SSH connection
