@@ -104,7 +104,8 @@ def test_build_install_and_run_from_the_installed_copy(tmp_path, scratch, capsys
         {'netprov.dockernet.docker_swarm': {'state': 'absent'}},
         {'netprov.dockernet.docker_swarm_info': {}},
         {'netprov.dockernet.docker_swarm_node': {'node': 'self'}},
-        {'netprov.dockernet.docker_network_probe': {'network': scratch.name('a'), 'image': IMAGE}},
+        {'netprov.dockernet.docker_network_probe': {'network': scratch.name('a'), 'image': IMAGE,
+                                                    'not_resolve': ['netprov-nowhere']}},
     ]
     assert set(_module_of(t) for t in tasks) == set(_docker_group()), 'a Docker module is not covered'
     r = play(tasks, env=env, module_defaults={'group/netprov.dockernet.docker': {'docker_host': missing}})
@@ -122,7 +123,7 @@ def test_build_install_and_run_from_the_installed_copy(tmp_path, scratch, capsys
         {'netprov.dockernet.docker_networks': {'networks': [{'name': b, 'ipam_config': [{'subnet': SUBNET_B}]}]}},
         {'netprov.dockernet.docker_network_info': {'name': a}},
         {'netprov.dockernet.docker_network_info': {'name': b}},
-        {'netprov.dockernet.docker_network_probe': {'network': a, 'image': IMAGE}},
+        {'netprov.dockernet.docker_network_probe': {'network': a, 'image': IMAGE, 'not_resolve': ['netprov-nowhere']}},
         {'netprov.dockernet.docker_host_info': {}},
         {'netprov.dockernet.docker_swarm_info': {}},
         {'netprov.dockernet.docker_swarm': {'state': 'absent'}},
