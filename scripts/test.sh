@@ -50,6 +50,13 @@ if ! /usr/bin/docker version >/dev/null 2>&1; then
   cleanup+=('scripts/engine.sh stop')
 fi
 scripts/test-image.sh || exit 1
+# Each Docker-in-Docker test host's systemd takes about 7 inotify instances, all
+# counted against root's; the lanes run up to about 16 hosts at once, and past
+# the kernel's default of 128 new hosts stall at boot.
+if [ "$(cat /proc/sys/fs/inotify/max_user_instances 2>/dev/null || echo 1024)" -lt 1024 ]; then
+  echo "=== fs.inotify.max_user_instances raised to 1024 for the test hosts"
+  sysctl -q -w fs.inotify.max_user_instances=1024 || echo "=== could not raise it: hosts may stall"
+fi
 # The engine tier's engines, held for this run (a lease: the last release stops
 # an engine that a run started; one started by hand stays). A fresh machine
 # fetches them here (apt-get download from the mirror the machine names, once).
