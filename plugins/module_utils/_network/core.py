@@ -20,7 +20,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec im
     MANAGED_LABEL, resolve_containers)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import (
     connect_body, create_body, create_command, endpoint_from_inspect, network_from_body, network_from_inspect,
-    on_network)
+    on_network, without_duplicate_check)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import (
     rule_config_source, rule_containers_exist, rule_overlaps, rule_verify, validate_want)
 
@@ -421,7 +421,7 @@ class Journal(object):
                 new_id = _create(self.engine, body, self.outcome, self.known)
             except StaleNetwork:
                 # it was one of several of that name before this run: it may be again
-                new_id = _create(self.engine, dict(body, CheckDuplicate=False), self.outcome, self.known)
+                new_id = _create(self.engine, without_duplicate_check(body), self.outcome, self.known)
         except EngineError as exc:
             report['networks_not_restored'].append({'network': network, 'error': exc.msg, 'spec': body,
                                                     'command': create_command(body)})

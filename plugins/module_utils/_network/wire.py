@@ -279,6 +279,28 @@ def create_body(network):
     return body
 
 
+def without_duplicate_check(body):
+    """The same create body, without the engine's refusal of a second network of that name."""
+    return dict(body, CheckDuplicate=False)
+
+
+def bridge_body(name, subnet, options, labels):
+    """A bridge network's create body with one subnet, options and labels; every other field left to the
+    engine's defaults (docker_swarm's docker_gwbridge)."""
+    return dict(Name=name, Driver='bridge', CheckDuplicate=True,
+                IPAM=dict(Driver='default', Config=[dict(Subnet=subnet)]), Options=options, Labels=labels)
+
+
+def listed_subnets(net):
+    """A network inspect's subnets, as the engine wrote them, in its order."""
+    return [c.get('Subnet') for c in (net.get('IPAM') or {}).get('Config') or [] if c.get('Subnet')]
+
+
+def endpoint_names(net):
+    """The name of every endpoint a network inspect lists, the engine's own ones included."""
+    return [c.get('Name') or k for k, c in (net.get('Containers') or {}).items()]
+
+
 def _ipam_entry_body(entry):
     out = {}
     if entry.get('subnet'):
