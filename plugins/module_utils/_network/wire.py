@@ -21,6 +21,27 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec im
 # load-balancer endpoint 'lb-...' or another node's 'ep-...').
 _CONTAINER_KEY = re.compile(r'^[0-9a-f]{64}$')
 
+# One IPAM.Config entry: (the normalised key, the engine's). The engine's key is
+# AuxiliaryAddresses both ways; AuxAddress (the CLI's flag name) is silently
+# ignored by the engine.
+_IPAM_FIELDS = (('subnet', 'Subnet'), ('iprange', 'IPRange'), ('gateway', 'Gateway'),
+                ('aux_addresses', 'AuxiliaryAddresses'))
+# One EndpointConfig: (the record's key, where the engine has it), in the body's order.
+_ENDPOINT_FIELDS = (
+    ('aliases', ('Aliases',)), ('links', ('Links',)), ('ipv4_address', ('IPAMConfig', 'IPv4Address')),
+    ('ipv6_address', ('IPAMConfig', 'IPv6Address')), ('link_local_ips', ('IPAMConfig', 'LinkLocalIPs')),
+    ('driver_opts', ('DriverOpts',)), ('mac_address', ('MacAddress',)), ('gw_priority', ('GwPriority',)),
+)
+
+
+def _copy(value):
+    """A list or a map copied, so a body never shares one with the record it came from."""
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
 
 # -- the network as the engine has it -----------------------------------------
 
@@ -35,14 +56,7 @@ def network_from_inspect(net, members=()):
     ipam = net.get('IPAM') or {}
     config = []
     for entry in ipam.get('Config') or []:
-        config.append(norm_ipam_entry({
-            'subnet': entry.get('Subnet'),
-            'iprange': entry.get('IPRange'),
-            'gateway': entry.get('Gateway'),
-            # The engine's key is AuxiliaryAddresses both ways; AuxAddress
-            # (the CLI's flag name) is silently ignored by the engine.
-            'aux_addresses': entry.get('AuxiliaryAddresses'),
-        }, 'engine'))
+        config.append(norm_ipam_entry(dict((key, entry.get(field)) for key, field in _IPAM_FIELDS), 'engine'))
     driver = net.get('Driver')
     if driver == 'null':
         driver = 'none'
@@ -206,36 +220,20 @@ def connect_body(record):
     the engine's API cannot honour never gets here (_network.gates).
     """
     cfg = {}
-    if record.get('aliases'):
-        cfg['Aliases'] = list(record['aliases'])
-    if record.get('links'):
-        cfg['Links'] = list(record['links'])
-    ipam = {}
-    if record.get('ipv4_address'):
-        ipam['IPv4Address'] = record['ipv4_address']
-    if record.get('ipv6_address'):
-        ipam['IPv6Address'] = record['ipv6_address']
-    if record.get('link_local_ips'):
-        ipam['LinkLocalIPs'] = list(record['link_local_ips'])
-    if ipam:
-        cfg['IPAMConfig'] = ipam
-    if record.get('driver_opts'):
-        cfg['DriverOpts'] = dict(record['driver_opts'])
-    if record.get('mac_address'):
-        cfg['MacAddress'] = record['mac_address']
-    if record.get('gw_priority'):
-        cfg['GwPriority'] = record['gw_priority']
+    for key, where in _ENDPOINT_FIELDS:
+        if record.get(key):
+            parent = cfg.setdefault(where[0], {}) if len(where) > 1 else cfg
+            parent[where[-1]] = _copy(record[key])
     return cfg
 
 
 def endpoint_from_body(cfg):
     """A connect body (connect_body's output) back in the record's keys; only what it sets."""
-    ipam = (cfg or {}).get('IPAMConfig') or {}
     out = {}
-    for key, value in (('aliases', (cfg or {}).get('Aliases')), ('links', (cfg or {}).get('Links')),
-                       ('ipv4_address', ipam.get('IPv4Address')), ('ipv6_address', ipam.get('IPv6Address')),
-                       ('link_local_ips', ipam.get('LinkLocalIPs')), ('driver_opts', (cfg or {}).get('DriverOpts')),
-                       ('mac_address', (cfg or {}).get('MacAddress')), ('gw_priority', (cfg or {}).get('GwPriority'))):
+    for key, where in _ENDPOINT_FIELDS:
+        value = cfg or {}
+        for field in where:
+            value = value.get(field) or {}
         if value:
             out[key] = value
     return out
@@ -302,16 +300,7 @@ def endpoint_names(net):
 
 
 def _ipam_entry_body(entry):
-    out = {}
-    if entry.get('subnet'):
-        out['Subnet'] = entry['subnet']
-    if entry.get('iprange'):
-        out['IPRange'] = entry['iprange']
-    if entry.get('gateway'):
-        out['Gateway'] = entry['gateway']
-    if entry.get('aux_addresses'):
-        out['AuxiliaryAddresses'] = dict(entry['aux_addresses'])
-    return out
+    return dict((field, _copy(entry[key])) for key, field in _IPAM_FIELDS if entry.get(key))
 
 
 def _body_as_inspect(body):
