@@ -64,6 +64,7 @@ ENDPOINT_SYSCTLS = 'com.docker.network.endpoint.sysctls'
 # recreated network's body (a pinned VXLAN id would clash or leak).
 ENGINE_OPTIONS = ('com.docker.network.driver.overlay.vxlanid_list',)
 
+
 def api_at_least(version, minimum):
     """True when the API version string ``version`` ('1.41') is at least ``minimum``; unknown is False."""
     try:
@@ -433,4 +434,3 @@ def resolve_containers(want, infos, path=''):
     resolved = dict(want)
     resolved['containers'] = out
     return resolved
-

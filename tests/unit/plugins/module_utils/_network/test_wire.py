@@ -235,7 +235,7 @@ def test_endpoint_record_drops_the_engine_alias_and_restores_exactly():
     rec = endpoint_from_inspect(container, 'n1')
     assert rec['aliases'] == ['www'] and rec['ipv4_address'] == '198.18.1.10'
     assert connect_body(rec) == {'Aliases': ['www'], 'Links': ['db:db'],
-                                    'IPAMConfig': {'IPv4Address': '198.18.1.10'}, 'DriverOpts': {'k': 'v'}}
+                                 'IPAMConfig': {'IPv4Address': '198.18.1.10'}, 'DriverOpts': {'k': 'v'}}
 
 
 def test_engine_owned_endpoints_are_not_containers():
@@ -270,5 +270,5 @@ def test_record_finds_the_endpoint_by_network_id_and_the_stored_one_by_name():
 
 def test_recorded_addresses_are_canonical():
     rec = endpoint_from_inspect(_container({'IPAMConfig': {'IPv6Address': '2001:DB8:0:0::0010',
-                                                             'LinkLocalIPs': ['FE80::0001']}}), 'n1')
+                                                           'LinkLocalIPs': ['FE80::0001']}}), 'n1')
     assert rec['ipv6_address'] == '2001:db8::10' and rec['link_local_ips'] == ['fe80::1']
