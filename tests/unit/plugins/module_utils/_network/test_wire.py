@@ -117,6 +117,16 @@ def test_an_unmanaged_network_is_rebuilt_without_the_managed_label():
     assert create_command(body) == 'docker network create --driver bridge --label a=b --subnet 198.18.7.0/24 n'
 
 
+def test_an_unmanaged_network_made_from_a_config_only_one_is_rebuilt_as_it_was():
+    """A recreate records the body that rebuilds the network first; for a network the collection did not make,
+    from a config-only one, that failed with KeyError 'Labels' (such a body has none) before anything changed."""
+    have = network_from_inspect({'Name': 'made', 'Id': 'x', 'Driver': 'macvlan', 'ConfigFrom': {'Network': 'tmpl'},
+                                 'Labels': {}})
+    body = restore_body(have)
+    assert body['ConfigFrom'] == {'Network': 'tmpl'} and 'Labels' not in body
+    assert create_command(body) == 'docker network create --config-from tmpl made'
+
+
 def test_driver_none_is_the_engines_null_both_ways():
     body = create_body(create_target(normalise_want({'name': 'n', 'driver': 'none'})))
     assert body['Driver'] == 'null' and network_from_body(body)['driver'] == 'none'
