@@ -146,3 +146,27 @@ def test_every_module_runs_through_the_one_runner():
         elif isinstance(node, ast.Name) and node.id == 'AnsibleModule':
             found.append('%s:%d builds its own AnsibleModule' % (rel, node.lineno))
     assert found == [], found
+
+
+WIRE = 'plugins/module_utils/_network/wire.py'
+# Keys of the Engine API's network and endpoint JSON that mean nothing else: a string constant (or a keyword of
+# dict(...)) spelled so is reading or writing that JSON, which _network.wire does.
+ENGINE_NETWORK_KEYS = ('IPAM', 'IPRange', 'AuxiliaryAddresses', 'EnableIPv6', 'EnableIPv4', 'ConfigFrom',
+                       'ConfigOnly', 'CheckDuplicate', 'IPv4Address', 'IPv6Address', 'EndpointSettings', 'IPAMConfig',
+                       'GwPriority', 'DriverOpts', 'LinkLocalIPs')
+# Read as the engine has it, not yet through _network.wire: the probe's look at the network it runs in.
+WIRE_NOT_YET = {'plugins/module_utils/_probe/run.py': {'ConfigOnly'}}
+
+
+def test_the_engines_network_json_is_read_and_written_in_wire_only():
+    """Outside _network/wire.py (and the client), module_utils works in the normalised shape only: docstrings
+    and comments may name the engine's keys, code does not."""
+    found = {}
+    for rel, node in _nodes(outside=WIRE):
+        if not rel.startswith('plugins/module_utils/') or rel == CLIENT:
+            continue
+        if isinstance(node, ast.Constant) and node.value in ENGINE_NETWORK_KEYS:
+            found.setdefault(rel, set()).add(node.value)
+        elif isinstance(node, ast.keyword) and node.arg in ENGINE_NETWORK_KEYS:
+            found.setdefault(rel, set()).add(node.arg)
+    assert found == WIRE_NOT_YET, 'read and write the engine\'s network JSON through _network.wire: %s' % found

@@ -400,7 +400,7 @@ class Engine(object):
         return self.call('remove network %s' % ident, self.api.remove_network, ident)
 
     def connect(self, container, network, endpoint):
-        """Connect with a recorded or wanted endpoint config (see _network.spec.endpoint_config)."""
+        """Connect with a recorded or wanted endpoint config (see _network.wire.connect_body)."""
         def _connect():
             data = {'Container': container, 'EndpointConfig': endpoint}
             url = self.api._url('/networks/{0}/connect', network)

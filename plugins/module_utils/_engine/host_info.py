@@ -9,8 +9,9 @@ does not report come back as None, never as a guess.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
-    MTU_OPTION, endpoint_from_container, normalise_have)
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MTU_OPTION
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import (
+    endpoint_from_inspect, network_from_inspect)
 
 BRIDGE_NAME_OPTION = 'com.docker.network.bridge.name'
 BRIDGE_BOOL_OPTIONS = (
@@ -88,7 +89,7 @@ def bridge_facts(raw):
     """The default `bridge` network (inspect output) as subnet/gateway/MTU; None when the engine has none."""
     if not raw:
         return None
-    net = normalise_have(raw)
+    net = network_from_inspect(raw)
     v4, v6 = _split_families(net['ipam_config'])
     options = net['options']
     out = {
@@ -160,7 +161,7 @@ def container_entry(container):
     networks = {}
     for name in sorted(nets):
         ep = nets[name] or {}
-        rec = endpoint_from_container(container, name)
+        rec = endpoint_from_inspect(container, name)
         networks[name] = {
             'ipv4': ep.get('IPAddress') or None,
             'ipv6': ep.get('GlobalIPv6Address') or None,

@@ -15,10 +15,12 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._network import 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     EngineError, KernelError, NetprovError, ValidationError, join_path)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import (
-    compare, create_body, fixed_addresses_fit, plan_network)
+    compare, create_target, fixed_addresses_fit, plan_network)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
-    MANAGED_LABEL, endpoint_config, endpoint_from_container, normalise_have,
-    resolve_containers)
+    MANAGED_LABEL, resolve_containers)
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import (
+    connect_body, create_body, create_command, endpoint_from_inspect, network_from_body, network_from_inspect,
+    on_network, without_duplicate_check)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import (
     rule_config_source, rule_containers_exist, rule_overlaps, rule_verify, validate_want)
 
@@ -59,7 +61,7 @@ class EngineState(object):
         self.engine = engine
         # The API version the client negotiated: which endpoint settings and flags the engine takes.
         self.api_version = getattr(engine, 'api_version', None)
-        self.networks = [normalise_have(n) for n in engine.networks()]
+        self.networks = [network_from_inspect(n) for n in engine.networks()]
         self._full = {}
         self._containers = {}
 
@@ -83,7 +85,7 @@ class EngineState(object):
             self._full[name] = None
             if found:
                 raw = self.engine.inspect_network(found[0]['id'])
-                self._full[name] = normalise_have(raw, self.members(raw))
+                self._full[name] = network_from_inspect(raw, self.members(raw))
         return self._full[name]
 
     def members(self, raw):
@@ -113,14 +115,14 @@ class EngineState(object):
         return out
 
     def record(self, info, network_name, network_id=None):
-        """endpoint_from_container, and what this engine takes back of it in a network connect.
+        """endpoint_from_inspect, and what this engine takes back of it in a network connect.
 
         The MAC address: from API 1.54 a connect sets it (``mac_address``, sent). From 1.44 to 1.53 the engine
         applies a MAC only at container create, so one set there cannot be put back (``mac_unrestorable``).
         Before 1.44 the engine itself gives a container its MAC (Config.MacAddress) again on every connect to
         the network it was created on.
         """
-        rec = endpoint_from_container(info, network_name, network_id=network_id)
+        rec = endpoint_from_inspect(info, network_name, network_id=network_id)
         connect_mac = gates.honours(self.api_version, gates.CONNECT_MAC)
         rec['mac_address'] = rec['mac'] if connect_mac else None
         lost = None
@@ -259,21 +261,6 @@ def _create(engine, body, outcome, known=()):
     return winner
 
 
-def _on_network(info, network, net_id):
-    """Whether an inspected container is attached to the network.
-
-    A running container's endpoint has an EndpointID on that network's id; a
-    refused connect can leave an entry without one (Engine 20.10), which is
-    not an endpoint. A stopped container keeps only the configuration.
-    """
-    ep = ((info.get('NetworkSettings') or {}).get('Networks') or {}).get(network)
-    if ep is None:
-        return False
-    if not (info.get('State') or {}).get('Running'):
-        return True
-    return bool(ep.get('EndpointID')) and (not net_id or ep.get('NetworkID') in (None, net_id))
-
-
 _RECORD_KEYS = ('aliases', 'ipv4_address', 'ipv6_address', 'links', 'link_local_ips', 'mac', 'gw_priority',
                 'driver_opts')
 # what a record says about its MAC for the planner, not a setting of the endpoint
@@ -309,33 +296,6 @@ def connect_command(container, network, record):
         args.append('--gw-priority %s' % record['gw_priority'])
     args.extend('--driver-opt %s=%s' % kv for kv in sorted((record.get('driver_opts') or {}).items()))
     return ' '.join(args + [network, container])
-
-
-def create_command(body):
-    """The docker CLI command that makes a network from a create body by hand."""
-    args = ['docker network create']
-    if body.get('ConfigFrom'):
-        args.append('--config-from %s' % body['ConfigFrom']['Network'])
-    else:
-        args.append('--driver %s' % (body.get('Driver') or 'bridge'))
-    for flag, key in (('--internal', 'Internal'), ('--attachable', 'Attachable'), ('--ingress', 'Ingress'),
-                      ('--ipv6', 'EnableIPv6'), ('--config-only', 'ConfigOnly')):
-        if body.get(key):
-            args.append(flag)
-    if body.get('Scope'):
-        args.append('--scope %s' % body['Scope'])
-    args.extend('--opt %s=%s' % kv for kv in sorted((body.get('Options') or {}).items()))
-    args.extend('--label %s=%s' % kv for kv in sorted((body.get('Labels') or {}).items()))
-    ipam = body.get('IPAM') or {}
-    if ipam.get('Driver') not in (None, 'default'):
-        args.append('--ipam-driver %s' % ipam['Driver'])
-    args.extend('--ipam-opt %s=%s' % kv for kv in sorted((ipam.get('Options') or {}).items()))
-    for entry in ipam.get('Config') or []:
-        for flag, key in (('--subnet', 'Subnet'), ('--ip-range', 'IPRange'), ('--gateway', 'Gateway')):
-            if entry.get(key):
-                args.append('%s %s' % (flag, entry[key]))
-        args.extend('--aux-address %s=%s' % kv for kv in sorted((entry.get('AuxiliaryAddresses') or {}).items()))
-    return ' '.join(args + [body['Name']])
 
 
 class Journal(object):
@@ -461,7 +421,7 @@ class Journal(object):
                 new_id = _create(self.engine, body, self.outcome, self.known)
             except StaleNetwork:
                 # it was one of several of that name before this run: it may be again
-                new_id = _create(self.engine, dict(body, CheckDuplicate=False), self.outcome, self.known)
+                new_id = _create(self.engine, without_duplicate_check(body), self.outcome, self.known)
         except EngineError as exc:
             report['networks_not_restored'].append({'network': network, 'error': exc.msg, 'spec': body,
                                                     'command': create_command(body)})
@@ -481,14 +441,14 @@ class Journal(object):
             self.outcome.warnings.append('container %s was removed before it could be put back on network %s'
                                          % (container, network))
             return
-        if info and _on_network(info, network, net_id):
+        if info and on_network(info, network, net_id):
             report['restored'].append(container)
             return
         try:
-            self.engine.connect(container, net_id, endpoint_config(entry['record']))
+            self.engine.connect(container, net_id, connect_body(entry['record']))
         except EngineError as exc:
             try:
-                back = _on_network(self.engine.inspect_container(container) or {}, network, net_id)
+                back = on_network(self.engine.inspect_container(container) or {}, network, net_id)
             except EngineError:
                 back = False
             if not back:
@@ -562,10 +522,10 @@ def _recreate(journal, step, have):
 def _recreate_stale(journal, step, listed):
     """A duplicate of the network, there before this run, blocks the create: apply the spec to it as well,
     keeping its endpoints as recorded."""
-    stale = normalise_have(journal.engine.inspect_network(listed['Id']))
+    stale = network_from_inspect(journal.engine.inspect_network(listed['Id']))
     sub = {'action': 'recreate', 'network': step['network'], 'id': stale['id'], 'body': step['body'],
            'disconnect': [],
-           'reconnect': [{'container': c, 'endpoint': endpoint_config(journal.record(stale, c))}
+           'reconnect': [{'container': c, 'endpoint': connect_body(journal.record(stale, c))}
                          for c in sorted(stale['endpoints'])]}
     fixed_addresses_fit(sub)
     journal.outcome.warnings.append(
@@ -580,10 +540,10 @@ def restore_body(have):
     blank = {'name': have['name'], 'driver': None, 'scope': None, 'internal': None, 'attachable': None,
              'ingress': None, 'enable_ipv6': None, 'config_only': None, 'config_from': None, 'options': {},
              'encrypted': None, 'labels': {}, 'ipam_driver': None, 'ipam_options': None, 'ipam_config': None}
-    body = create_body(blank, have)
+    network = create_target(blank, have)
     if not have['managed']:
-        body['Labels'].pop(MANAGED_LABEL, None)
-    return body
+        network['labels'].pop(MANAGED_LABEL, None)
+    return create_body(network)
 
 
 def _apply_step(journal, step, net_ids):
@@ -680,20 +640,11 @@ def summary(have):
     return out
 
 
-def _body_as_inspect(body):
-    ipam = body.get('IPAM') or {}
-    return {
-        'Name': body['Name'], 'Driver': body.get('Driver'), 'Scope': body.get('Scope') or 'local',
-        'Internal': body.get('Internal'), 'Attachable': body.get('Attachable'), 'Ingress': body.get('Ingress'),
-        'EnableIPv6': body.get('EnableIPv6'), 'EnableIPv4': body.get('EnableIPv4', True),
-        'ConfigOnly': body.get('ConfigOnly'),
-        'ConfigFrom': body.get('ConfigFrom') or {}, 'Options': body.get('Options') or {},
-        'Labels': body.get('Labels') or {},
-        # The engine keeps IPv4 and IPv6 pools apart and lists the IPv4 ones first, whatever the body's order.
-        'IPAM': {'Driver': ipam.get('Driver'), 'Options': ipam.get('Options'),
-                 'Config': [dict((k, v) for k, v in e.items())
-                            for e in sorted(ipam.get('Config') or [], key=lambda e: ':' in (e.get('Subnet') or ''))]},
-    }
+def _as_listed(network):
+    """The network the engine makes of a body: it keeps IPv4 and IPv6 pools apart and lists the IPv4 ones first,
+    whatever the body's order."""
+    network['ipam_config'] = sorted(network['ipam_config'], key=lambda e: ':' in (e.get('subnet') or ''))
+    return network
 
 
 def predict(have, steps):
@@ -702,7 +653,7 @@ def predict(have, steps):
     containers = set(after.get('containers') or [])
     for step in steps:
         if step['action'] in ('create', 'recreate'):
-            after = summary(normalise_have(_body_as_inspect(step['body'])))
+            after = summary(_as_listed(network_from_body(step['body'])))
             containers = set(i['container'] for i in step.get('reconnect', []))
         elif step['action'] == 'remove':
             return {}

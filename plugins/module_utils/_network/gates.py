@@ -16,6 +16,7 @@ __metaclass__ = type
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError, join_path
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     GATEWAY_MODE_IPV4, GATEWAY_MODE_IPV6, TRUSTED_HOST_INTERFACES, api_at_least)
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import endpoint_from_body
 
 # API version -> the first Engine release that speaks it.
 RELEASES = {
@@ -103,7 +104,7 @@ def refuse_connect_mac(want, steps, api_version, path=''):
         items = [(step.get('container'), step.get('endpoint'))] + [
             (i['container'], i['endpoint']) for i in step.get('reconnect') or []]
         for container, endpoint in items:
-            mac = (endpoint or {}).get('MacAddress')
+            mac = endpoint_from_body(endpoint).get('mac_address')
             if mac and container in index:
                 raise ValidationError(
                     _needs('mac_address in a network connect', CONNECT_MAC, api_version,

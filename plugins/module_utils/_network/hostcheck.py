@@ -14,6 +14,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._overlay import 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     KernelError, NetprovError, ValidationError, join_path)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MTU_OPTION, PARENT_DRIVERS
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import network_from_body
 
 
 def _esp_missing(engine, netns):
@@ -55,10 +56,10 @@ def needed_features(driver, options):
 
 def effective(step, networks):
     """(driver, options) the engine will use for a create/recreate body."""
-    body = step['body']
-    driver = body.get('Driver') or 'bridge'
-    options = body.get('Options') or {}
-    src = (body.get('ConfigFrom') or {}).get('Network')
+    network = network_from_body(step['body'])
+    driver = network['driver'] or 'bridge'
+    options = network['options']
+    src = network['config_from']
     if src:
         for n in networks:
             if n['name'] == src:
@@ -69,7 +70,7 @@ def effective(step, networks):
 def check_host(engine, step, networks, kernel_check, path, probes, netlink):
     """Raise (kernel_check: fail) or return warnings (warn) for one create/recreate step."""
     warnings = []
-    if kernel_check == 'skip' or step['body'].get('ConfigOnly'):
+    if kernel_check == 'skip' or network_from_body(step['body'])['config_only']:
         return warnings  # a template: checked when a network is made from it
     driver, options = effective(step, networks)
     parent = options.get('parent')

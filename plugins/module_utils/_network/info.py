@@ -5,7 +5,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._overlay import xfrm as _xfrm
-from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import endpoint_from_container, normalise_have
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import (
+    endpoint_from_inspect, network_from_inspect, peer_addresses)
 
 
 def describe_network(state, net_id):
@@ -13,12 +14,12 @@ def describe_network(state, net_id):
     raw = state.engine.find_network(net_id)
     if raw is None:
         return None
-    net = normalise_have(raw, state.members(raw))
+    net = network_from_inspect(raw, state.members(raw))
     for cname, ep in net['endpoints'].items():
         info = state.container(ep['id'])
         if info is None:
             continue
-        rec = endpoint_from_container(info, net['name'])
+        rec = endpoint_from_inspect(info, net['name'])
         ep.update(aliases=rec['aliases'], ipv4_address=rec['ipv4_address'], ipv6_address=rec['ipv6_address'],
                   links=rec['links'], service=rec['service'])
     if net['driver'] == 'overlay' and net['encrypted']:
@@ -29,7 +30,7 @@ def describe_network(state, net_id):
 def encryption_of(state, raw):
     """The kernel's word on an encrypted overlay this engine has joined."""
     engine = state.engine
-    peers = [p.get('IP') for p in (raw.get('Peers') or [])]
+    peers = peer_addresses(raw)
     own = ((state.swarm_info() or {}).get('NodeAddr')) or None
     base = {'active': None, 'peers': [], 'missing': [], 'algorithm': None, 'states': 0, 'packets_out': 0,
             'reason': None}

@@ -12,8 +12,10 @@ __metaclass__ = type
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, join_path
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
-    ENDPOINT_IFNAME, ENDPOINT_SYSCTLS, ENGINE_OPTIONS, MANAGED_LABEL, OPTION_DEFAULTS, endpoint_config, ip_version,
-    sysctls_of, sysctls_option)
+    ENDPOINT_IFNAME, ENDPOINT_SYSCTLS, ENGINE_OPTIONS, MANAGED_LABEL, OPTION_DEFAULTS, ip_version, sysctls_of,
+    sysctls_option)
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import (
+    connect_body, create_body as _wire_body, endpoint_from_body, network_from_body)
 
 _FLAGS = ('internal', 'attachable', 'ingress', 'enable_ipv6', 'enable_ipv4', 'config_only')
 
@@ -104,8 +106,8 @@ def _body_ipam_config(want, base, enable_ipv6, enable_ipv4):
     return wanted + kept
 
 
-def create_body(want, have=None):
-    """The engine's create body: what is wanted, and for what is left out on a
+def create_target(want, have=None):
+    """The network a create makes, in the normalised shape: what is wanted, and for what is left out on a
     recreate, what the network had, so only the asked-for change happens."""
     base = have or {}
 
@@ -117,57 +119,41 @@ def create_body(want, have=None):
     labels.update(want['labels'])
     labels[MANAGED_LABEL] = 'true'
     driver = want['driver'] or (base.get('driver') if not base.get('config_only') else None) or 'bridge'
-    body = {
-        'Name': want['name'],
-        'CheckDuplicate': True,
-        'Driver': 'null' if driver == 'none' else driver,
-        'Internal': bool(pick('internal', False)),
-        'Attachable': bool(pick('attachable', False)),
-        'Ingress': bool(pick('ingress', False)),
-        'EnableIPv6': bool(pick('enable_ipv6', False)),
-        'ConfigOnly': bool(pick('config_only', False)),
-        'Labels': labels,
-    }
-    # EnableIPv4 (API 1.48, Engine 28.0) only when asked for or when the network had IPv4 off:
-    # older engines do not know the field.
+    # enable_ipv4 only when asked for or when the network had IPv4 off (None: not sent, the engine's default on):
+    # engines before API 1.48 do not know it.
     enable_ipv4 = pick('enable_ipv4', True)
-    if want.get('enable_ipv4') is not None or not enable_ipv4:
-        body['EnableIPv4'] = bool(enable_ipv4)
-    scope = want['scope'] or (base.get('scope') if have and base.get('scope') != 'local' else None)
-    if scope:
-        body['Scope'] = scope
+    target = {
+        'name': want['name'],
+        'driver': driver,
+        'internal': bool(pick('internal', False)),
+        'attachable': bool(pick('attachable', False)),
+        'ingress': bool(pick('ingress', False)),
+        'enable_ipv6': bool(pick('enable_ipv6', False)),
+        'config_only': bool(pick('config_only', False)),
+        'labels': labels,
+        'enable_ipv4': bool(enable_ipv4) if want.get('enable_ipv4') is not None or not enable_ipv4 else None,
+        'scope': want['scope'] or (base.get('scope') if have and base.get('scope') != 'local' else None),
+        'config_from': config_from,
+    }
     if config_from:
         # The engine refuses labels, IPAM and options on such a network.
-        body['ConfigFrom'] = {'Network': config_from}
-        del body['Labels']
-        return body
+        return target
     options = dict((k, v) for k, v in (base.get('options') or {}).items() if k not in ENGINE_OPTIONS)
     if want['encrypted'] is False:
         options.pop('encrypted', None)
     options.update(want['options'])
-    body['Options'] = options
-    ipam_config = _body_ipam_config(want, base, body['EnableIPv6'], enable_ipv4)
+    target['options'] = options
+    target['ipam_config'] = _body_ipam_config(want, base, target['enable_ipv6'], enable_ipv4)
     ipam_options = dict(base.get('ipam_options') or {})
     ipam_options.update(want['ipam_options'] or {})
-    body['IPAM'] = {
-        'Driver': want['ipam_driver'] or base.get('ipam_driver') or 'default',
-        'Options': ipam_options,
-        'Config': [_ipam_entry_body(e) for e in ipam_config],
-    }
-    return body
+    target['ipam_driver'] = want['ipam_driver'] or base.get('ipam_driver') or 'default'
+    target['ipam_options'] = ipam_options
+    return target
 
 
-def _ipam_entry_body(entry):
-    out = {}
-    if entry.get('subnet'):
-        out['Subnet'] = entry['subnet']
-    if entry.get('iprange'):
-        out['IPRange'] = entry['iprange']
-    if entry.get('gateway'):
-        out['Gateway'] = entry['gateway']
-    if entry.get('aux_addresses'):
-        out['AuxiliaryAddresses'] = dict(entry['aux_addresses'])
-    return out
+def create_body(want, have=None):
+    """The engine's create body of create_target(want, have)."""
+    return _wire_body(create_target(want, have))
 
 
 def _endpoint_for(wanted, recorded=None):
@@ -190,7 +176,7 @@ def _endpoint_for(wanted, recorded=None):
             if not wanted['sysctls']:
                 del opts[ENDPOINT_SYSCTLS]
         rec['driver_opts'] = opts
-    return endpoint_config(rec)
+    return connect_body(rec)
 
 
 def _endpoint_changes(wanted, record, live):
@@ -219,7 +205,7 @@ def _endpoint_changes(wanted, record, live):
 def containers_text(have, names):
     """Container names for a message, each not running marked with its state (it counts all the same).
 
-    ``have`` is normalise_have() output; purge names busy networks' containers with it too.
+    ``have`` is wire.network_from_inspect() output; purge names busy networks' containers with it too.
     """
     out = []
     for name in names:
@@ -254,8 +240,8 @@ def _refuse_mac_loss(network, reason, containers, records, path):
 def plan_network(want, have, records, path=''):
     """Steps for one network.
 
-    ``have`` is normalise_have() output or None; ``records`` maps each attached
-    container's name to endpoint_from_container() output.
+    ``have`` is wire.network_from_inspect() output or None; ``records`` maps each attached
+    container's name to wire.endpoint_from_inspect() output.
     """
     name = want['name']
     if want['state'] == 'absent':
@@ -330,14 +316,14 @@ def is_change(steps):
 def fixed_addresses_fit(step, path=''):
     """A recreate that would strand a recorded fixed address is refused up front."""
     import ipaddress
-    subnets = [ipaddress.ip_network(e['Subnet'], strict=False)
-               for e in (step['body'].get('IPAM') or {}).get('Config', []) if e.get('Subnet')]
-    if step['body'].get('ConfigFrom'):
+    network = network_from_body(step['body'])
+    subnets = [ipaddress.ip_network(e['subnet'], strict=False) for e in network['ipam_config'] if e.get('subnet')]
+    if network['config_from']:
         return
     for item in step.get('reconnect', []):
-        ipam = item['endpoint'].get('IPAMConfig') or {}
-        for key in ('IPv4Address', 'IPv6Address'):
-            addr = ipam.get(key)
+        endpoint = endpoint_from_body(item['endpoint'])
+        for key in ('ipv4_address', 'ipv6_address'):
+            addr = endpoint.get(key)
             if not addr:
                 continue
             ip = ipaddress.ip_address(addr)

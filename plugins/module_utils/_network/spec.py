@@ -2,10 +2,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The network spec model: one argument spec, and one normalised shape.
 
-Both the wanted spec (module arguments) and the current network (engine
-inspect output) are brought into the same shape here, and only here, so a
-second run never shows a false change: CIDR forms, IPv6 spellings, driver
-option spellings, the engine's own defaults and labels.
+Both the wanted spec (module arguments, normalise_want) and the current
+network (engine inspect output, read by _network.wire with the canonical
+forms defined here) are brought into the same shape, so a second run never
+shows a false change: CIDR forms, IPv6 spellings, driver option spellings,
+the engine's own defaults and labels.
 """
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
@@ -62,10 +63,6 @@ ENDPOINT_SYSCTLS = 'com.docker.network.endpoint.sysctls'
 # Options the engine writes into a network on its own; never carried into a
 # recreated network's body (a pinned VXLAN id would clash or leak).
 ENGINE_OPTIONS = ('com.docker.network.driver.overlay.vxlanid_list',)
-
-# A network-inspect Containers key that is a container (not an overlay's
-# load-balancer endpoint 'lb-...' or another node's 'ep-...').
-_CONTAINER_KEY = re.compile(r'^[0-9a-f]{64}$')
 
 
 def api_at_least(version, minimum):
@@ -408,127 +405,6 @@ def normalise_want(params, path=''):
     return want
 
 
-# -- the network as the engine has it -----------------------------------------
-
-def normalise_have(net, members=()):
-    """Engine inspect output -> the same shape as normalise_want (plus id, endpoints).
-
-    ``members`` are the inspect outputs of the containers that reference the
-    network (the container listing filtered by it, stopped and created ones
-    included); network inspect alone lists only running endpoints. Each
-    endpoint carries the container's state.
-    """
-    ipam = net.get('IPAM') or {}
-    config = []
-    for entry in ipam.get('Config') or []:
-        config.append(norm_ipam_entry({
-            'subnet': entry.get('Subnet'),
-            'iprange': entry.get('IPRange'),
-            'gateway': entry.get('Gateway'),
-            # The engine's key is AuxiliaryAddresses both ways; AuxAddress
-            # (the CLI's flag name) is silently ignored by the engine.
-            'aux_addresses': entry.get('AuxiliaryAddresses'),
-        }, 'engine'))
-    driver = net.get('Driver')
-    if driver == 'null':
-        driver = 'none'
-    options = norm_options(driver, net.get('Options') or {})
-    for key, value in DRIVER_DEFAULTS.get(driver, {}).items():
-        options.setdefault(key, value)
-    endpoints = {}
-    for cid, ep in (net.get('Containers') or {}).items():
-        if not _CONTAINER_KEY.match(cid):
-            # The engine's own endpoints: an overlay's load balancer (lb-NET),
-            # other swarm nodes' tasks (ep-ID). No container to record or move.
-            continue
-        endpoints[ep.get('Name') or cid] = {
-            'id': cid,
-            'ipv4': canon_ip((ep.get('IPv4Address') or '').split('/')[0]),
-            'ipv6': canon_ip((ep.get('IPv6Address') or '').split('/')[0]),
-            'mac': ep.get('MacAddress') or None,
-            'state': 'running',
-        }
-    known = dict((ep['id'], name) for name, ep in endpoints.items())
-    for info in members:
-        stored = stored_endpoint(info, net.get('Name'), net.get('Id'))
-        if stored is None:
-            continue
-        state = ((info.get('State') or {}).get('Status')) or None
-        if info.get('Id') in known:
-            endpoints[known[info['Id']]]['state'] = state or 'running'
-            continue
-        ipam_cfg = stored.get('IPAMConfig') or {}
-        endpoints[(info.get('Name') or '').lstrip('/') or info.get('Id')] = {
-            'id': info.get('Id'),
-            'ipv4': canon_ip(stored.get('IPAddress') or ipam_cfg.get('IPv4Address')),
-            'ipv6': canon_ip(stored.get('GlobalIPv6Address') or ipam_cfg.get('IPv6Address')),
-            'mac': stored.get('MacAddress') or None,
-            'state': state,
-        }
-    return {
-        'id': net.get('Id'),
-        'name': net.get('Name'),
-        'created': net.get('Created'),
-        'driver': driver,
-        'scope': net.get('Scope'),
-        'internal': bool(net.get('Internal')),
-        'attachable': bool(net.get('Attachable')),
-        'ingress': bool(net.get('Ingress')),
-        'enable_ipv6': bool(net.get('EnableIPv6')),
-        # Engines before 28.0 (API 1.48) have no EnableIPv4: IPv4 is always on there.
-        'enable_ipv4': bool(net.get('EnableIPv4', True)),
-        'config_only': bool(net.get('ConfigOnly')),
-        'config_from': ((net.get('ConfigFrom') or {}).get('Network')) or None,
-        'options': options,
-        'encrypted': 'encrypted' in options,
-        'labels': dict(net.get('Labels') or {}),
-        'ipam_driver': ipam.get('Driver') or 'default',
-        'ipam_options': dict(ipam.get('Options') or {}),
-        'ipam_config': config,
-        'endpoints': endpoints,
-        'managed': (net.get('Labels') or {}).get(MANAGED_LABEL) == 'true',
-    }
-
-
-def stored_endpoint(container, network_name, network_id=None):
-    """A container's stored settings for one network, running or not; None when it has none.
-
-    A running container's entry carries the network's id. One connected while
-    stopped, or created with the network, has no id until it starts: its entry
-    is the one under the network's name.
-    """
-    nets = ((container.get('NetworkSettings') or {}).get('Networks') or {})
-    if network_id:
-        for ep in nets.values():
-            if ep and ep.get('NetworkID') == network_id:
-                return ep
-    ep = nets.get(network_name)
-    if ep is None or (network_id and ep.get('NetworkID') and ep['NetworkID'] != network_id):
-        return None
-    return ep
-
-
-def fixed_mac(container, network_name, network_id=None):
-    """The MAC address the container was created with for this network, when the engine shows it; else None.
-
-    The engine shows it as Config.MacAddress, for the network the container was
-    created on (HostConfig.NetworkMode) only. It keeps showing it after a
-    reconnect gave the endpoint another MAC, so it counts only while the
-    endpoint still has it (or the container is not running: then the endpoint
-    shows no MAC, and gets that one when it starts).
-    """
-    mode = ((container.get('HostConfig') or {}).get('NetworkMode') or '')
-    configured = ((container.get('Config') or {}).get('MacAddress') or '').lower() or None
-    if not configured or not mode or not (mode == network_name or (
-            network_id and len(mode) >= 12 and network_id.startswith(mode))):
-        return None
-    ep = stored_endpoint(container, network_name, network_id) or {}
-    live = (ep.get('MacAddress') or '').lower()
-    if (container.get('State') or {}).get('Running') and live != configured:
-        return None
-    return configured
-
-
 def mac_from_ipv4(address):
     """The MAC an engine derives from an endpoint's IPv4 address (bridge and macvlan before Engine 28, overlay
     always): 02:42 and the four bytes of the address; None without an IPv4 address."""
@@ -537,39 +413,6 @@ def mac_from_ipv4(address):
     except ValueError:
         return None
     return '02:42:' + ':'.join('%02x' % (b if isinstance(b, int) else ord(b)) for b in packed)
-
-
-def endpoint_from_container(container, network_name, network_id=None):
-    """What to record of one container's endpoint on a network, to restore it exactly.
-
-    Which of it an engine takes back in a network connect (the MAC address) is
-    the caller's to decide, by the engine's API version.
-    """
-    ep = stored_endpoint(container, network_name, network_id) or {}
-    short_id = (container.get('Id') or '')[:12]
-    ipam = ep.get('IPAMConfig') or {}
-    labels = ((container.get('Config') or {}).get('Labels') or {})
-    fixed = fixed_mac(container, network_name, network_id)
-    mac = (ep.get('MacAddress') or '').lower() or fixed
-    return {
-        'container': (container.get('Name') or '').lstrip('/'),
-        'id': container.get('Id'),
-        'state': ((container.get('State') or {}).get('Status')) or None,
-        # The engine adds the short id as an alias on its own; it is not the user's.
-        'aliases': sorted(a for a in (ep.get('Aliases') or []) if a != short_id),
-        'links': list(ep.get('Links') or []),
-        'ipv4_address': canon_ip(ipam.get('IPv4Address')),
-        'ipv6_address': canon_ip(ipam.get('IPv6Address')),
-        'link_local_ips': [canon_ip(a) for a in ipam.get('LinkLocalIPs') or []],
-        'mac': mac,
-        'mac_fixed': fixed,
-        # whether the MAC is the one an engine derives from the IPv4 address; None when it cannot tell
-        'mac_derived': (mac == mac_from_ipv4(ep['IPAddress'])) if mac and ep.get('IPAddress') else None,
-        # an engine without GwPriority (before API 1.48) reports none
-        'gw_priority': ep.get('GwPriority') or None,
-        'driver_opts': dict(ep.get('DriverOpts') or {}),
-        'service': labels.get('com.docker.swarm.service.name'),
-    }
 
 
 def resolve_containers(want, infos, path=''):
@@ -591,28 +434,3 @@ def resolve_containers(want, infos, path=''):
     resolved = dict(want)
     resolved['containers'] = out
     return resolved
-
-
-def endpoint_config(record):
-    """An engine EndpointConfig from a recorded or wanted endpoint."""
-    cfg = {}
-    if record.get('aliases'):
-        cfg['Aliases'] = list(record['aliases'])
-    if record.get('links'):
-        cfg['Links'] = list(record['links'])
-    ipam = {}
-    if record.get('ipv4_address'):
-        ipam['IPv4Address'] = record['ipv4_address']
-    if record.get('ipv6_address'):
-        ipam['IPv6Address'] = record['ipv6_address']
-    if record.get('link_local_ips'):
-        ipam['LinkLocalIPs'] = list(record['link_local_ips'])
-    if ipam:
-        cfg['IPAMConfig'] = ipam
-    if record.get('driver_opts'):
-        cfg['DriverOpts'] = dict(record['driver_opts'])
-    if record.get('mac_address'):
-        cfg['MacAddress'] = record['mac_address']
-    if record.get('gw_priority'):
-        cfg['GwPriority'] = record['gw_priority']
-    return cfg

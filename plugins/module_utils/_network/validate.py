@@ -14,6 +14,7 @@ import ipaddress
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError, join_path
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     GATEWAY_MODE_IPV4, GATEWAY_MODE_IPV6, MANAGED_LABEL, MTU_OPTION, PARENT_DRIVERS, PREDEFINED, TRUSTED_HOST_INTERFACES)
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import network_from_body
 
 # Where a driver option came from, to name the field the user wrote.
 _OPTION_FIELDS = {'parent': 'parent', 'macvlan_mode': 'macvlan_mode', 'ipvlan_mode': 'ipvlan_mode',
@@ -296,9 +297,10 @@ def rule_verify(want, steps, light, path):
         return
     body = next((s['body'] for s in steps if s['action'] in ('create', 'recreate')), None)
     if body is not None:
-        if body.get('ConfigFrom'):
+        network = network_from_body(body)
+        if network['config_from']:
             return  # its options are the config-only network's: verify says after the run
-        driver, encrypted = body.get('Driver'), 'encrypted' in (body.get('Options') or {})
+        driver, encrypted = network['driver'], network['encrypted']
     elif light is not None:
         driver, encrypted = light['driver'], light['encrypted']
     else:

@@ -19,6 +19,8 @@ import socket
 import time
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import GWBRIDGE, MANAGED_LABEL
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import (
+    bridge_body, endpoint_names, listed_subnets)
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, EngineError, ValidationError)
 
@@ -193,9 +195,9 @@ def read_state(engine):
     )
     gw = engine.find_network(GWBRIDGE)
     if gw:
-        subnets = [c.get('Subnet') for c in (gw.get('IPAM') or {}).get('Config') or [] if c.get('Subnet')]
+        subnets = listed_subnets(gw)
         # gateway_* endpoints are the engine's own (ingress sandbox), not containers
-        names = [c.get('Name') or k for k, c in (gw.get('Containers') or {}).items()]
+        names = endpoint_names(gw)
         have['gwbridge'] = dict(subnet=subnets[0] if subnets else None,
                                 containers=sorted(n for n in names if not n.startswith('gateway_')))
     if have['local_state'] == 'active' and have['is_manager']:
@@ -512,13 +514,12 @@ def apply(engine, steps, want, wait=60):
     for s in steps:
         action = s['action']
         if action == 'create_gwbridge':
-            engine.create_network(dict(
-                Name=GWBRIDGE, Driver='bridge', CheckDuplicate=True,
-                IPAM=dict(Driver='default', Config=[dict(Subnet=s['subnet'])]),
-                Options={'com.docker.network.bridge.name': GWBRIDGE,
-                         'com.docker.network.bridge.enable_icc': 'false',
-                         'com.docker.network.bridge.enable_ip_masquerade': 'true'},
-                Labels={MANAGED_LABEL: 'true'}))
+            engine.create_network(bridge_body(
+                GWBRIDGE, s['subnet'],
+                {'com.docker.network.bridge.name': GWBRIDGE,
+                 'com.docker.network.bridge.enable_icc': 'false',
+                 'com.docker.network.bridge.enable_ip_masquerade': 'true'},
+                {MANAGED_LABEL: 'true'}))
         elif action == 'remove_gwbridge':
             engine.remove_network(GWBRIDGE)
         elif action == 'init':

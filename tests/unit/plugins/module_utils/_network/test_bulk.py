@@ -47,10 +47,11 @@ def test_fragment_documents_exactly_the_spec():
 
 def test_purge_never_takes_the_swarms_own_networks():
     from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import plan_purge
-    from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, normalise_have
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import network_from_inspect
 
     class State(object):
-        networks = [normalise_have({'Name': n, 'Id': n, 'Labels': {MANAGED_LABEL: 'true'}, 'Ingress': n == 'mesh'})
+        networks = [network_from_inspect({'Name': n, 'Id': n, 'Labels': {MANAGED_LABEL: 'true'}, 'Ingress': n == 'mesh'})
                     for n in ('docker_gwbridge', 'mesh', 'old')]
         swarm = 'active'
 
@@ -76,8 +77,8 @@ class _Engine(object):
     """The engine as listed, for the planning that needs no inspect."""
 
     def __init__(self, nets):
-        from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import normalise_have
-        self.networks = [normalise_have(n) for n in nets]
+        from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import network_from_inspect
+        self.networks = [network_from_inspect(n) for n in nets]
 
     def full(self, name):
         return [n for n in self.networks if n['name'] == name][0]

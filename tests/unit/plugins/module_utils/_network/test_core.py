@@ -576,10 +576,10 @@ def _record(api, info):
 @pytest.mark.parametrize('api, sent', [('1.41', False), ('1.44', False), ('1.51', False), ('1.53', False),
                                        ('1.54', True), ('1.55', True), (None, False)])
 def test_the_mac_is_sent_back_only_where_a_network_connect_sets_it(api, sent):
-    from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import endpoint_config
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import connect_body
     r = _record(api, _container({'MacAddress': '02:42:c6:12:01:0a', 'IPAddress': '198.18.1.10', 'GwPriority': 10}))
     assert r['mac'] == '02:42:c6:12:01:0a'
-    cfg = endpoint_config(r)
+    cfg = connect_body(r)
     assert (cfg.get('MacAddress') == '02:42:c6:12:01:0a') is sent
     assert cfg['GwPriority'] == 10   # an engine that reports one takes it back
 

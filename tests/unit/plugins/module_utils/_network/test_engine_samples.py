@@ -16,8 +16,8 @@ import pytest
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import EngineState, prepare
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import compare, create_body
-from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
-    endpoint_config, normalise_have, normalise_want)
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import normalise_want
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import connect_body, network_from_inspect
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'engine_samples')
 FILES = sorted(glob.glob(os.path.join(HERE, 'engine-*.json')))
@@ -91,7 +91,7 @@ def test_a_network_made_from_the_spec_matches_the_spec(engine, case):
     """No false change on a re-run: the engine's own additions (a pool for a family left out, the implied
     EnableIPv6, a gateway it chose, canonical spellings) are not drift."""
     _sample, c = case_of(engine, case)
-    have = normalise_have(c['network'])
+    have = network_from_inspect(c['network'])
     assert compare(want_of(c), have) == []
 
 
@@ -106,7 +106,7 @@ def test_second_run_plans_nothing(engine, case):
 @pytest.mark.parametrize('engine', sorted(SAMPLES))
 def test_empty_ipam_entries_ask_for_nothing(engine, ipam_config):
     _sample, c = case_of(engine, 'empty_entry')
-    assert compare(want_of(c, ipam_config=ipam_config), normalise_have(c['network'])) == []
+    assert compare(want_of(c, ipam_config=ipam_config), network_from_inspect(c['network'])) == []
 
 
 def _members(engine):
@@ -228,7 +228,7 @@ def test_containers_given_by_id_match_their_endpoint(engine, how):
 def test_recorded_endpoint_config_round_trips(engine):
     sample, c, state = _members(engine)
     records = state.records(state.full(c['name']), c['name'])
-    cfg = endpoint_config(records[c['roles']['stopped']])
+    cfg = connect_body(records[c['roles']['stopped']])
     assert cfg == {'Aliases': ['db'], 'IPAMConfig': {'IPv4Address': '198.19.72.141'}}
 
 

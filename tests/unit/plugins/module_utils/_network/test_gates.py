@@ -123,8 +123,8 @@ def test_prepare_refuses_even_where_the_listing_matches():
 
 
 def _attached(*names):
-    from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import normalise_have
-    return normalise_have({'Name': 'n1', 'Id': 'id1', 'Driver': 'bridge', 'Containers': dict(
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import network_from_inspect
+    return network_from_inspect({'Name': 'n1', 'Id': 'id1', 'Driver': 'bridge', 'Containers': dict(
         (('%s' % n).encode().hex().ljust(64, '0')[:64], {'Name': n}) for n in names)})
 
 

@@ -3,7 +3,8 @@ import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import compare, create_body, plan_network
-from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, normalise_have, normalise_want
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, normalise_want
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import network_from_inspect
 
 
 def want(**kw):
@@ -23,7 +24,7 @@ def have(containers=None, **kw):
            'Containers': dict((cid(c), {'Name': c, 'IPv4Address': '198.18.1.%d/24' % (10 + i)})
                               for i, c in enumerate(containers or []))}
     net.update(kw)
-    return normalise_have(net)
+    return network_from_inspect(net)
 
 
 def rec(name, **kw):
@@ -170,7 +171,7 @@ def test_a_recreate_does_not_pin_the_vxlan_id():
 
 def test_engine_owned_endpoints_never_block_or_get_disconnected():
     h_raw = {'lb-n1': {'Name': 'n1-endpoint'}, 'ep-abc': {'Name': 'svc.1.x'}}
-    net = normalise_have({'Name': 'n1', 'Id': 'id1', 'Driver': 'overlay', 'Containers': h_raw})
+    net = network_from_inspect({'Name': 'n1', 'Id': 'id1', 'Driver': 'overlay', 'Containers': h_raw})
     assert actions(plan_network(want(state='absent'), net, {})) == [('remove', None)]
     assert actions(plan_network(want(containers=[], containers_exclusive=True), net, {})) == [('none', None)]
 

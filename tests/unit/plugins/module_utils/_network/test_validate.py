@@ -2,7 +2,8 @@
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import normalise_have, normalise_want
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import normalise_want
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import network_from_inspect
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import (
     rule_config_source, rule_containers_exist, rule_overlaps, validate_want)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.hostcheck import needed_features
@@ -57,7 +58,7 @@ def test_absent_skips_spec_rules():
 def _net(name, subnet, **kw):
     d = {'Name': name, 'Driver': 'bridge', 'IPAM': {'Config': [{'Subnet': subnet}]}}
     d.update(kw)
-    return normalise_have(d)
+    return network_from_inspect(d)
 
 
 def test_overlap_with_another_network_names_it():
