@@ -112,7 +112,8 @@ integration_lane() {
   echo "engine tier on: $NETPROV_ENGINES"
   # shellcheck disable=SC2086 # NETPROV_PYTEST_ARGS is split into words on purpose
   stage integration .venv/bin/python -m pytest -q -p no:cacheprovider -n "${NETPROV_TEST_WORKERS:-4}" \
-    --dist loadgroup --durations=10 --durations-min=1 -rfE "${only[@]}" tests/integration ${NETPROV_PYTEST_ARGS:-}
+    --dist loadgroup --durations=10 --durations-min=1 -rfE --junitxml="$LOGS/integration.xml" "${only[@]}" \
+    tests/integration ${NETPROV_PYTEST_ARGS:-}
 }
 # shellcheck disable=SC2317
 static_lane() {
@@ -172,6 +173,8 @@ column -t "$LOGS/stages" 2>/dev/null || cat "$LOGS/stages"
 echo "=== the ten slowest integration tests"
 sed -n '/slowest 10 durations/,/^=\+ /p' "$LOGS/integration.log" | grep -E '^[0-9.]+s ' || echo "(none reported)"
 grep -E '^[0-9]+ (passed|failed)|(passed|failed|error).* in [0-9.]+s' "$LOGS/integration.log" | tail -1
+echo "=== the engine tier, per engine (tests passed, failed, skipped; seconds of test time, summed over workers)"
+.venv/bin/python scripts/engine_tier_summary.py "$LOGS/integration.xml" || true
 if [ -f "$LOGS/cores/results" ]; then
   echo "=== the ansible-core matrix (leg, tier, result, seconds, what ran)"
   column -t -s $'\t' "$LOGS/cores/results" 2>/dev/null || cat "$LOGS/cores/results"
