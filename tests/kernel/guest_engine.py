@@ -2,6 +2,7 @@
 
     eng = GuestEngine('e1').start()          # in the guest's own namespace
     eng = GuestEngine('e2', netns='ns2')     # under nsenter --net=/run/netns/ns2
+    eng = GuestEngine('e3', **release('28.5'))   # another release's dockerd and CLI (scripts/engines.sh)
     eng.docker('network', 'ls')              # /usr/bin/docker -H unix://<sock> ...
     eng.load_test_image()
     eng.stop()
@@ -51,10 +52,33 @@ def retry(what, fn, attempts=3, delay=5):
             time.sleep(delay)
 
 
+def release(version):
+    """dockerd, docker and the PATH directories of another Engine release, unpacked on the host by
+    `scripts/engines.sh fetch VERSION` (the guest has no network: the host fetches before it boots)
+    into its cache, which the guest sees on the shared root; {} when the system's docker.io is that release."""
+    sys.path.insert(0, os.path.join(ROOT, 'scripts'))
+    import engines  # pylint: disable=import-outside-toplevel
+    eng = engines.Engine(engines.key_of(version))
+    binaries = eng.binaries()
+    if binaries is None:
+        return {}
+    if not os.path.exists(binaries['dockerd']):
+        raise AssertionError('Engine %s is not in %s: the host runs `scripts/engines.sh fetch %s` before it boots '
+                             'the guest (tests/integration/test_uml_kernel.py); it said: %s'
+                             % (version, eng.cache, version, os.environ.get('NETPROV_UML_FETCH', '(nothing)')))
+    return binaries
+
+
 class GuestEngine(object):
-    def __init__(self, name, netns=None, bip='198.19.1.1/24', pool='198.19.8.0/21', daemon=None):
+    def __init__(self, name, netns=None, bip='198.19.1.1/24', pool='198.19.8.0/21', daemon=None,
+                 dockerd=DOCKERD, docker=DOCKER, path=()):
+        """`dockerd`, `docker` and `path` (directories put first on dockerd's PATH: docker-proxy,
+        docker-init) pick another release's binaries, as release() gives them; the system's by default."""
         self.name = name
         self.netns = netns
+        self.dockerd = dockerd
+        self.cli = docker
+        self.path = list(path)
         self.dir = os.path.join(BASE, name)
         self.sock = os.path.join(self.dir, 'docker.sock')
         self.host = 'unix://' + self.sock
@@ -74,14 +98,16 @@ class GuestEngine(object):
         cfg = os.path.join(self.dir, 'daemon.json')
         with open(cfg, 'w') as f:
             json.dump(self.config, f)
-        argv = [DOCKERD, '--config-file', cfg, '--data-root', os.path.join(self.dir, 'data'),
+        argv = [self.dockerd, '--config-file', cfg, '--data-root', os.path.join(self.dir, 'data'),
                 '--exec-root', os.path.join(self.dir, 'exec'), '--pidfile', os.path.join(self.dir, 'pid'),
                 '--host', self.host]
         if self.netns:
             argv = ['nsenter', '--net=/run/netns/%s' % self.netns] + argv
         self.t0 = time.monotonic()
         self.logf = open(os.path.join(self.dir, 'dockerd.log'), 'w')
-        self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT, start_new_session=True)
+        env = dict(os.environ, PATH=os.pathsep.join(self.path + [os.environ.get('PATH', '')]))
+        self.proc = subprocess.Popen(argv, stdout=self.logf, stderr=subprocess.STDOUT, start_new_session=True,
+                                     env=env)
         return self
 
     def wait_ready(self, timeout=90):
@@ -130,7 +156,7 @@ class GuestEngine(object):
 
     # -- use
     def docker(self, *args, check=True, timeout=120):
-        r = subprocess.run([DOCKER, '-H', self.host] + list(args), check=False, stdout=subprocess.PIPE,
+        r = subprocess.run([self.cli, '-H', self.host] + list(args), check=False, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, universal_newlines=True, timeout=timeout)
         if check and r.returncode != 0:
             raise AssertionError('docker %s (engine %s): rc=%d\n%s' % (' '.join(args), self.name, r.returncode, r.stdout))
