@@ -116,7 +116,10 @@ def test_a_misspelt_kind_or_key_fails_at_the_start_naming_it(bad_input_run, case
 def engine_play_batches(venv, serial_in_inventory, *args):
     """How many batches site.yml's engine play runs in, three hosts, nothing else run (no task has the tag)."""
     group_vars = {'site_engine_serial': serial_in_inventory} if serial_in_inventory is not None else {}
-    inventory = {'hosts.yml': {'all': {'children': {'docker_hosts': {'hosts': local_hosts(['npc1', 'npc2', 'npc3'])}}}},
+    names = ['npc1', 'npc2', 'npc3']
+    # Every host in the group site.yml's read-only engine play puts the hosts with a change in (no task runs here).
+    inventory = {'hosts.yml': {'all': {'children': {'docker_hosts': {'hosts': local_hosts(names)},
+                                                    'site_engine_changes': {'hosts': dict((n, {}) for n in names)}}}},
                  'group_vars/docker_hosts.yml': group_vars}
     run = run_playbook([{'import_playbook': os.path.join(ROOT, 'playbooks', 'site.yml')}], inventory,
                        '--tags', 'netprov-none', '--skip-tags', 'always', *args, venv=venv)
