@@ -10,6 +10,7 @@ import os
 import pytest
 
 from ansible_play import play
+import ssh_double
 from inproc import call
 from ovs_fixtures import ping
 
@@ -355,7 +356,7 @@ def test_what_ovs_vswitchd_cannot_set_up_is_removed_again(ovs):
 
 # ---------------------------------------------------------------- the management path
 
-def test_management_path_guarded_as_host_link_guards_it(ovs, monkeypatch):
+def test_management_path_guarded_as_host_link_guards_it(ovs):
     ovs.veth('up1', 'up1x')
     res = play([on(ovs, B, name='br-m', datapath_type='netdev'),
                 on(ovs, P, bridge='br-m', name='up1'),
@@ -388,13 +389,16 @@ def test_management_path_guarded_as_host_link_guards_it(ovs, monkeypatch):
     assert ok(allowed.result)['changed'] and allowed['management'] == why
     assert ovs.get('Port', 'up1', 'tag') == '5'
 
-    # a link carrying the SSH connection's local address is not put on a bridge
+    # a link carrying the local address of the task's SSH session (a real connection held by an sshd
+    # stand-in in the switch's namespace, as the module finds it: from the socket table) is not put on a bridge
     ovs.veth('ssh0', 'ssh0x')
     ovs.ip('addr', 'add', '198.19.182.1/24', 'dev', 'ssh0')
-    monkeypatch.setenv('SSH_CONNECTION', '198.19.182.9 50000 198.19.182.1 22')
-    res = direct(ovs, P, bridge='br-m', name='ssh0')
-    assert res.failed and 'would move it to another master, but it carries 198.19.182.1, the local address of ' \
-        'the current SSH connection' in res['msg']
+    ovs.ip('link', 'set', 'lo', 'up')
+    ovs.ip('addr', 'add', '198.19.182.9/32', 'dev', 'lo')  # the SSH client's end
+    res = play([on(ovs, P, bridge='br-m', name='ssh0')],
+               wrapper=ssh_double.wrapper(ovs.netns, '198.19.182.9 50000 198.19.182.1 22')).results[0]
+    assert res.get('failed') and 'would move it to another master, but it carries 198.19.182.1, the local address ' \
+        'of the SSH session of this task (sshd ' in res['msg'], res.get('msg')
     assert 'ssh0' not in ovs.vsctl('list-ports', 'br-m')
 
 
