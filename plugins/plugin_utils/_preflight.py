@@ -13,7 +13,7 @@ import re
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.six import string_types
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import NetprovError
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import NetprovError, validator_message
 from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.esp import (
     ESP_OVERHEAD, OVERLAY_DEFAULT_MTU, VXLAN_OVERHEAD)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network import gates
@@ -75,7 +75,6 @@ _SCALARS = {
 
 
 _ARGUMENT = re.compile(r"^(?:argument|Elements value for option) '([^']+)' (.*)$", re.S)
-_PY_CLASS = re.compile(r"<class '([a-zA-Z_.]+)'>")
 
 
 def _messages(result, rename=None):
@@ -84,8 +83,7 @@ def _messages(result, rename=None):
     for err in result.errors:
         if type(err).__name__ == 'NoLogError':
             continue  # the same conversion failure, said again
-        # ansible-core before 2.19 names types as <class 'dict'>: the same line on every release
-        msg = _PY_CLASS.sub(r'\1', str(err))
+        msg = validator_message(str(err))  # the same line on every ansible-core
         found = _ARGUMENT.match(msg)
         if found:
             out.append(((rename or {}).get(found.group(1), found.group(1)), found.group(2)))

@@ -1,4 +1,7 @@
 """The shape of the collection: what may talk to what, and knowledge kept in one place."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import ast
 import glob
 import os

@@ -4,6 +4,16 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import re
+
+# ansible-core before 2.19 names types in its argument validator's messages as <class 'dict'>.
+_PY_CLASS = re.compile(r"<class '([a-zA-Z_.]+)'>")
+
+
+def validator_message(message):
+    """An argument validator's message in the words of every ansible-core (``dict``, not ``<class 'dict'>``)."""
+    return _PY_CLASS.sub(r'\1', message)
+
 
 class NetprovError(Exception):
     """An expected failure with a message a user can act on.

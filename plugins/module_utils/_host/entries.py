@@ -8,7 +8,8 @@ import re
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError, join_path
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
+    ValidationError, join_path, validator_message)
 
 
 def validate(entries, spec, mutually_exclusive, path):
@@ -26,7 +27,7 @@ def validate(entries, spec, mutually_exclusive, path):
             raise ValidationError('each entry is a dict of options, got %s %r' % (type(entry).__name__, entry),
                                   path=where)
         result = validator.validate(dict((k, v) for k, v in entry.items() if v is not None))  # null: not given
-        errors = result.error_messages
+        errors = [validator_message(m) for m in result.error_messages]
         if errors:
             raise ValidationError('%s; nothing was changed' % '; '.join(errors),
                                   path=join_path(where, _field(errors[0], spec, result.unsupported_parameters)))

@@ -7,6 +7,9 @@ is, and every route to host_routes, so a management-path change of any
 option is previewed and arms the rollback timer. The real behaviour is tested
 in tests/integration/test_host_link_role_rollback.py.
 """
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import os
 
 import yaml

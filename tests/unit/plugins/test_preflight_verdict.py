@@ -1,4 +1,7 @@
 """The preflight role's checks (plugins/plugin_utils/_preflight.py, the preflight_verdict filter): pure tables."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 from ansible.errors import AnsibleFilterError
 

@@ -6,6 +6,9 @@ the role's first task, and refuses an entry key that its C(options) do not name
 its C(options), and they must be the acting module's, or a valid entry would be
 refused (or a misspelt one let through to the module).
 """
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import glob
 import os
 

@@ -1,4 +1,7 @@
 """docker_swarm's DOCUMENTATION says exactly what its argument spec does."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import yaml
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._swarm.membership import SWARM_ARGS

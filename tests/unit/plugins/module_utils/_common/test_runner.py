@@ -1,4 +1,7 @@
 """The one runner: what it makes of a module's run() result or error."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common import runner

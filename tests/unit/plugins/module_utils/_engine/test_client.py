@@ -1,5 +1,8 @@
 """The engine client: its TLS handling (what the SDK's session is told, what a refused connection says to fix),
 the checks of its own options, and the process behind a local socket."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import os
 import socket
 

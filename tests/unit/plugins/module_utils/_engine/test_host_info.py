@@ -1,4 +1,7 @@
 """docker_host_info's shaping: recorded /version, /info, bridge and container answers -> the module's result."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import copy
 
 import pytest

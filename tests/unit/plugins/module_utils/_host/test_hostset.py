@@ -1,4 +1,7 @@
 """Pure parts of host_links/host_routes: the dependency order, and entries checked against one item's spec."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links

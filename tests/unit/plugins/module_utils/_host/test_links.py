@@ -1,4 +1,7 @@
 """Pure planning of host_link: normalise, plan, guard; and applying address steps with a stand-in for netlink."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links

@@ -1,4 +1,7 @@
 """Pure logic of the netlink wrapper: names, messages, paths, attribute encoding."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import errno
 
 import pytest

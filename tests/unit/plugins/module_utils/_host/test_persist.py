@@ -1,4 +1,7 @@
 """Rendering a host link as systemd-networkd files."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links, persist as _persist
 
 from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._host.test_links import link, params

@@ -1,4 +1,7 @@
 """Pure logic of the kernel probes: messages and the link-kind map."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import probes as _probes

@@ -1,4 +1,7 @@
 """Pure planning of host_route: normalise, plan, the management path."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import routes as _routes

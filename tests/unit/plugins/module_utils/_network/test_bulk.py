@@ -1,4 +1,7 @@
 """docker_networks' merging, classification and docs kept in step with the one spec."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import os
 import subprocess
 import sys

@@ -9,6 +9,9 @@ the engine acts ('refuse') or after it acted with the answer lost ('lose').
 The real-engine counterparts are in tests/integration/test_faults.py and
 tests/integration/test_fault_sweep.py.
 """
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import copy
 import ipaddress
 import itertools

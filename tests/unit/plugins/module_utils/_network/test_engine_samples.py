@@ -6,6 +6,9 @@ collection builds from the case's arguments, so reading it back with the same
 arguments must show no change, on every engine. A new file (another engine
 version) extends every test here.
 """
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import copy
 import glob
 import json

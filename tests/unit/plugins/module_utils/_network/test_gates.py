@@ -1,4 +1,7 @@
 """The API gate table and its one check: an option the engine cannot honour is refused before anything changes."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import EngineState, prepare

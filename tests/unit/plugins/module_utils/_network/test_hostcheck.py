@@ -1,4 +1,7 @@
 """Host checks of an existing network's parent link, with stand-ins for the engine and netlink."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._network import hostcheck as _hostcheck

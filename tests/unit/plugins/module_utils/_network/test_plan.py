@@ -1,4 +1,7 @@
 """The planner's decision for each kind of change."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError

@@ -1,4 +1,7 @@
 """Normalisation: every spelling a user or the engine writes maps to one form."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError

@@ -1,4 +1,7 @@
 """Every validation rule: the error names the field and the fix."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError

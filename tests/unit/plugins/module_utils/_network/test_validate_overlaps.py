@@ -1,4 +1,7 @@
 """rule_overlaps compares parsed subnets as integer spans: the same answers as ipaddress.overlaps."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import ipaddress
 import itertools
 

@@ -4,6 +4,9 @@ The round trips run over what real engines answered (engine_samples/, one file
 per engine version, captured by scripts/capture_engine_samples.py): a new
 engine's file extends every test here.
 """
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import glob
 import json
 import os

@@ -4,6 +4,9 @@ dockerd runs the first `iptables` on its own PATH. In the UML guest that is
 the legacy variant (the kernel has no nft NAT chain) while a module's PATH
 has the nft one first; the encrypted-overlay dry run must use the engine's.
 """
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import subprocess
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._overlay import esp as _esp

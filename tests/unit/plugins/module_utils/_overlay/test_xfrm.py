@@ -1,4 +1,7 @@
 """Parsing `ip -s xfrm state` into the encryption report."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 from ansible_collections.netprov.dockernet.plugins.module_utils._overlay.xfrm import encryption_report, parse_states
 
 SAMPLE = """src 198.19.30.1 dst 198.19.30.2

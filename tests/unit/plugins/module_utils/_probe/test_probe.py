@@ -1,4 +1,7 @@
 """docker_network_probe's pure parts: options -> checks, tool output -> what was seen, the path MTU search."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError

@@ -9,6 +9,9 @@ from the recording one up to the sshd listener: /proc/PID/stat, and for the
 sshd processes their fd links and their namespace's /proc/PID/net/tcp{,6}.
 The tests rebuild that /proc under a temporary directory.
 """
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import ipaddress
 import json
 import os

@@ -1,4 +1,7 @@
 """docker_swarm's planning: pure tables of (want, have) -> steps or refusal."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import membership as _swarm

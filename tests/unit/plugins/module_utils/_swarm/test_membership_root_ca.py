@@ -1,5 +1,8 @@
 """docker_swarm on a node already in a swarm that it joined through an address its managers do not advertise
 (a NAT, a VIP, a DNS name): the swarm is told by its root CA, which the join token names."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import hashlib
 
 import pytest

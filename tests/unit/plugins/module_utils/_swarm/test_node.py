@@ -1,4 +1,7 @@
 """docker_swarm_node's planning: pure tables of (want, have) -> steps or refusal."""
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
 import pytest
 import yaml
 
