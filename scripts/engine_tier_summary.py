@@ -33,8 +33,8 @@ def main(path):
         print('(no engine-tier tests in the report)')
     for engine in sorted(rows, key=lambda v: tuple(int(p) for p in v.split('.'))):
         r = rows[engine]
-        print('%-6s %4d passed %3d failed %3d skipped %7.0f s' % (engine, r['passed'], r['failed'], r['skipped'],
-                                                                 r['seconds']))
+        print('%-6s %4d passed %3d failed %3d skipped %7.0f s' % (
+            engine, r['passed'], r['failed'], r['skipped'], r['seconds']))
     return 0
 
 
