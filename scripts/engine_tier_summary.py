@@ -7,7 +7,7 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 
-ENGINE = re.compile(r'\[(\d+\.\d+)\]')
+ENGINE = re.compile(r'[\[-](\d+\.\d+)[\]-]')
 
 
 def main(path):
