@@ -337,7 +337,7 @@ KINDS = ('create', 'recreate', 'reconnect', 'exclusive', 'purge', 'bulk')
 def _request_kind(method, target):
     path = re.sub(r'^/v[0-9.]+', '', target.split('?')[0])
     path = re.sub(r'/[0-9a-f]{64}', '/{id}', path)
-    path = re.sub(r'/(networks|containers)/(?!create$)[^/]+', r'/\1/{id}', path)
+    path = re.sub(r'/(networks|containers)/(?!create$|json$)[^/]+', r'/\1/{id}', path)
     return '%s %s' % (method, path)
 
 
