@@ -67,7 +67,8 @@ class Ovs(object):
         return subprocess.run(enter + list(cmd), env=self.env, check=True, capture_output=True, text=True,
                               timeout=120, **kw)
 
-    def start(self):
+    def start(self, vswitchd=True):
+        """Start ovsdb-server on a fresh database, then (unless not ``vswitchd``) ovs-vswitchd."""
         if self.own:
             _netns.create(self.netns)
             with self._ipr() as ipr:
@@ -77,6 +78,8 @@ class Ovs(object):
                  '--pidfile=' + self._pid('ovsdb-server'), '--detach', '--no-chdir',
                  '--log-file=' + os.path.join(self.dir, 'ovsdb-server.log'))
         self.vsctl('--no-wait', 'init')
+        if not vswitchd:
+            return self
         self._ns('ovs-vswitchd', self.remote, '--pidfile=' + self._pid('ovs-vswitchd'), '--detach', '--no-chdir',
                  '--log-file=' + os.path.join(self.dir, 'ovs-vswitchd.log'))
         return self

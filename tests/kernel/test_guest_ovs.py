@@ -8,7 +8,8 @@ ovs_bridge, ovs_port and ovs_info (their real main() in-process):
 - VLAN isolation: a `system` bridge with access ports tagged 10, 10 and 20 on
   veths into three namespaces; the two on tag 10 ping each other, the one on
   tag 20 reaches neither. Check mode changed nothing, a second run reports no
-  change, ovs_info reports datapath type `system`, and the kernel's
+  change, ovs_info reports datapath type `system` and the kernel datapath
+  (which the preflight role's check then accepts), and the kernel's
   ``ovs-system`` datapath device carries the bridge.
 - A VXLAN tunnel between two switches in two namespaces over an underlay veth
   (``ul``, not the management path: the guest has none): hosts on VLAN 10 at
@@ -33,6 +34,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'integration'))
 import inproc  # noqa: E402
 import ovs_switch  # noqa: E402
 from ovs_switch import ping  # noqa: E402
+from ansible_collections.netprov.dockernet.plugins.plugin_utils import _preflight_ovs  # noqa: E402  (inproc's path)
 
 KERNEL_MODULES = ('openvswitch', 'vport-vxlan')
 
@@ -123,6 +125,11 @@ def test_vlan_isolation_on_the_kernel_datapath(sw):
     assert 'system' in info['datapath_types'] and 'vxlan' in info['iface_types']
     assert [(b['name'], b['datapath_type']) for b in info['bridges']] == [('br-k', 'system')]
     assert dict((p['name'], p['tag']) for p in info['ports']) == {'br-k': None, 'h1': 10, 'h2': 10, 'h3': 20}
+    assert info['kernel_datapath']['supported'] is True, info['kernel_datapath']
+    # what the preflight role makes of it: a system bridge and a vxlan port pass here
+    want = {'ovs_bridges': [{'name': 'br-k', 'datapath_type': 'system'}, {'name': 'br-new'}],
+            'ovs_ports': [{'bridge': 'br-k', 'name': 'vx9', 'type': 'vxlan'}]}
+    assert _preflight_ovs.check_ovs(want, dict(info, reachable=True, ovsdb=sw.remote)) == []
 
     assert ping(hosts['h1'], '198.18.80.2', count=3), 'h1 -> h2 on VLAN 10'
     assert ping(hosts['h2'], '198.18.80.1'), 'h2 -> h1 on VLAN 10'
