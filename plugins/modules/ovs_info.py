@@ -108,8 +108,7 @@ tunnels:
 
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._host import probes as _probes
-from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import conn as _conn, db as _db, model as _model
+from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import conn as _conn, model as _model
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 
 
@@ -136,17 +135,10 @@ def facts(switch, bridge=None):
     return dict(switch['system'], bridges=bridges, ports=ports, tunnels=tunnels)
 
 
-def kernel_datapath(remote):
-    """The kernel datapath probe for a switch on this host (a unix: socket); not probed for a tcp: one."""
-    if not _db.local_socket(_db.check_remote(remote)):
-        return {'supported': None, 'detail': 'not probed: the switch at %s runs on another host' % remote}
-    return _probes.ovs_kernel_datapath()
-
-
 def run(module):
     with _conn.open_switch(module.params) as switch:
         result = facts(switch.read(), module.params['bridge'])
-    return dict(result, changed=False, kernel_datapath=kernel_datapath(module.params['ovsdb']))
+    return dict(result, changed=False, kernel_datapath=_conn.kernel_datapath(module.params['ovsdb']))
 
 
 def main():

@@ -7,7 +7,8 @@ ovs_bridge, ovs_port and ovs_info (their real main() in-process):
 
 - VLAN isolation: a `system` bridge with access ports tagged 10, 10 and 20 on
   veths into three namespaces; the two on tag 10 ping each other, the one on
-  tag 20 reaches neither. Check mode changed nothing, a second run reports no
+  tag 20 reaches neither; moved to `netdev`, it keeps its ports and tags and
+  still isolates. Check mode changed nothing, a second run reports no
   change, ovs_info reports datapath type `system` and the kernel datapath
   (which the preflight role's check then accepts), and the kernel's
   ``ovs-system`` datapath device carries the bridge.
@@ -136,7 +137,16 @@ def test_vlan_isolation_on_the_kernel_datapath(sw):
     for src, dst in (('h1', 3), ('h2', 3), ('h3', 1), ('h3', 2)):
         assert not ping(hosts[src], '198.18.80.%d' % dst, count=1), '%s reached 198.18.80.%d across VLANs' % (
             src, dst)
-    log('ovs kernel datapath: VLAN isolation held on br-k')
+
+    # the datapath type changed: the bridge moves to the userspace datapath with its ports and their tags
+    moved = call(sw, 'ovs_bridge', name='br-k', datapath_type='netdev')
+    assert [(s['field'], s['before'], s['after']) for s in moved['plan']] == [('datapath_type', 'system', 'netdev')]
+    assert sw.get('Bridge', 'br-k', 'datapath_type') == 'netdev'
+    assert sorted(sw.vsctl('list-ports', 'br-k').split()) == ['h1', 'h2', 'h3']
+    assert 'master ovs-system' not in sw.ip('link', 'show', 'h1')
+    assert ping(hosts['h1'], '198.18.80.2', count=3), 'h1 -> h2 on VLAN 10, userspace datapath'
+    assert not ping(hosts['h3'], '198.18.80.1', count=1), 'h3 reached h1 across VLANs, userspace datapath'
+    log('ovs kernel datapath: VLAN isolation held on br-k, on system and then on netdev')
 
 
 def test_vxlan_tunnel_on_the_kernel_datapath(sw_pair):
