@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from ovs_switch import SCHEMA, Ovs, ovs_installed, pair, ping  # noqa: F401 - ping: the tests import it from here
+from ovs_switch import SCHEMA, Ovs, ovs_installed, pair
 
 
 def _ensure_installed():

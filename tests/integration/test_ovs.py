@@ -1,6 +1,6 @@
 """ovs_bridge, ovs_port and ovs_info against a real ovsdb-server and ovs-vswitchd (userspace datapath).
 
-Each test starts its own switch in a fresh network namespace (ovs_fixtures.py).
+Each test starts its own switch in a fresh network namespace (ovs_fixtures.py, ovs_switch.py).
 What the modules wrote is read back with ovs-vsctl, which the modules never
 use; traffic runs between further namespaces whose veth ends are the ports.
 Addresses come from 198.19.176.0/20.
@@ -12,7 +12,7 @@ import pytest
 from ansible_play import play
 import ssh_double
 from inproc import call
-from ovs_fixtures import ping
+from ovs_switch import ping
 
 B = 'netprov.dockernet.ovs_bridge'
 P = 'netprov.dockernet.ovs_port'
