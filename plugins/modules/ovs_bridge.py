@@ -38,7 +38,9 @@ options:
     description:
       - V(system) (the kernel datapath, what OVS uses when this is unset) or V(netdev)
         (the userspace datapath, for hosts whose kernel has no OVS module).
-      - A type that C(ovs-vswitchd) does not offer is refused.
+      - A type that C(ovs-vswitchd) does not offer is refused, and so is V(system) (given, or by default for a new
+        bridge) on a host whose kernel has no OVS datapath (C(ovs-vswitchd) offers it there all the same); both in
+        check mode too, before anything changes.
     type: str
     choices: [system, netdev]
   fail_mode:
@@ -157,8 +159,9 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner i
 
 def run(module):
     want = _model.normalise_bridge(module.params)
+    kernel = _conn.kernel_datapath(module.params['ovsdb']) if want['state'] == 'present' else None
     have, after, steps, _mgmt = _conn.reconcile(
-        module, lambda switch, _links: _model.plan_bridge(want, switch, force=module.params['force']))
+        module, lambda switch, _links: _model.plan_bridge(want, switch, force=module.params['force'], kernel=kernel))
     result = {'changed': bool(steps), 'plan': steps, 'bridge': after['bridges'].get(want['name'])}
     if module._diff:
         result['diff'] = {'before': _model.bridge_view(want, have), 'after': _model.bridge_view(want, after)}

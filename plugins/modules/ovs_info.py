@@ -32,9 +32,9 @@ EXAMPLES = r'''
   netprov.dockernet.ovs_info:
   register: switch
 
-- name: Does ovs-vswitchd offer the kernel datapath here?
+- name: Can bridges here use the kernel datapath (datapath_type system)?
   ansible.builtin.debug:
-    msg: "{{ 'system' in switch.datapath_types }}"
+    msg: "{{ 'system' in switch.datapath_types and switch.kernel_datapath.supported }}"
 
 - name: The tunnels of one bridge
   netprov.dockernet.ovs_info:
@@ -64,6 +64,23 @@ iface_types:
   returned: always
   type: list
   elements: str
+kernel_datapath:
+  description:
+    - Whether this host's kernel has the Open vSwitch datapath that V(system) bridges run on (C(ovs-vswitchd) lists
+      V(system) in RV(datapath_types) even when the kernel lacks it). Probed by resolving the generic netlink
+      family C(ovs_datapath), which loads the C(openvswitch) module when it is one.
+    - C(supported) is null when the switch is reached over C(tcp:) (another host's kernel) or pyroute2 is missing.
+  returned: always
+  type: dict
+  contains:
+    supported:
+      description: Whether the kernel has the datapath; null when not probed.
+      type: bool
+    detail:
+      description: What the probe saw.
+      type: str
+  sample: {supported: false, detail: "generic netlink family ovs_datapath not found (ENOENT): the kernel has no
+           openvswitch module"}
 bridges:
   description: Every bridge (or the one asked for), as M(netprov.dockernet.ovs_bridge) returns it.
   returned: always
@@ -121,7 +138,7 @@ def facts(switch, bridge=None):
 def run(module):
     with _conn.open_switch(module.params) as switch:
         result = facts(switch.read(), module.params['bridge'])
-    return dict(result, changed=False)
+    return dict(result, changed=False, kernel_datapath=_conn.kernel_datapath(module.params['ovsdb']))
 
 
 def main():

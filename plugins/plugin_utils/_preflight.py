@@ -22,6 +22,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._host.links impo
 from ansible_collections.netprov.dockernet.plugins.module_utils._host.probes import feature_for_link_kind
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     GWBRIDGE, MTU_OPTION, PARENT_DRIVERS, PREDEFINED, network_options, normalise_want)
+from ansible_collections.netprov.dockernet.plugins.plugin_utils import _preflight_ovs
 
 BRIDGE_NAME = 'com.docker.network.bridge.name'
 # Interfaces the engine makes for its own networks: their routes are the
@@ -56,6 +57,10 @@ _LISTS = {
                       '{base: 198.18.0.0/16, size: 24}'),
     'external_ranges': ('preflight_external_ranges', _RANGE_SPEC, True, 'the preflight role',
                         '{name: vpn, cidr: 10.8.0.0/16}'),
+    'ovs_bridges': (_preflight_ovs.BRIDGES, _preflight_ovs.BRIDGE_SPEC, False, 'netprov.dockernet.ovs_bridge',
+                    _preflight_ovs.BRIDGE_EXAMPLE),
+    'ovs_ports': (_preflight_ovs.PORTS, _preflight_ovs.PORT_SPEC, False, 'netprov.dockernet.ovs_port',
+                  _preflight_ovs.PORT_EXAMPLE),
 }
 # The single values: the variable users set, and its spec.
 _SCALARS = {
@@ -71,6 +76,7 @@ _SCALARS = {
     'require_ipvs': ('preflight_require_ipvs', dict(type='bool')),
     'socket': ('preflight_engine_socket', dict(type='str')),
     'own_links': ('interfaces_macvlan_shims', dict(type='list', elements='str')),
+    'ovsdb': ('interfaces_ovsdb', dict(type='str')),
 }
 
 
@@ -561,6 +567,7 @@ def preflight_problems(facts, want):
     problems += check_ranges(want, info.get('routes'), facts.get('engine_networks'))
     problems += check_ports(want, parse_listeners(facts.get('listeners')), facts.get('in_swarm'))
     problems += check_mtu(want, info)
+    problems += _preflight_ovs.check_ovs(want, facts.get('ovs'))
     return ['%s: %s' % (host, p) for p in problems]
 
 

@@ -1,11 +1,11 @@
 """ovs_container_port: Docker containers on an OVS bridge (userspace datapath), ovs-docker style.
 
-The switch runs in its own network namespace (ovs_fixtures.py); the containers
+The switch runs in its own network namespace (ovs_fixtures.py, ovs_switch.py); the containers
 run on the test engine with no network of Docker's, so the OVS port is their
 only way to each other. Addresses come from 198.19.176.0/20.
 """
 from inproc import call
-from ovs_fixtures import ping
+from ovs_switch import ping
 
 M = 'ovs_container_port'
 

@@ -139,20 +139,42 @@ def _probe_esp(netns):
     return {'supported': False, 'detail': 'ip xfrm state add: %s' % err}
 
 
-def _probe_ipvs():
-    """IPVS is configured over the generic netlink family 'IPVS': it exists iff the kernel has ip_vs."""
+def _genl_family(family):
+    """(resolved, errno name or None) for the generic netlink family ``family`` (the kernel loads its module when
+    it can, as for the daemons that use it)."""
     from pyroute2.netlink.generic import GenericNetlinkSocket
     from pyroute2.netlink.generic import ctrlmsg
     sock = GenericNetlinkSocket()
     try:
         try:
-            sock.bind('IPVS', ctrlmsg)
+            sock.bind(family, ctrlmsg)
         except _netlink.NetlinkError as exc:
-            return {'supported': False,
-                    'detail': 'generic netlink family IPVS not found (%s)' % _netlink.errno_name(exc.code)}
-        return {'supported': True, 'detail': 'generic netlink family IPVS resolved'}
+            return False, _netlink.errno_name(exc.code)
+        return True, None
     finally:
         sock.close()
+
+
+def _probe_ipvs():
+    """IPVS is configured over the generic netlink family 'IPVS': it exists iff the kernel has ip_vs."""
+    found, why = _genl_family('IPVS')
+    if not found:
+        return {'supported': False, 'detail': 'generic netlink family IPVS not found (%s)' % why}
+    return {'supported': True, 'detail': 'generic netlink family IPVS resolved'}
+
+
+def ovs_kernel_datapath():
+    """{'supported', 'detail'}: whether the kernel has Open vSwitch's datapath (what ``datapath_type: system``
+    bridges run on): ovs-vswitchd drives it over the generic netlink family 'ovs_datapath', which exists iff the
+    kernel has the openvswitch module (loaded on this lookup when it is a module). The families are the
+    kernel's, not a namespace's. ovs-vswitchd lists ``system`` among its datapath types either way."""
+    if not _netlink.HAS_PYROUTE2:
+        return {'supported': None, 'detail': 'untested: the Python library pyroute2 is not installed'}
+    found, why = _genl_family('ovs_datapath')
+    if not found:
+        return {'supported': False, 'detail': "generic netlink family ovs_datapath not found (%s): the kernel has "
+                                              "no openvswitch module" % why}
+    return {'supported': True, 'detail': 'generic netlink family ovs_datapath resolved'}
 
 
 def _create_netns(name):

@@ -5,7 +5,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, probes as _probes
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import db as _db, model as _model
 from ansible_collections.netprov.dockernet.plugins.module_utils._session import ssh
@@ -24,6 +24,14 @@ def open_switch(params):
         raise ValidationError('%r is not a timeout; give the seconds to wait for OVSDB and ovs-vswitchd, 1..3600'
                               % (timeout,), path='timeout')
     return _db.Switch(params.get('ovsdb'), timeout)
+
+
+def kernel_datapath(remote):
+    """{'supported', 'detail'}: whether this host's kernel has the OVS datapath (``system`` bridges), for a switch
+    on this host (a unix: socket); not probed (``supported`` None) for one reached over tcp:."""
+    if not _db.local_socket(_db.check_remote(remote)):
+        return {'supported': None, 'detail': 'not probed: the switch at %s runs on another host' % remote}
+    return _probes.ovs_kernel_datapath()
 
 
 def kernel_view(module, switch):

@@ -311,9 +311,10 @@ class Switch(object):
                 why = _first(iface.error)
                 peer = (spec.get('options') or {}).get('peer')
                 if spec.get('type') == 'patch' and peer not in ifaces:
-                    if why:
-                        warnings.append('patch port %s waits for its peer %s, which does not exist yet (add it '
-                                        'on the other bridge)' % (member, peer))
+                    # OVSDB has no peer: said without waiting for ovs-vswitchd's error column, which it may write
+                    # only after the cur_cfg this run waited for
+                    warnings.append('patch port %s waits for its peer %s, which does not exist yet (add it on the '
+                                    'other bridge)' % (member, peer))
                     continue
                 if not why and _first(iface.ofport) in (None, -1):
                     why = 'ovs-vswitchd did not open it%s' % (

@@ -160,8 +160,9 @@ def _set_steps(table, record, want, have, fields):
     return steps
 
 
-def plan_bridge(want, switch, force=False):
-    """Ordered steps taking the bridge in ``switch`` (a db read) to ``want``."""
+def plan_bridge(want, switch, force=False, kernel=None):
+    """Ordered steps taking the bridge in ``switch`` (a db read) to ``want``. ``kernel``: the kernel datapath
+    probe (conn.kernel_datapath); a bridge it would make or move onto ``system`` without it is refused."""
     name = want['name']
     have = switch['bridges'].get(name)
     if want['state'] == 'absent':
@@ -180,6 +181,13 @@ def plan_bridge(want, switch, force=False):
         raise ValidationError('ovs-vswitchd here offers datapath types %s only%s' % (
             ', '.join(offered), ' (the kernel has no OVS datapath: use netdev, the userspace datapath)'
             if want['datapath_type'] == 'system' else ''), path='datapath_type')
+    datapath = want.get('datapath_type') or (have or {}).get('datapath_type') or BRIDGE_DEFAULTS['datapath_type']
+    if datapath == 'system' and (kernel or {}).get('supported') is False and (have or {}).get('datapath_type') != \
+            'system':
+        raise ValidationError('%s needs the kernel\'s Open vSwitch datapath, which this host lacks (%s); set '
+                              'datapath_type: netdev (the userspace datapath)' % (
+                                  'system' if want.get('datapath_type') else 'not given, so system (the default)',
+                                  kernel.get('detail')), path='datapath_type')
     if name in switch['ports'] and not have:
         raise ConflictError('%s is a port of bridge %s; a bridge needs a name no port has'
                             % (name, switch['ports'][name]['bridge']), path='name')
