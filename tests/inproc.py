@@ -100,3 +100,22 @@ def call(module, args, check=False, diff=False):
 def _message(warning):
     event = getattr(warning, 'event', None)
     return getattr(event, 'msg', None) or str(warning)
+
+
+def run_module(module, args, check=False, diff=False):
+    """ansible_play.run_module's result without an ansible-playbook run: for tests about a module's work
+    (what it plans, changes, refuses), not about the playbook around it.
+
+    ``module`` may be the fully qualified name. The result has the keys a
+    registered result has at the default verbosity (``changed`` always,
+    ``failed`` on failure, no ``exception`` for a clean failure); a bug that
+    escaped the module fails the test with its traceback.
+    """
+    done = call(module.rsplit('.', 1)[-1], args, check=check, diff=diff)
+    if done.crash:
+        raise AssertionError('%s crashed:\n%s' % (module, done.crash))
+    result = dict(done.result)
+    if done.traceback is None:
+        result.pop('exception', None)
+    result.setdefault('changed', False)
+    return result
