@@ -119,3 +119,28 @@ def run_module(module, args, check=False, diff=False):
         result.pop('exception', None)
     result.setdefault('changed', False)
     return result
+
+
+class Tasks(object):
+    """What ``play`` returns: ``results[i]`` (also ``[i]``) is task i's result, as ansible_play.play's."""
+
+    def __init__(self, results):
+        self.results = results
+
+    def __getitem__(self, i):
+        return self.results[i]
+
+
+def play(tasks, check=False, diff=False):
+    """ansible_play.play's results without an ansible-playbook run: each task ``{module: args}`` (with
+    ``check_mode``/``diff`` of its own if given) called in-process in turn, a failure kept going as there."""
+    results = []
+    for task in tasks:
+        task = dict(task)
+        task_check = task.pop('check_mode', check)
+        task_diff = task.pop('diff', diff)
+        if len(task) != 1:
+            raise ValueError('an in-process task is one module and its arguments, not %r' % sorted(task))
+        (module, args), = task.items()
+        results.append(run_module(module, args, check=task_check, diff=task_diff))
+    return Tasks(results)
