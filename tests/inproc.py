@@ -10,6 +10,7 @@ keeping the dict (AnsibleModule._record_module_result, the hook that exists
 for in-worker execution).
 """
 import importlib
+import json
 import os
 import sys
 import traceback
@@ -142,5 +143,7 @@ def play(tasks, check=False, diff=False):
         if len(task) != 1:
             raise ValueError('an in-process task is one module and its arguments, not %r' % sorted(task))
         (module, args), = task.items()
+        if '{{' in json.dumps(args):
+            raise ValueError('%s: a templated argument needs ansible-playbook (ansible_play.play)' % module)
         results.append(run_module(module, args, check=task_check, diff=task_diff))
     return Tasks(results)
