@@ -5,8 +5,9 @@ SHELL := /bin/bash
 test:
 	scripts/test.sh
 
-# The engine tier on the other engines of the matrix (NETPROV_ENGINES, default 26.1), and the smoke tier
-# on every ansible-core of the support matrix; scripts/test.sh.
+# The engine tier on the other engines of the matrix (NETPROV_ENGINES, default 26.1), the smoke tier on
+# every ansible-core of the support matrix and sanity on the lowest and the highest, and the fault sweep's
+# pairs of faults; scripts/test.sh.
 test-matrix:
 	scripts/test.sh matrix
 

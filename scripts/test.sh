@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: install, start the engine if none answers, start the engines of
 # the engine tier (scripts/engines.sh: fetched on first use, then cached), build
-# the images, then run every tier: unit tests first (seconds), then three lanes
+# the images, then run every tier: unit tests first (seconds), then these lanes
 # at once:
 #   integration  pytest-xdist workers (NETPROV_TEST_WORKERS, default 4), --dist
 #                loadgroup: a file's tests on one engine stay on one worker, in
@@ -10,25 +10,32 @@
 #                engine tier runs on NETPROV_ENGINES (default 20.10,28.5).
 #   molecule     the default scenario (one Docker-in-Docker host)
 #   static       sanity, ansible-test units, docs-lint, changelog, ansible-lint
-#   cores        the ansible-core support matrix (scripts/cores.sh): the unit
-#                tests on every other ansible-core (and the floor leg: lowest
-#                docker SDK and pyroute2), the smoke tier and sanity on the
-#                lowest and the highest ansible-core
+#   cores        the unit tests on every other ansible-core of the support
+#                matrix and the floor leg (lowest docker SDK and pyroute2),
+#                scripts/cores.sh unit others
 #
-# `make test-matrix` (scripts/test.sh matrix): the engine tier alone (the
-# modules marked engine_tier) on the other engines of the matrix,
-# NETPROV_ENGINES (default 26.1), and the smoke tier on every ansible-core of
-# the support matrix and the floor leg; logs in tests/output/make-test-matrix.
+# `make test-matrix` (scripts/test.sh matrix): what costs the most for what it
+# adds beside `make test`, in these lanes at once; logs in
+# tests/output/make-test-matrix:
+#   integration  the engine tier alone (the modules marked engine_tier) on the
+#                other engines of the matrix, NETPROV_ENGINES (default 26.1)
+#   cores        the smoke tier on every ansible-core of the support matrix and
+#                the floor leg, then ansible-test sanity on the lowest and the
+#                highest ansible-core
+#   faults       the fault sweep's pairs of faults (the second during the
+#                rollback) on the machine's engine; the single faults run in
+#                `make test` (tests/integration/test_fault_sweep.py)
 # Integration tests mostly wait on engines, swarms and guests, so the lanes
-# share the 2 cores well. Each lane logs to tests/output/make-test/LANE.log;
-# a failed lane's log is printed at the end, with each stage's time and the
-# ten slowest tests. Stops the engine at the end only if this run started it.
+# share the 2 cores well. Each lane logs to LOGS/LANE.log; a failed lane's log
+# is printed at the end, with each stage's time and the ten slowest tests.
+# Stops the engine at the end only if this run started it.
 #
 # Leaving tiers out (for a quick local loop; the summary names what was left
 # out and the run is then never reported as a full pass):
-#   NETPROV_SKIP_MOLECULE=1   no molecule lane
-#   NETPROV_SKIP_STATIC=1     no static lane
+#   NETPROV_SKIP_MOLECULE=1   no molecule lane (make test)
+#   NETPROV_SKIP_STATIC=1     no static lane (make test)
 #   NETPROV_SKIP_CORES=1      no cores lane
+#   NETPROV_SKIP_FAULTS=1     no faults lane (make test-matrix)
 #   NETPROV_PYTEST_ARGS=...   extra pytest arguments for the integration tier
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -84,6 +91,8 @@ left_out=()
 if [ "$MODE" = test ]; then
   [ -z "${NETPROV_SKIP_MOLECULE:-}" ] || left_out+=("molecule (NETPROV_SKIP_MOLECULE)")
   [ -z "${NETPROV_SKIP_STATIC:-}" ] || left_out+=("static checks (NETPROV_SKIP_STATIC)")
+else
+  [ -z "${NETPROV_SKIP_FAULTS:-}" ] || left_out+=("fault pairs (NETPROV_SKIP_FAULTS)")
 fi
 [ -z "${NETPROV_SKIP_CORES:-}" ] || left_out+=("ansible-core matrix (NETPROV_SKIP_CORES)")
 [ "$NETPROV_ENGINES" = "$DEFAULT_ENGINES" ] || left_out+=("engine tier on $NETPROV_ENGINES, not $DEFAULT_ENGINES")
@@ -134,12 +143,20 @@ cores_lane() {
   if [ "$MODE" = test ]; then
     # `others`: every leg but the ansible-core of .venv, whose unit tests ran in the unit stage
     stage cores-unit bash scripts/cores.sh unit others || rc=1
-    stage cores-smoke bash scripts/cores.sh smoke lowest highest || rc=1
-    stage cores-sanity bash scripts/cores.sh sanity lowest highest || rc=1
   else
     stage cores-smoke bash scripts/cores.sh smoke all || rc=1
+    stage cores-sanity bash scripts/cores.sh sanity lowest highest || rc=1
   fi
   return "$rc"
+}
+
+# shellcheck disable=SC2317
+faults_lane() {
+  # The pairs alone (the single faults ran in make test); the figures go to tests/output/fault-sweep.json,
+  # docs/reliability.md is left as it is (scripts/fault-sweep.sh --pairs regenerates it).
+  export NETPROV_SWEEP_PAIRS=1
+  stage fault-pairs .venv/bin/python -m pytest -q -p no:cacheprovider -rfE \
+    --junitxml="$LOGS/fault-pairs.xml" -k test_pairs_of_faults tests/integration/test_fault_sweep.py
 }
 
 pids=()
@@ -154,6 +171,8 @@ lane integration integration_lane
 if [ "$MODE" = test ]; then
   [ -n "${NETPROV_SKIP_MOLECULE:-}" ] || lane molecule stage molecule bash scripts/molecule.sh default
   [ -n "${NETPROV_SKIP_STATIC:-}" ] || lane static static_lane
+else
+  [ -n "${NETPROV_SKIP_FAULTS:-}" ] || lane faults faults_lane
 fi
 [ -n "${NETPROV_SKIP_CORES:-}" ] || lane cores cores_lane
 
@@ -184,6 +203,17 @@ if [ -f "$LOGS/cores/results" ]; then
   done < "$LOGS/cores/results"
 fi
 
+# What this command ran, and what the other one runs (both are a full pass together: .ci/run).
+if [ "$MODE" = test ]; then
+  echo "$NAME ran: unit tests; integration (engine tier on $NETPROV_ENGINES); molecule; static checks;" \
+       "unit tests on every other ansible-core"
+  echo "$NAME leaves to make test-matrix: the engine tier on 26.1; the smoke tier on every ansible-core;" \
+       "sanity on the lowest and highest ansible-core; the fault pairs"
+else
+  echo "$NAME ran: the engine tier on $NETPROV_ENGINES; the smoke tier on every ansible-core;" \
+       "sanity on the lowest and highest ansible-core; the fault pairs"
+  echo "$NAME leaves to make test: everything else (unit, integration, molecule, static checks, cores unit)"
+fi
 result=$([ $status -eq 0 ] && echo PASSED || echo FAILED)
 if [ ${#left_out[@]} -gt 0 ]; then
   echo "$NAME: left out: $(IFS=';'; echo "${left_out[*]}")"

@@ -10,6 +10,7 @@ keeping the dict (AnsibleModule._record_module_result, the hook that exists
 for in-worker execution).
 """
 import importlib
+import json
 import os
 import sys
 import traceback
@@ -100,3 +101,49 @@ def call(module, args, check=False, diff=False):
 def _message(warning):
     event = getattr(warning, 'event', None)
     return getattr(event, 'msg', None) or str(warning)
+
+
+def run_module(module, args, check=False, diff=False):
+    """ansible_play.run_module's result without an ansible-playbook run: for tests about a module's work
+    (what it plans, changes, refuses), not about the playbook around it.
+
+    ``module`` may be the fully qualified name. The result has the keys a
+    registered result has at the default verbosity (``changed`` always,
+    ``failed`` on failure, no ``exception`` for a clean failure); a bug that
+    escaped the module fails the test with its traceback.
+    """
+    done = call(module.rsplit('.', 1)[-1], args, check=check, diff=diff)
+    if done.crash:
+        raise AssertionError('%s crashed:\n%s' % (module, done.crash))
+    result = dict(done.result)
+    if done.traceback is None:
+        result.pop('exception', None)
+    result.setdefault('changed', False)
+    return result
+
+
+class Tasks(object):
+    """What ``play`` returns: ``results[i]`` (also ``[i]``) is task i's result, as ansible_play.play's."""
+
+    def __init__(self, results):
+        self.results = results
+
+    def __getitem__(self, i):
+        return self.results[i]
+
+
+def play(tasks, check=False, diff=False):
+    """ansible_play.play's results without an ansible-playbook run: each task ``{module: args}`` (with
+    ``check_mode``/``diff`` of its own if given) called in-process in turn, a failure kept going as there."""
+    results = []
+    for task in tasks:
+        task = dict(task)
+        task_check = task.pop('check_mode', check)
+        task_diff = task.pop('diff', diff)
+        if len(task) != 1:
+            raise ValueError('an in-process task is one module and its arguments, not %r' % sorted(task))
+        (module, args), = task.items()
+        if '{{' in json.dumps(args):
+            raise ValueError('%s: a templated argument needs ansible-playbook (ansible_play.play)' % module)
+        results.append(run_module(module, args, check=task_check, diff=task_diff))
+    return Tasks(results)

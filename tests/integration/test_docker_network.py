@@ -1,7 +1,10 @@
 """docker_network against the real engine: what a user would check after each run."""
 import pytest
 
-from ansible_play import play, run_module
+from ansible_play import play, run_module as play_module
+# In-process calls (the module's real main()): these tests are about what the module plans, changes and
+# refuses; the first test and the info test run it through ansible-playbook.
+from inproc import run_module
 
 pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_ENGINES
 
@@ -14,21 +17,21 @@ def inspect(client, name):
     return client.api.inspect_network(nets[0].id) if nets else None
 
 
-def four_way(args, expect_action):
+def four_way(args, expect_action, call=run_module):
     """community.docker's sequence: check, real, idempotent, idempotent check. Returns the real result."""
-    check = run_module(M, args, check=True, diff=True)
+    check = call(M, args, check=True, diff=True)
     assert check.get('failed') is not True, check.get('msg')
     assert check['changed'] is True
-    real = run_module(M, args, diff=True)
+    real = call(M, args, diff=True)
     assert real.get('failed') is not True, real.get('msg')
     assert real['changed'] is True
     assert [s['action'] for s in real['plan']] == [s['action'] for s in check['plan']]
     assert real['plan'] == check['plan'], 'the check-mode plan is not what the real run did'
     assert real['plan'][0]['action'] == expect_action
-    again = run_module(M, args, diff=True)
+    again = call(M, args, diff=True)
     assert again['changed'] is False, again['plan']
     assert again['plan'] == [{'action': 'none', 'network': args['name'], 'reason': 'matches the spec'}]
-    again_check = run_module(M, args, check=True)
+    again_check = call(M, args, check=True)
     assert again_check['changed'] is False
     return real
 
@@ -38,9 +41,9 @@ def test_bridge_with_ipam_labels_four_way(client, scratch):
     args = {'name': name, 'labels': {'team': 'payments'}, 'mtu': 1400,
             'ipam_config': [{'subnet': '198.18.1.77/24', 'gateway': '198.18.1.1', 'iprange': '198.18.1.128/25',
                              'aux_addresses': {'router': '198.18.1.2'}}]}
-    check = run_module(M, args, check=True)
+    check = play_module(M, args, check=True)
     assert inspect(client, name) is None, 'check mode created the network'
-    real = four_way(args, 'create')
+    real = four_way(args, 'create', call=play_module)
     assert real['plan'] == check['plan']
     net = inspect(client, name)
     assert net['IPAM']['Config'] == [{'Subnet': '198.18.1.0/24', 'IPRange': '198.18.1.128/25',

@@ -9,7 +9,10 @@ import ipaddress
 
 import pytest
 
-from ansible_play import play, run_module
+from ansible_play import play
+# In-process calls (the module's real main()) for module(); docker_swarm_info (an action plugin) and
+# docker_swarm_node run through ansible-playbook.
+from inproc import run_module
 from conftest_fleet import swarm_fleet
 
 M = 'netprov.dockernet.docker_network'

@@ -15,7 +15,9 @@ import uuid
 
 import pytest
 
-from ansible_play import run_module
+# In-process calls (the module's real main()): these tests are about what the modules do on each engine, not
+# about the playbook around them (the preflight role's test runs one).
+from inproc import run_module
 from test_docker_network import four_way
 
 M = 'netprov.dockernet.docker_network'

@@ -10,7 +10,8 @@ import uuid
 
 import pytest
 
-from ansible_play import run_module
+# In-process calls (the module's real main()): the test is about what docker_network does on each engine.
+from inproc import run_module
 from engine_matrix import MATRIX, PRIVATE
 
 M = 'netprov.dockernet.docker_network'

@@ -1,11 +1,13 @@
-"""host_link through real ansible-playbook runs, in a scratch network namespace."""
+"""host_link in a scratch network namespace: check mode and the SSH session's guard through real
+ansible-playbook runs, the other tests' calls in-process (the module's real main())."""
 import os
 import re
 
 import pytest
 from pyroute2 import IPRoute
 
-from ansible_play import play
+from ansible_play import play as playbook
+from inproc import play
 import ssh_double
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
 from kernel_expect import expected_capabilities
@@ -30,7 +32,7 @@ def lab(ns):
 
 
 def test_check_mode_changes_nothing(ns):
-    res = play(lab(ns)[:1] + lab(ns)[2:3], check=True, diff=True)
+    res = playbook(lab(ns)[:1] + lab(ns)[2:3], check=True, diff=True)
     for r in res.results:
         assert r['changed'] is True, r
         assert r['plan'][0]['action'] == 'create'
@@ -158,7 +160,7 @@ def test_management_path_protected(ns):
         {M: {'name': 'nl-up', 'mtu': 1300, 'allow_management': True, 'netns': ns}},
         {M: {'name': 'nl-mvx', 'kind': 'macvlan', 'parent': 'nl-up', 'netns': ns}},  # new link on top: allowed
     ]
-    res = play(tasks, wrapper=ssh_double.wrapper(ns, '198.18.194.99 50000 198.18.194.1 22'))
+    res = playbook(tasks, wrapper=ssh_double.wrapper(ns, '198.18.194.99 50000 198.18.194.1 22'))
     assert res[0]['failed'] and res[0]['msg'] == (
         'nl-up: refusing to touch the management path: would change its MTU, but it carries the ipv4 default '
         'route via 198.18.192.254 (table 254); set allow_management: true if another path reaches this host')

@@ -1,4 +1,6 @@
-"""host_links and host_routes through real ansible-playbook runs, in a scratch network namespace.
+"""host_links and host_routes in a scratch network namespace: the first test and the one whose
+tasks read an earlier task's result through real ansible-playbook runs, the others' calls in-process (the
+module's real main()).
 
 A host's links in one call, in dependency order whatever order they are listed in,
 planned by host_link's planner (the same guards), check mode equal to the real run,
@@ -6,7 +8,8 @@ a second run changing nothing, and one bad entry refusing the whole call.
 """
 import pytest
 
-from ansible_play import play
+from ansible_play import play as playbook
+from inproc import play
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, routes as _routes
 from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 
@@ -33,7 +36,7 @@ def lab():
 
 
 def test_links_in_dependency_order_check_mode_is_the_real_run_and_a_second_run_changes_nothing(ns):
-    check = play([{M: {'links': lab(), 'netns': ns}}], check=True, diff=True)[0]
+    check = playbook([{M: {'links': lab(), 'netns': ns}}], check=True, diff=True)[0]
     assert check['changed'] is True and not check.get('failed'), check.get('msg')
     order = check['order']
     for before, after in (('hl-br', 'hl-v1'), ('hl-v0', 'hl-v1'), ('hl-v0', 'hl-mv'), ('hl-mv', 'hl-vx')):
@@ -43,7 +46,7 @@ def test_links_in_dependency_order_check_mode_is_the_real_run_and_a_second_run_c
     assert check['diff']['before']['hl-br'] == {'name': 'hl-br', 'state': 'absent'}
     assert check['diff']['after']['hl-v1']['master'] == 'hl-br'
 
-    real = play([{M: {'links': lab(), 'netns': ns}}], diff=True)[0]
+    real = playbook([{M: {'links': lab(), 'netns': ns}}], diff=True)[0]
     assert real['changed'] is True and not real.get('failed'), real.get('msg')
     assert real['plan'] == check['plan'] and real['order'] == order
     have = links(ns)
@@ -54,10 +57,10 @@ def test_links_in_dependency_order_check_mode_is_the_real_run_and_a_second_run_c
     assert (vx['parent'], vx['vxlan_id'], vx['mtu']) == ('hl-mv', 4242, 1350)
     assert dict((r['name'], r['link']['addresses']) for r in real['links'])['hl-mv'] == ['198.19.230.10/24']
 
-    again = play([{M: {'links': lab(), 'netns': ns}}])[0]
+    again = playbook([{M: {'links': lab(), 'netns': ns}}])[0]
     assert (again['changed'], again['plan']) == (False, [])
     assert all(r['changed'] is False for r in again['links'])
-    assert play([{M: {'links': lab(), 'netns': ns}}], check=True)[0]['changed'] is False
+    assert playbook([{M: {'links': lab(), 'netns': ns}}], check=True)[0]['changed'] is False
 
 
 def test_what_host_link_refuses_one_by_one_in_this_order_host_links_orders_and_does(ns):
@@ -183,16 +186,16 @@ def test_routes_through_links_the_same_run_makes_plan_in_check_mode(ns):
             {'name': 'hl-shim', 'kind': 'macvlan', 'parent': 'hl-br', 'addresses': ['198.19.237.2/32'],
              'state': 'up'}]
     route = [{'dest': '198.19.237.64/28', 'dev': 'hl-shim', 'scope': 'link'}]
-    res = play([{M: {'links': shim, 'netns': ns}},
-                {R: {'routes': route, 'netns': ns}},
-                {R: {'routes': route, 'netns': ns,
-                     'expect_links': "{{ __r0.links | selectattr('link') | map(attribute='name') | list }}"}}],
-               check=True)
+    res = playbook([{M: {'links': shim, 'netns': ns}},
+                    {R: {'routes': route, 'netns': ns}},
+                    {R: {'routes': route, 'netns': ns,
+                         'expect_links': "{{ __r0.links | selectattr('link') | map(attribute='name') | list }}"}}],
+                   check=True)
     assert res[1]['failed'] and res[1]['msg'].startswith('routes[0].dev: no link hl-shim'), res[1]
     assert res[2]['changed'] and res[2]['plan'][0]['action'] == 'add', res[2]
-    real = play([{M: {'links': shim, 'netns': ns}},
-                 {R: {'routes': route, 'netns': ns,
-                      'expect_links': "{{ __r0.links | selectattr('link') | map(attribute='name') | list }}"}}])
+    real = playbook([{M: {'links': shim, 'netns': ns}},
+                     {R: {'routes': route, 'netns': ns,
+                          'expect_links': "{{ __r0.links | selectattr('link') | map(attribute='name') | list }}"}}])
     assert real[1]['plan'] == res[2]['plan'] and not real[1].get('failed'), real[1]
     assert [r for r in _routes.list_routes(ns) if r['dest'] == '198.19.237.64/28'][0]['dev'] == 'hl-shim'
 

@@ -1,6 +1,8 @@
-"""host_route and host_network_info through real ansible-playbook runs, in a scratch network namespace."""
+"""host_route and host_network_info in a scratch network namespace: the refusals through real ansible-playbook
+runs, the other tests' calls in-process (the module's real main())."""
 
-from ansible_play import play
+from ansible_play import play as playbook
+from inproc import play
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import routes as _routes
 from kernel_expect import expected_capabilities
 from scratch_netns import ns, scratch_names  # noqa: F401 pylint: disable=unused-import
@@ -56,8 +58,8 @@ def test_route_through_macvlan(ns):
 
 
 def test_route_refusals(ns):
-    play(base(ns))
-    res = play([
+    playbook(base(ns))
+    res = playbook([
         route(ns, dest='default'),
         route(ns, dest='default', gateway='198.18.192.2'),
         route(ns, dest='default', gateway=None, state='absent'),

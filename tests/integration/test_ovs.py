@@ -9,9 +9,11 @@ import os
 
 import pytest
 
-from ansible_play import play
+from ansible_play import play as playbook
 import ssh_double
-from inproc import call
+# play: the tasks in-process, one module call each (the module's real main()); the tests of a playbook's
+# bad inputs, of the SSH session's guard and of the role run ansible-playbook (playbook).
+from inproc import call, play
 from ovs_switch import ping
 
 B = 'netprov.dockernet.ovs_bridge'
@@ -339,9 +341,9 @@ def test_bad_input_refused_naming_the_field(ovs, module, args, msg):
 
 def test_bad_inputs_through_a_playbook(ovs):
     ovs.vsctl('add-br', 'br-r', '--', 'set', 'bridge', 'br-r', 'datapath_type=netdev')
-    res = play([on(ovs, P, bridge='br-x', name='in1', type='internal'),
-                on(ovs, P, bridge='br-r', name='in1', type='internal', tag=5000),
-                on(ovs, P, bridge='br-r', name='gre1', type='gre')])
+    res = playbook([on(ovs, P, bridge='br-x', name='in1', type='internal'),
+                    on(ovs, P, bridge='br-r', name='in1', type='internal', tag=5000),
+                    on(ovs, P, bridge='br-r', name='gre1', type='gre')])
     assert [r['msg'].split(':')[0] for r in res.results] == ['bridge', 'tag', 'remote_ip']
     assert ovs.vsctl('list-ports', 'br-r') == ''
 
@@ -389,9 +391,9 @@ def test_what_ovs_vswitchd_cannot_set_up_is_removed_again(ovs):
 
 def test_management_path_guarded_as_host_link_guards_it(ovs):
     ovs.veth('up1', 'up1x')
-    res = play([on(ovs, B, name='br-m', datapath_type='netdev'),
-                on(ovs, P, bridge='br-m', name='up1'),
-                {L: {'name': 'br-m', 'addresses': ['198.19.181.1/24'], 'state': 'up', 'netns': ovs.netns}}])
+    res = playbook([on(ovs, B, name='br-m', datapath_type='netdev'),
+                    on(ovs, P, bridge='br-m', name='up1'),
+                    {L: {'name': 'br-m', 'addresses': ['198.19.181.1/24'], 'state': 'up', 'netns': ovs.netns}}])
     for i, r in enumerate(res.results):
         ok(r, i)
     ovs.ip('route', 'add', 'default', 'via', '198.19.181.254', 'dev', 'br-m')
@@ -426,8 +428,8 @@ def test_management_path_guarded_as_host_link_guards_it(ovs):
     ovs.ip('addr', 'add', '198.19.182.1/24', 'dev', 'ssh0')
     ovs.ip('link', 'set', 'lo', 'up')
     ovs.ip('addr', 'add', '198.19.182.9/32', 'dev', 'lo')  # the SSH client's end
-    res = play([on(ovs, P, bridge='br-m', name='ssh0')],
-               wrapper=ssh_double.wrapper(ovs.netns, '198.19.182.9 50000 198.19.182.1 22')).results[0]
+    res = playbook([on(ovs, P, bridge='br-m', name='ssh0')],
+                   wrapper=ssh_double.wrapper(ovs.netns, '198.19.182.9 50000 198.19.182.1 22')).results[0]
     assert res.get('failed') and 'would move it to another master, but it carries 198.19.182.1, the local address ' \
         'of the SSH session of this task (sshd ' in res['msg'], res.get('msg')
     assert 'ssh0' not in ovs.vsctl('list-ports', 'br-m')
@@ -473,17 +475,17 @@ def test_interfaces_role_takes_bridges_ports_and_tunnels_from_inventory(ovs):
                      {'bridge': 'br-role', 'name': 'vx-role', 'type': 'vxlan', 'remote_ip': '198.19.187.2',
                       'key': 4242}]}
     role = {'ansible.builtin.include_role': {'name': 'netprov.dockernet.interfaces'}, 'vars': role_vars}
-    first = play([role])
+    first = playbook([role])
     assert first.rc == 0, first.stdout[-3000:]
     assert ovs.get('Bridge', 'br-role', 'rstp_enable') == 'true'
     assert (ovs.get('Port', 'rl1', 'tag'), ovs.get('Interface', 'vx-role', 'options')) == \
         ('10', '{key="4242", remote_ip="198.19.187.2"}')
-    again = play([role])
+    again = playbook([role])
     assert again.rc == 0 and 'changed: [localhost] => (item=' not in again.stdout, again.stdout[-3000:]
     assert again.stdout.count('ok: [localhost] => (item=') == 3   # the bridge and both ports: no change
 
     role_vars['interfaces_ovs_ports'] = [{'bridge': 'br-role', 'name': 'vx-role', 'state': 'absent'}]
     role_vars['interfaces_ovs_bridges'] = [{'name': 'br-role', 'state': 'absent', 'ports': ['rl1']}]
-    gone = play([role])
+    gone = playbook([role])
     assert gone.rc == 0, gone.stdout[-3000:]
     assert ovs.vsctl('list-br') == ''
