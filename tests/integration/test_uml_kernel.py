@@ -1,21 +1,16 @@
 """The kernel tier: guest-side tests (tests/kernel) run inside a User-Mode Linux guest.
 
 The machine kernel lacks ipvlan, 802.1Q, dummy, ESP and IPVS; the UML
-guest (Debian's user-mode-linux, 6.1) has them all. This boots the guests
+guest (Debian's user-mode-linux, 6.1) has them all. This boots one guest
 (tests/uml/guest.py), runs pytest on tests/kernel there with a junit
 report in the guest's results directory, and turns each guest test case
 into a subtest here, with the guest's output on failure.
 
 Tests marked kernel_slow (over 3 minutes) run only with
 NETPROV_UML_SLOW=1 (`make test-kernel`). NETPROV_UML_TESTS picks the guest
-tests: guests split on '|', each booted for its own test case
-(test_guest_kernel_tier[guest0], ...) in an xdist group of its own, so two
-workers run them side by side; within a guest, pytest runs split on ';'.
-Default: the encrypted-overlay playbook test (the longest, a swarm of two
-guest engines) in one guest; the rest of tests/kernel,
-test_host_link_full_kernel.py and test_netlink_probes.py in the other. A
-guest test that skips is a failure here: the guest has every feature, so a
-skip can only mean a probe or an expectation is wrong.
+tests (default: tests/kernel, test_host_link_full_kernel.py and
+test_netlink_probes.py). A guest test that skips is a failure here: the guest
+has every feature, so a skip can only mean a probe or an expectation is wrong.
 The guest has no network: the other Engine releases its tests run
 (GUEST_RELEASES) are fetched here first, with `scripts/engines.sh fetch`
 (cached after the first time), into the cache the guest sees on the shared root.
@@ -34,13 +29,10 @@ import guest  # noqa: E402
 
 IMAGE = os.environ.get('NETPROV_TEST_IMAGE', 'netprov-test/busybox:latest')
 SLOW = os.environ.get('NETPROV_UML_SLOW') == '1'
-# Which guest tests to run (relative to the repo root). Guests split on '|'; in a guest, separate pytest runs
-# split on ';': tests/kernel and tests/integration each have a conftest module of that name.
-LONGEST = 'tests/kernel/test_guest_playbook_encrypted.py'
-GUEST_TESTS = os.environ.get('NETPROV_UML_TESTS', 'tests/kernel --ignore=%s;'
-                             'tests/integration/test_host_link_full_kernel.py tests/integration/test_netlink_probes.py'
-                             '|%s' % (LONGEST, LONGEST))
-GUESTS = [[t.strip() for t in g.split(';') if t.strip()] for g in GUEST_TESTS.split('|') if g.strip()]
+# Which guest tests to run (relative to the repo root). Separate pytest runs, split on ';':
+# tests/kernel and tests/integration each have a conftest module of that name.
+GUEST_TESTS = os.environ.get('NETPROV_UML_TESTS', 'tests/kernel;tests/integration/test_host_link_full_kernel.py '
+                             'tests/integration/test_netlink_probes.py')
 
 # Engine releases besides the system's that guest tests start (tests/kernel/guest_engine.py: release()).
 GUEST_RELEASES = ('28.5',)
@@ -48,9 +40,9 @@ GUEST_RELEASES = ('28.5',)
 pytestmark = pytest.mark.skipif(guest.available() is not None, reason='UML guest: %s' % guest.available())
 
 
-def _save_image(guest_no):
+def _save_image():
     """The host's test image as a tar the guest engines load; None to let the guest build it."""
-    tar = '/tmp/netprov-uml-image-%d-%d.tar' % (os.getpid(), guest_no)
+    tar = '/tmp/netprov-uml-image-%d.tar' % os.getpid()
     r = subprocess.run(['/usr/bin/docker', 'save', '-o', tar, IMAGE], check=False, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, universal_newlines=True)
     if r.returncode != 0:
@@ -68,16 +60,14 @@ def _fetch_releases():
     return 'rc=%d: %s' % (r.returncode, r.stdout.strip())
 
 
-@pytest.fixture(scope='module', params=[pytest.param(i, id='guest%d' % i,
-                                                     marks=pytest.mark.xdist_group('test_uml_kernel.py@guest%d' % i))
-                                        for i in range(len(GUESTS))])
-def guest_run(request):
+@pytest.fixture(scope='module')
+def guest_run():
     env = {'NETPROV_UML_FETCH': _fetch_releases()}
-    tar = _save_image(request.param)
+    tar = _save_image()
     if tar:
         env['NETPROV_UML_IMAGE_TAR'] = tar
     runs = []
-    for i, tests in enumerate(GUESTS[request.param]):
+    for i, tests in enumerate(t.strip() for t in GUEST_TESTS.split(';') if t.strip()):
         args = ['.venv/bin/python', '-m', 'pytest', '-q', '-rA', '-p', 'no:cacheprovider', '--durations=0',
                 '--junitxml="$NETPROV_UML_RESULTS/junit-%d.xml"' % i, tests]
         if not SLOW:
@@ -92,8 +82,8 @@ def guest_run(request):
     finally:
         if tar and os.path.exists(tar):
             os.unlink(tar)
-    print('uml tier, guest%d (%s): %.1f s on the host (guest at command start after %.1f s)'
-          % (request.param, '; '.join(GUESTS[request.param]), time.monotonic() - t0, res.boot_seconds or -1))
+    print('uml tier: %.1f s on the host (guest at command start after %.1f s)'
+          % (time.monotonic() - t0, res.boot_seconds or -1))
     print('--- guest pytest (tail)\n' + res.output[-4000:])
     yield res
     if res.rc == 0:
