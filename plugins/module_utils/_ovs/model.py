@@ -524,16 +524,16 @@ def guard(steps, switch, mgmt, allow_management=False):
         action = step['action']
         if action == 'remove_bridge':
             for port in (switch['bridges'].get(step['bridge']) or {}).get('ports') or []:
-                probes += [{'action': 'remove', 'link': i} for i in ifaces_of_port(port)]
+                probes += [{'action': 'remove', 'subject': i} for i in ifaces_of_port(port)]
         elif action == 'remove_port':
-            probes += [{'action': 'remove', 'link': i} for i in ifaces_of_port(step['port'])]
+            probes += [{'action': 'remove', 'subject': i} for i in ifaces_of_port(step['port'])]
         elif action == 'remove_interface':
-            probes.append({'action': 'remove', 'link': step['interface']})
+            probes.append({'action': 'remove', 'subject': step['interface']})
         elif action == 'create_port':
-            probes += [{'action': 'set', 'field': 'master', 'link': m['name'], 'before': None,
+            probes += [{'action': 'set', 'field': 'master', 'subject': m['name'], 'before': None,
                         'after': step['bridge']} for m in step['interfaces']]
         elif action == 'add_interface':
-            probes.append({'action': 'set', 'field': 'master', 'link': step['interface']['name'], 'before': None,
+            probes.append({'action': 'set', 'field': 'master', 'subject': step['interface']['name'], 'before': None,
                            'after': (switch['ports'].get(step['port']) or {}).get('bridge')})
         elif action == 'set':
             if step['table'] == 'Bridge':
@@ -548,7 +548,7 @@ def guard(steps, switch, mgmt, allow_management=False):
             else:
                 touched = [step['record']]
                 key = 'mtu' if step['field'] == 'mtu_request' else 'type'
-            probes += [{'action': 'set', 'field': key, 'link': i, 'before': step['before'], 'after': step['after']}
+            probes += [{'action': 'set', 'field': key, 'subject': i, 'before': step['before'], 'after': step['after']}
                        for i in touched]
     _links._guard(probes, mgmt, allow_management, protected=PROTECTED)
     return steps
