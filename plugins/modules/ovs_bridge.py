@@ -159,7 +159,7 @@ def run(module):
     want = _model.normalise_bridge(module.params)
     have, after, steps, _mgmt = _conn.reconcile(
         module, lambda switch, _links: _model.plan_bridge(want, switch, force=module.params['force']))
-    result = {'changed': bool(steps), 'plan': steps, 'bridge': after['bridges'].get(want['name'])}
+    result = {'changed': bool(steps), 'plan': _model.shown(steps), 'bridge': after['bridges'].get(want['name'])}
     if module._diff:
         result['diff'] = {'before': _model.bridge_view(want, have), 'after': _model.bridge_view(want, after)}
     return result
