@@ -157,8 +157,8 @@ WIRE = 'plugins/module_utils/_network/wire.py'
 ENGINE_NETWORK_KEYS = ('IPAM', 'IPRange', 'AuxiliaryAddresses', 'EnableIPv6', 'EnableIPv4', 'ConfigFrom',
                        'ConfigOnly', 'CheckDuplicate', 'IPv4Address', 'IPv6Address', 'EndpointSettings', 'IPAMConfig',
                        'GwPriority', 'DriverOpts', 'LinkLocalIPs')
-# Read as the engine has it, not yet through _network.wire: the probe's look at the network it runs in.
-WIRE_NOT_YET = {'plugins/module_utils/_probe/run.py': {'ConfigOnly'}}
+# Read as the engine has it, not yet through _network.wire (none left).
+WIRE_NOT_YET = {}
 
 
 def test_the_engines_network_json_is_read_and_written_in_wire_only():
