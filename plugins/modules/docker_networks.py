@@ -767,7 +767,7 @@ diff:
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import apply_all, plan_all, summarise, verify_all
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import EngineState, predict, summary
-from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import is_change
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import is_change, shown
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import defaults_options, network_options
 
@@ -805,7 +805,7 @@ def run(module):
     planned, warnings = plan_all(state, entries, _strip_none(p['defaults']), p, p['purge'],
                                  p['purge_labels'])
     steps = [s for _name, network_steps, _want, _path in planned for s in network_steps]
-    result = dict(changed=any(is_change(item[1]) for item in planned), plan=steps, reconnected=[],
+    result = dict(changed=any(is_change(item[1]) for item in planned), plan=shown(steps), reconnected=[],
                   reconnect_failed=[])
     result.update(summarise(planned))
     changed_names = [item[0] for item in planned if is_change(item[1])]

@@ -233,7 +233,7 @@ def run(module):
         after = _swarm.summary(_swarm.read_state(engine))
     else:
         after = _swarm.predict(have, steps, want)
-    return dict(changed=bool(steps), plan=steps, swarm=after, warnings=warnings,
+    return dict(changed=bool(steps), plan=_swarm.shown(steps), swarm=after, warnings=warnings,
                 diff=dict(before=_swarm.summary(have), after=after))
 
 

@@ -183,7 +183,9 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import me
 def run(module):
     want = _swarm_node.want_from_params(module.params)
     engine = Engine(module.params)
-    steps, before = _swarm_node.plan(want, _swarm.read_state(engine))
+    have = _swarm.read_state(engine)
+    before = _swarm_node.target(want, have)
+    steps, warnings = _swarm_node.plan(want, have)
     after = _swarm_node.predict(before, steps)
     if steps and not module.check_mode:
         _swarm_node.apply(engine, steps, wait=module.params['timeout'])
@@ -191,7 +193,8 @@ def run(module):
             after = _swarm_node.read_node(engine, before['id'])
         except EngineError:   # the engine demoted itself and no longer answers for the swarm
             pass
-    return dict(changed=bool(steps), plan=steps, node=after, diff=dict(before=before or {}, after=after or {}))
+    return dict(changed=bool(steps), plan=_swarm.shown(steps), node=after, diff=dict(before=before or {}, after=after or {}),
+                warnings=warnings)
 
 
 def main():

@@ -109,7 +109,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._session import 
 def run(module):
     p = module.params
     one = _routeset.converge([p], p['netns'], allow_management=p['allow_management'], check_mode=module.check_mode,
-                             session=ssh.for_module(module, _netlink.netns_path(p['netns'])))[0]
+                             session=ssh.for_module(module, _netlink.netns_path(p['netns'])), warn=module.warn)[0]
     return {'changed': one['changed'], 'plan': one['plan'], 'route': one['route'], 'management': one['management'],
             'diff': one['diff']}
 

@@ -122,7 +122,7 @@ def run(module):
     p = module.params
     results = _routeset.converge(_routeset.validate(p['routes']), p['netns'], allow_management=p['allow_management'],
                                  check_mode=module.check_mode, session=ssh.for_module(module, _netlink.netns_path(p['netns'])),
-                                 expect_links=p['expect_links'], path='routes')
+                                 expect_links=p['expect_links'], path='routes', warn=module.warn)
     result = {'changed': any(r['changed'] for r in results), 'plan': [s for r in results for s in r['plan']],
               'routes': [dict((k, v) for k, v in r.items() if k != 'diff') for r in results]}
     result['diff'] = {'before': dict((r['label'], r['diff']['before']) for r in results),

@@ -162,7 +162,7 @@ def run(module):
     kernel = _conn.kernel_datapath(module.params['ovsdb']) if want['state'] == 'present' else None
     have, after, steps, _mgmt = _conn.reconcile(
         module, lambda switch, _links: _model.plan_bridge(want, switch, force=module.params['force'], kernel=kernel))
-    result = {'changed': bool(steps), 'plan': steps, 'bridge': after['bridges'].get(want['name'])}
+    result = {'changed': bool(steps), 'plan': _model.shown(steps), 'bridge': after['bridges'].get(want['name'])}
     if module._diff:
         result['diff'] = {'before': _model.bridge_view(want, have), 'after': _model.bridge_view(want, after)}
     return result

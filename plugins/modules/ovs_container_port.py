@@ -167,7 +167,7 @@ def run(module):
         have = switch.read()
         outer = _netlink.get_link(port, netns=p['netns'])
         inner, gateway = _inner(container, want['interface'])
-        steps = _attach.plan(want, container, have, outer, inner, gateway)
+        steps, warnings = _attach.plan(want, container, have, outer, inner, gateway)
         veth = [s for s in steps if s['action'].startswith('veth_')]
         ovsdb = [s for s in steps if not s['action'].startswith('veth_')]
         after = _model.simulate(have, ovsdb)
@@ -190,8 +190,8 @@ def run(module):
                                     path=exc.path, **exc.details)
             inner_after, _gw = _inner(container, want['interface'])
             after = switch.read()
-    result = {'changed': bool(steps), 'plan': steps, 'port': _model.port_facts(port, after),
-              'container_interface': inner_after}
+    result = {'changed': bool(steps), 'plan': _model.shown(steps), 'port': _model.port_facts(port, after),
+              'container_interface': inner_after, 'warnings': warnings}
     if module._diff:
         result['diff'] = {'before': {'port': _model.port_facts(port, have), 'container_interface': inner},
                           'after': {'port': result['port'], 'container_interface': inner_after}}

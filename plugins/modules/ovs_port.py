@@ -202,7 +202,7 @@ def run(module):
     have, after, steps, mgmt = _conn.reconcile(module, lambda switch, links: _model.plan_port(want, switch, links))
     port = _model.port_facts(want['name'], after)
     members = [i['name'] for i in port['interfaces']] if port else [want['name']]
-    result = {'changed': bool(steps), 'plan': steps, 'port': port,
+    result = {'changed': bool(steps), 'plan': _model.shown(steps), 'port': port,
               'management': next((mgmt[m] for m in members if m in mgmt), None)}
     if module._diff:
         result['diff'] = {'before': _model.port_view(want, have), 'after': _model.port_view(want, after)}

@@ -157,8 +157,8 @@ WIRE = 'plugins/module_utils/_network/wire.py'
 ENGINE_NETWORK_KEYS = ('IPAM', 'IPRange', 'AuxiliaryAddresses', 'EnableIPv6', 'EnableIPv4', 'ConfigFrom',
                        'ConfigOnly', 'CheckDuplicate', 'IPv4Address', 'IPv6Address', 'EndpointSettings', 'IPAMConfig',
                        'GwPriority', 'DriverOpts', 'LinkLocalIPs')
-# Read as the engine has it, not yet through _network.wire: the probe's look at the network it runs in.
-WIRE_NOT_YET = {'plugins/module_utils/_probe/run.py': {'ConfigOnly'}}
+# Read as the engine has it, not yet through _network.wire (none left).
+WIRE_NOT_YET = {}
 
 
 def test_the_engines_network_json_is_read_and_written_in_wire_only():
@@ -173,3 +173,112 @@ def test_the_engines_network_json_is_read_and_written_in_wire_only():
         elif isinstance(node, ast.keyword) and node.arg in ENGINE_NETWORK_KEYS:
             found.setdefault(rel, set()).add(node.arg)
     assert found == WIRE_NOT_YET, 'read and write the engine\'s network JSON through _network.wire: %s' % found
+
+
+# Every planner of module_utils (a top-level function named plan or plan_*), called on a small input drawn
+# from the unit tests' data: each returns (steps, warnings), and each step has the one shape of _common.steps.
+def _network_planners():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network import bulk, core, plan
+    from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._network import test_core, test_plan
+    from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._network.test_bulk import _Engine
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL
+
+    def plan_all():
+        engine = test_core.Engine()
+        engine.network('n1', '198.18.112.0/24')
+        planned, warnings = bulk.plan_all(core.EngineState(engine), [{'name': 'n2', 'containers': []}], {},
+                                          {'force': False, 'kernel_check': 'skip'}, False)
+        return [s for item in planned for s in item[1]], warnings
+
+    def plan_purge():
+        state = _Engine([{'Name': 'old', 'Id': 'old', 'Labels': {MANAGED_LABEL: 'true'}}])
+        planned, warnings = bulk.plan_purge(state, set(), False)
+        return [s for item in planned for s in item[1]], warnings
+
+    return {
+        '_network.plan.plan_network': lambda: plan.plan_network(
+            test_plan.want(internal=True, recreate='reconnect', containers=[{'name': 'web', 'aliases': ['api']}]),
+            test_plan.have(['web', 'db']), {'web': test_plan.rec('web'), 'db': test_plan.rec('db')}),
+        '_network.bulk.plan_all': plan_all,
+        '_network.bulk.plan_purge': plan_purge,
+    }
+
+
+def _host_planners(directory):
+    from ansible_collections.netprov.dockernet.plugins.module_utils._host import links, persist, routes
+    from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._host.test_links import link, params
+    eth1 = {'eth1': link('eth1')}
+    macvlan = links.normalise(params(name='mv', kind='macvlan', parent='eth1', mtu=1400, state='up',
+                                     addresses=['198.18.112.2/24']))
+    route = routes.normalise({'dest': '198.18.113.0/24', 'gateway': '198.18.112.1', 'metric': None, 'table': None})
+    return {
+        '_host.links.plan': lambda: links.plan(macvlan, eth1),
+        '_host.routes.plan': lambda: routes.plan(route, [], {'eth1'}),
+        '_host.persist.plan': lambda: persist.plan(macvlan, links.simulate(None, links.plan(macvlan, eth1)[0]),
+                                                   directory),
+    }
+
+
+def _swarm_planners():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import membership, node
+    from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._swarm import test_membership, test_node
+    managers = [test_membership.node(n, 'manager', addr='198.18.112.%d' % i) for i, n in enumerate(('n1', 'n2', 'n3'))]
+    return {
+        '_swarm.membership.plan': lambda: membership.plan(test_membership.want(state='absent'),
+                                                          test_membership.have(manager=True, nodes=managers)),
+        '_swarm.node.plan': lambda: node.plan(test_node.want(node='engine3', role='manager'),
+                                              test_node.have(test_node.node('w3', 'engine3'))),
+    }
+
+
+def _ovs_planners():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import attach, model
+    from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._ovs import test_attach, test_model
+    return {
+        '_ovs.model.plan_bridge': lambda: model.plan_bridge(
+            model.normalise_bridge(test_model.bridge_params(external_ids={'new': 'x'})), test_model.switch()),
+        '_ovs.model.plan_port': lambda: model.plan_port(
+            model.normalise_port(test_model.port_params(name='p1', tag=20, mtu=1400)), test_model.switch(),
+            test_model.LINKS),
+        '_ovs.attach.plan': lambda: attach.plan(attach.normalise(test_attach.attach_params(tag=10)),
+                                                test_attach.RUNNING, test_model.switch(), None, None, None),
+    }
+
+
+def _planners(directory):
+    found = {}
+    for group in (_network_planners(), _host_planners(directory), _swarm_planners(), _ovs_planners()):
+        found.update(group)
+    return found
+
+
+def test_every_planner_is_called_below():
+    """A new planner joins test_every_planner_returns_steps_of_the_one_shape."""
+    defined = set()
+    for rel, tree in _sources():
+        if rel.startswith('plugins/module_utils/'):
+            module = rel[len('plugins/module_utils/'):-len('.py')].replace('/', '.')
+            defined.update('%s.%s' % (module, n.name) for n in tree.body if isinstance(n, ast.FunctionDef)
+                           and (n.name == 'plan' or n.name.startswith('plan_')))
+    assert defined == set(_planners('/nonexistent'))
+
+
+def test_every_planner_returns_steps_of_the_one_shape(tmp_path):
+    from ansible_collections.netprov.dockernet.plugins.module_utils._common import steps as _steps
+    found = []
+    for name, call in sorted(_planners(str(tmp_path)).items()):
+        result = call()
+        if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], list)
+                and isinstance(result[1], list)):
+            found.append('%s returns %r, not (steps, warnings)' % (name, type(result)))
+            continue
+        steps, warnings = result
+        if not steps:
+            found.append('%s: its input here plans no step; give it one that does' % name)
+        found.extend('%s: warning %r is not text' % (name, w) for w in warnings if not isinstance(w, str))
+        for step in steps:
+            if not (isinstance(step, dict) and set(_steps.KEYS) <= set(step) and isinstance(step['action'], str)
+                    and step['subject'] and isinstance(step['subject'], (str, dict)) and isinstance(step['reason'], str)
+                    and step['reason']):
+                found.append('%s: %r is not of the one step shape (%s and details)' % (name, step, ', '.join(_steps.KEYS)))
+    assert found == []

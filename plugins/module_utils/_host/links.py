@@ -17,6 +17,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._host import net
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, KernelError, NetprovError, ValidationError)
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import U16, check_int
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.steps import render, render_step
 from ansible_collections.netprov.dockernet.plugins.module_utils._session import ssh
 
 KINDS = ('vlan', 'macvlan', 'ipvlan', 'bridge', 'veth', 'vxlan', 'dummy')
@@ -233,7 +234,7 @@ def removes(want, links, recreate=False):
 
 
 def plan(want, links, management=None, recreate=False, allow_management=False, force=False, elsewhere=None):
-    """Ordered steps taking the link from ``links[want['name']]`` to ``want``.
+    """(steps, warnings) taking the link from ``links[want['name']]`` to ``want``; each step's subject is the link.
 
     ``links``: name -> normalised link (every link in the namespace).
     ``management``: name -> reason, see management_links().
@@ -248,9 +249,9 @@ def plan(want, links, management=None, recreate=False, allow_management=False, f
     kept = {}
     if want['state'] == 'absent':
         if have:
-            steps.append(_goes_with({'action': 'remove', 'link': name, 'reason': 'state is absent'}, links,
+            steps.append(_goes_with({'action': 'remove', 'subject': name, 'reason': 'state is absent'}, links,
                                     elsewhere))
-        return _unless_forced(_guard(steps, management, allow_management), force, 'state')
+        return _unless_forced(_guard(steps, management, allow_management), force, 'state'), []
 
     for opt in ('parent', 'master'):
         ref = want.get(opt)
@@ -275,7 +276,7 @@ def plan(want, links, management=None, recreate=False, allow_management=False, f
     if have is None:
         if 'kind' not in want:
             raise ValidationError('no link %s exists; give kind to create it' % name, path='name')
-        steps.append({'action': 'create', 'link': name, 'kind': want['kind'], 'settings': _kind_settings(want),
+        steps.append({'action': 'create', 'subject': name, 'kind': want['kind'], 'settings': _kind_settings(want),
                       'reason': 'no link %s' % name})
         have = {'name': name, 'kind': want['kind'], 'state': 'down', 'promisc': False, 'master': None,
                 'addresses': [], 'mtu': None, 'mac': None}
@@ -286,12 +287,12 @@ def plan(want, links, management=None, recreate=False, allow_management=False, f
             if not recreate:
                 raise ConflictError('%s: %s cannot change in place; set recreate: true to remove and re-create '
                                     'the link' % (name, what), path=diffs[0])
-            remove = _goes_with({'action': 'remove', 'link': name, 'reason': 'recreate: %s' % what}, links,
+            remove = _goes_with({'action': 'remove', 'subject': name, 'reason': 'recreate: %s' % what}, links,
                                 elsewhere)
             if have.get('kind') in KINDS and (have['kind'] != 'veth' or have.get('peer')):
                 remove['restore'] = _as_it_was(have)  # put back if the new link cannot be made
             steps.append(remove)
-            steps.append({'action': 'create', 'link': name, 'kind': want['kind'],
+            steps.append({'action': 'create', 'subject': name, 'kind': want['kind'],
                           'settings': _kind_settings(want), 'reason': 'recreate: %s' % what})
             kept = _kept(want, have, links)
             have = {'name': name, 'kind': want['kind'], 'state': 'down', 'promisc': False, 'master': None,
@@ -301,16 +302,16 @@ def plan(want, links, management=None, recreate=False, allow_management=False, f
     for key in MUTABLE:
         value, why = (want[key], '') if key in want else (kept.get(key), KEPT)
         if (key in want or key in kept) and value != have.get(key):
-            steps.append({'action': 'set', 'link': name, 'field': key, 'before': have.get(key), 'after': value,
+            steps.append({'action': 'set', 'subject': name, 'field': key, 'before': have.get(key), 'after': value,
                           'reason': '%s %s -> %s%s' % (key, have.get(key), value, why)})
     for addr in kept.get('addresses') or []:
         if addr not in want.get('addresses', []):
-            steps.append({'action': 'add_address', 'link': name, 'address': addr, 'reason': 'missing' + KEPT})
+            steps.append({'action': 'add_address', 'subject': name, 'address': addr, 'reason': 'missing' + KEPT})
     if 'addresses' in want:
         if want['addresses_exclusive'] and not created:
             for addr in have['addresses']:
                 if addr not in want['addresses']:
-                    step = {'action': 'remove_address', 'link': name, 'address': addr,
+                    step = {'action': 'remove_address', 'subject': name, 'address': addr,
                             'reason': 'not in addresses (addresses_exclusive)'}
                     restore = _same_subnet_kept(addr, have['addresses'], want['addresses'])
                     if restore:
@@ -318,12 +319,12 @@ def plan(want, links, management=None, recreate=False, allow_management=False, f
                     steps.append(step)
         for addr in want['addresses']:
             if addr not in have['addresses'] and addr not in have.get('link_local', []):
-                steps.append({'action': 'add_address', 'link': name, 'address': addr, 'reason': 'missing'})
+                steps.append({'action': 'add_address', 'subject': name, 'address': addr, 'reason': 'missing'})
     target = {'up': 'up', 'down': 'down'}.get(want['state']) or kept.get('state')
     if target and target != have.get('state'):
-        steps.append({'action': 'set', 'link': name, 'field': 'state', 'before': have.get('state'),
+        steps.append({'action': 'set', 'subject': name, 'field': 'state', 'before': have.get('state'),
                       'after': target, 'reason': 'state is %s%s' % (target, '' if want['state'] == target else KEPT)})
-    return _unless_forced(_guard(steps, management, allow_management), force, 'recreate')
+    return _unless_forced(_guard(steps, management, allow_management), force, 'recreate'), []
 
 
 def _goes_with(remove, links, elsewhere):
@@ -334,7 +335,7 @@ def _goes_with(remove, links, elsewhere):
     other namespaces (a container's macvlan endpoint); and with each of those,
     what goes with it in turn.
     """
-    name = remove['link']
+    name = remove['subject']
     elsewhere = elsewhere or {}
     gone, todo, seen = [], [name], set([name])
     while todo:
@@ -376,7 +377,7 @@ def _unless_forced(steps, force, path):
             fix = 'Remove %s first (state: absent), or set force: true to let %s go with it' % (
                 'it' if len(gone) == 1 else 'them', them)
         raise ConflictError('%s: removing it would make the kernel delete %s too. %s' % (
-            step['link'], '; '.join(_describe_gone(g) for g in gone), fix), path=path, goes_with=gone)
+            step['subject'], '; '.join(_describe_gone(g) for g in gone), fix), path=path, goes_with=gone)
     return steps
 
 
@@ -510,7 +511,7 @@ def _guard(steps, management, allow_management, protected=None):
     protected = PROTECTED if protected is None else protected
     cuts = []
     for step in steps:
-        link = step['link']
+        link = step['subject']
         if link not in management:
             continue
         key = step.get('field') if step['action'] == 'set' else step['action']
@@ -523,12 +524,21 @@ def _guard(steps, management, allow_management, protected=None):
     for step in steps:
         for gone in step.get('goes_with') or []:
             if gone['netns'] is None and gone['name'] in management:
-                cuts.append('would delete %s with %s, but %s' % (gone['name'], step['link'], management[gone['name']]))
+                cuts.append('would delete %s with %s, but %s' % (gone['name'], step['subject'], management[gone['name']]))
     if cuts:
-        link = steps[0]['link']
+        link = steps[0]['subject']
         raise ConflictError('refusing to touch the management path: %s; set allow_management: true if another '
                             'path reaches this host' % '; '.join(cuts), path=link)
     return steps
+
+
+def shown(steps):
+    """Link (and link file) steps as host_link and host_links list them in ``plan``: the subject as ``link``."""
+    return render(steps, 'link')
+
+
+def shown_step(step):
+    return render_step(step, 'link')
 
 
 def simulate(have, steps):
@@ -538,7 +548,7 @@ def simulate(have, steps):
         if step['action'] == 'remove':
             link = {}
         elif step['action'] == 'create':
-            link = dict(step['settings'], name=step['link'], kind=step['kind'], state='down', promisc=False,
+            link = dict(step['settings'], name=step['subject'], kind=step['kind'], state='down', promisc=False,
                         master=None, addresses=[], link_local=[])
         elif step['action'] == 'set':
             link[step['field']] = step['after']
@@ -584,7 +594,7 @@ def dependents_elsewhere(links, netns=None):
 
 def _create_args(ipr, step):
     kind, s = step['kind'], step['settings']
-    args = {'ifname': step['link'], 'kind': kind}
+    args = {'ifname': step['subject'], 'kind': kind}
     if s.get('parent'):
         idx = _netlink.index_of(ipr, s['parent'], 'parent')
         args['vxlan_link' if kind == 'vxlan' else 'link'] = idx
@@ -618,7 +628,7 @@ def apply(ipr, steps):
         for step in steps:
             _apply_step(ipr, step)
             if step['action'] == 'create':
-                created = step['link']
+                created = step['subject']
             elif step['action'] == 'remove' and step.get('restore'):
                 replaced = step
     except NetprovError as exc:
@@ -631,12 +641,12 @@ def apply(ipr, steps):
 
 def _put_back(ipr, removed, exc):
     """Re-make the link a failed recreate removed; the error to raise, saying whether it is back."""
-    old, name = removed['restore'], removed['link']
-    steps = [{'action': 'create', 'link': name, 'kind': old['kind'], 'settings': old['settings']}]
-    steps += [{'action': 'set', 'link': name, 'field': k, 'after': v} for k, v in sorted(old['fields'].items())]
-    steps += [{'action': 'add_address', 'link': name, 'address': a} for a in old['addresses']]
+    old, name = removed['restore'], removed['subject']
+    steps = [{'action': 'create', 'subject': name, 'kind': old['kind'], 'settings': old['settings']}]
+    steps += [{'action': 'set', 'subject': name, 'field': k, 'after': v} for k, v in sorted(old['fields'].items())]
+    steps += [{'action': 'add_address', 'subject': name, 'address': a} for a in old['addresses']]
     if old['state'] in ('up', 'down'):
-        steps.append({'action': 'set', 'link': name, 'field': 'state', 'after': old['state']})
+        steps.append({'action': 'set', 'subject': name, 'field': 'state', 'after': old['state']})
     try:
         for step in steps:
             _apply_step(ipr, step)
@@ -659,7 +669,7 @@ def _rollback(ipr, name):
 
 
 def _apply_step(ipr, step):
-    name, action = step['link'], step['action']
+    name, action = step['subject'], step['action']
     try:
         if action == 'create':
             ipr.link('add', **_create_args(ipr, step))
@@ -699,10 +709,10 @@ def _apply_step(ipr, step):
             feature = _probes.feature_for_link_kind(step['kind'])
             if exc.code in _netlink.UNSUPPORTED and feature:
                 raise KernelError(_probes.missing_message(feature, _netlink.errno_name(exc.code)), path='kind',
-                                  done=[], failed=step)
+                                  done=[], failed=shown_step(step))
         elif action in ('add_address', 'remove_address'):
             what = '%s %s' % (action.replace('_', ' '), step['address'])
-        raise KernelError('%s failed: %s' % (what, _netlink.describe(exc)), path=name, failed=step)
+        raise KernelError('%s failed: %s' % (what, _netlink.describe(exc)), path=name, failed=shown_step(step))
 
 
 def _restore_address(ipr, idx, cidr):

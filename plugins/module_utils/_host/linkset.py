@@ -48,17 +48,17 @@ def converge(params, netns=None, allow_management=False, kernel_check='fail', ch
             try:
                 if elsewhere is None and _links.removes(want, table, p['recreate']):
                     elsewhere = _links.dependents_elsewhere(links, netns)
-                steps = _links.plan(want, table, mgmt, recreate=p['recreate'], allow_management=allow_management,
-                                    force=p['force'], elsewhere=elsewhere)
-                for warning in _links.check_kernel(want, steps, kernel_check):
-                    if warn:
-                        warn(warning)
+                steps, warnings = _links.plan(want, table, mgmt, recreate=p['recreate'],
+                                              allow_management=allow_management, force=p['force'], elsewhere=elsewhere)
+                _emit(warn, warnings + _links.check_kernel(want, steps, kernel_check))
             except NetprovError as exc:
                 raise _placed(exc, path, i, want['name'])
             have = table.get(want['name'])
             after = _links.simulate(have, steps) or None
-            files = _persist.plan(want, after or {}, p['persist_dir'], p['persist_parent_network']) \
-                if p['persist'] else []
+            files = []
+            if p['persist']:
+                files, warnings = _persist.plan(want, after or {}, p['persist_dir'], p['persist_parent_network'])
+                _emit(warn, warnings)
             _settle(table, want['name'], steps, after)
             plans[i] = {'want': want, 'have': have, 'steps': steps, 'files': files, 'after': after}
         if not check_mode:
@@ -70,11 +70,16 @@ def converge(params, netns=None, allow_management=False, kernel_check='fail', ch
     results = []
     for p in plans:
         name = p['want']['name']
-        results.append({'name': name, 'changed': bool(p['steps'] or p['files']), 'plan': p['steps'] + p['files'],
+        results.append({'name': name, 'changed': bool(p['steps'] or p['files']), 'plan': _links.shown(p['steps'] + p['files']),
                         'link': p['after'], 'management': mgmt.get(name),
                         'diff': {'before': _links.view(p['want'], p['have']),
                                  'after': _links.view(p['want'], p['after'])}})
     return results, [wants[i]['name'] for i in order]
+
+
+def _emit(warn, warnings):
+    for warning in warnings if warn else ():
+        warn(warning)
 
 
 def _where(path, i):

@@ -94,12 +94,12 @@ def owned(directory, name):
 
 
 def plan(want, link, directory, parent_network=None):
-    """Steps writing or removing the files, only where the disk differs."""
+    """(steps, warnings) writing or removing the files, only where the disk differs; each step's subject is the link."""
     steps = []
     wanted = {} if want['state'] == 'absent' else render(want, link, directory, parent_network)
     for path in owned(directory, want['name']):
         if path not in wanted:
-            steps.append({'action': 'remove_file', 'link': want['name'], 'path': path,
+            steps.append({'action': 'remove_file', 'subject': want['name'], 'path': path,
                           'reason': 'no longer part of the persisted link'})
     for path, content in sorted(wanted.items()):
         current = None
@@ -107,9 +107,9 @@ def plan(want, link, directory, parent_network=None):
             with open(path) as f:
                 current = f.read()
         if current != content:
-            steps.append({'action': 'write_file', 'link': want['name'], 'path': path, 'content': content,
+            steps.append({'action': 'write_file', 'subject': want['name'], 'path': path, 'content': content,
                           'reason': 'missing' if current is None else 'content differs'})
-    return steps
+    return steps, []
 
 
 def apply(steps):

@@ -15,6 +15,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._host import net
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, KernelError, ValidationError)
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import U32, check_int
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.steps import render
 from ansible_collections.netprov.dockernet.plugins.module_utils._session import ssh
 
 SCOPES = {0: 'universe', 200: 'site', 253: 'link', 254: 'host', 255: 'nowhere'}
@@ -122,18 +123,18 @@ def find(routes, want):
 
 
 def plan(want, routes, links, allow_management=False):
-    """Steps for one route: add, replace or remove (at most one)."""
+    """(steps, warnings) for one route: add, replace or remove (at most one); the subject is the route."""
     have = find(routes, want)
     if want.get('dev') and want['dev'] not in links:
         raise ValidationError('no link %s in this namespace' % want['dev'], path='dev')
     label = '%s %s (table %s, metric %s)' % (want['family'], want['dest'], want['table'], want['metric'])
     if want['state'] == 'absent':
-        steps = [{'action': 'remove', 'route': _ident(have), 'reason': 'state is absent'}] if have else []
+        steps = [{'action': 'remove', 'subject': _ident(have), 'reason': 'state is absent'}] if have else []
     elif have is None:
-        steps = [{'action': 'add', 'route': _spec(want), 'reason': 'no route %s' % label}]
+        steps = [{'action': 'add', 'subject': _spec(want), 'reason': 'no route %s' % label}]
     else:
         diffs = [k for k in ('gateway', 'dev', 'scope') if k in want and want[k] != have[k]]
-        steps = [{'action': 'replace', 'route': _spec(want, have),
+        steps = [{'action': 'replace', 'subject': _spec(want, have),
                   'reason': ', '.join('%s %s -> %s' % (k, have[k], want[k]) for k in diffs)}] if diffs else []
     if want['dest'] == 'default' and steps and not allow_management:
         defaults = [r for r in routes if r['dest'] == 'default' and r['family'] == want['family']
@@ -147,7 +148,12 @@ def plan(want, routes, links, allow_management=False):
                     {'add': 'take over', 'replace': 'replace', 'remove': 'remove'}[steps[0]['action']],
                     want['family'], current['gateway'], current['dev'], current['table'], current['metric']),
                 path='dest')
-    return steps
+    return steps, []
+
+
+def shown(steps):
+    """Route steps as host_route and host_routes list them in ``plan``: the subject as ``route``."""
+    return render(steps, 'route')
 
 
 def management(want, session=None):
@@ -185,7 +191,7 @@ def _spec(want, have=None):
 
 def apply(ipr, steps):
     for step in steps:
-        route = step['route']
+        route = step['subject']
         kw = {'dst': '0.0.0.0/0' if route['family'] == 'ipv4' else '::/0'} if route['dest'] == 'default' \
             else {'dst': route['dest']}
         kw.update(family=socket.AF_INET if route['family'] == 'ipv4' else socket.AF_INET6,
@@ -200,4 +206,4 @@ def apply(ipr, steps):
             ipr.route({'add': 'add', 'replace': 'replace', 'remove': 'del'}[step['action']], **kw)
         except _netlink.NetlinkError as exc:
             raise KernelError('%s route %s failed: %s' % (step['action'], route['dest'], _netlink.describe(exc)),
-                              path='dest', failed=step)
+                              path='dest', failed=shown([step])[0])

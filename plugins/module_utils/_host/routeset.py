@@ -26,12 +26,13 @@ def label(want):
     return '%s %s (table %s, metric %s)' % (want['family'], want['dest'], want['table'], want['metric'])
 
 
-def converge(params, netns=None, allow_management=False, check_mode=False, session=None, expect_links=None, path=None):
+def converge(params, netns=None, allow_management=False, check_mode=False, session=None, expect_links=None, path=None,
+             warn=None):
     """Plan, and unless ``check_mode`` apply, the routes of ``params`` (one dict of host_route options each).
 
     ``expect_links``: link names taken as present besides the kernel's (links an
     earlier task of the same run makes). ``path``: the list option the entries
-    came from, for errors; None for host_route's one route.
+    came from, for errors; None for host_route's one route. ``warn``: called with each warning of the planner.
     Returns one result per entry: dest, label, changed, plan, route (after), management, diff.
     """
     wants = []
@@ -52,12 +53,14 @@ def converge(params, netns=None, allow_management=False, check_mode=False, sessi
         for i, want in enumerate(wants):
             have = _routes.find(table, want)
             try:
-                steps = _routes.plan(want, table, links, allow_management=allow_management)
+                steps, warnings = _routes.plan(want, table, links, allow_management=allow_management)
+                for warning in warnings if warn else ():
+                    warn(warning)
             except NetprovError as exc:
                 raise _placed(exc, path, i, label(want))
             after = have
             if steps:
-                after = None if steps[0]['action'] == 'remove' else dict(_BLANK, **dict(have or {}, **steps[0]['route']))
+                after = None if steps[0]['action'] == 'remove' else dict(_BLANK, **dict(have or {}, **steps[0]['subject']))
                 table = [r for r in table if r is not have] + ([after] if after else [])
             plans.append({'want': want, 'have': have, 'steps': steps, 'after': after})
         if not check_mode and any(p['steps'] for p in plans):
@@ -75,7 +78,7 @@ def converge(params, netns=None, allow_management=False, check_mode=False, sessi
             now = _routes.list_routes(ipr=ipr)
             for p in plans:
                 p['after'] = _routes.find(now, p['want'])
-    return [{'dest': p['want']['dest'], 'label': label(p['want']), 'changed': bool(p['steps']), 'plan': p['steps'], 'route': p['after'],
+    return [{'dest': p['want']['dest'], 'label': label(p['want']), 'changed': bool(p['steps']), 'plan': _routes.shown(p['steps']), 'route': p['after'],
              'management': _routes.management(p['want'], session),
              'diff': {'before': p['have'] or {}, 'after': p['after'] or {}}} for p in plans]
 

@@ -11,6 +11,7 @@ __metaclass__ = type
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import apply_steps, prepare, verify_encryption
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, NetprovError, ValidationError, join_path)
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.steps import step as _step
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     GWBRIDGE, OPTION_ALIASES, PREDEFINED, SWARM_NETWORKS, _str_map, normalise_want)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import _OPTION_FIELDS, rule_overlaps
@@ -100,8 +101,9 @@ def _apply_order(templates):
 def plan_all(state, entries, defaults, top, purge, purge_labels=None):
     """Validate and plan every entry, then purge. Returns (planned, warnings).
 
-    planned is a list of (name, steps, want, path); want is None for a purge. Raises one ValidationError listing
-    every bad entry, before anything is touched.
+    planned is a list of (name, steps, want, path), one network's plan each, in the order to apply them (its
+    steps of the one step shape, their subject the network's name); want is None for a purge. Raises one
+    ValidationError listing every bad entry, before anything is touched.
     """
     wants, errors, warnings, planned, purged = [], [], [], [], []
     seen = {}
@@ -121,7 +123,8 @@ def plan_all(state, entries, defaults, top, purge, purge_labels=None):
             errors.append(str(exc))
     if purge:
         try:
-            purged = plan_purge(state, set(seen), top.get('force'), purge_labels)
+            purged, warns = plan_purge(state, set(seen), top.get('force'), purge_labels)
+            warnings.extend(warns)
         except NetprovError as exc:
             errors.append(str(exc))
     removed = set(w['name'] for _path, w in wants if w['state'] == 'absent') | set(p[0] for p in purged)
@@ -154,7 +157,7 @@ def plan_purge(state, declared, force, labels=None):
     """Remove managed networks that are not declared; never a hand-made or predefined one.
 
     ``labels`` narrows the purge to managed networks that also carry all of
-    them, so several stacks can share one engine.
+    them, so several stacks can share one engine. Returns (planned, warnings), planned as plan_all's.
     """
     planned, busy = [], []
     labels = _str_map(labels, 'purge_labels') or {}
@@ -170,15 +173,13 @@ def plan_purge(state, declared, force, labels=None):
         if attached and not force:
             busy.append('%s (containers: %s)' % (net['name'], ', '.join(attached)))
             continue
-        steps = [{'action': 'disconnect', 'network': net['name'], 'reason': 'purge with force', 'container': c}
-                 for c in attached]
-        steps.append({'action': 'remove', 'network': net['name'], 'reason': 'managed and not declared (purge)',
-                      'id': full['id']})
+        steps = [_step('disconnect', net['name'], 'purge with force', container=c) for c in attached]
+        steps.append(_step('remove', net['name'], 'managed and not declared (purge)', id=full['id']))
         planned.append((net['name'], steps, None, 'purge'))
     if busy:
         raise ConflictError('purge would remove networks that still have containers attached: %s; detach them or '
                             'set force: true' % '; '.join(busy), path='purge', networks=busy)
-    return planned
+    return planned, []
 
 
 _KIND = {'create': 'created', 'recreate': 'recreated', 'remove': 'removed'}

@@ -14,6 +14,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._network import 
 from ansible_collections.netprov.dockernet.plugins.module_utils._network import gates
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     EngineError, KernelError, NetprovError, ValidationError, join_path)
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.steps import step as _step
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import (
     compare, create_target, fixed_addresses_fit, plan_network)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
@@ -155,7 +156,7 @@ def prepare(state, want, path='', skip_overlap=()):
         if gone:
             warnings.append(gone)
     if _unchanged_without_inspect(state, want):
-        steps = [{'action': 'none', 'network': want['name'], 'reason': 'matches the spec'}]
+        steps = [_step('none', want['name'], 'matches the spec')]
         rule_verify(want, steps, light, path)
         return steps, warnings
     have = state.full(want['name'])
@@ -167,7 +168,8 @@ def prepare(state, want, path='', skip_overlap=()):
         rule_containers_exist(want, containers, path)
         want = resolve_containers(want, containers, path)
     records = state.records(have, want['name'])
-    steps = plan_network(want, have, records, path)
+    steps, planned = plan_network(want, have, records, path)
+    warnings.extend(planned)
     gates.refuse_connect_mac(want, steps, state.api_version, path)
     for step in steps:
         if step['action'] in ('create', 'recreate'):
@@ -487,7 +489,7 @@ def _restore_text(report):
 def _recreate(journal, step, have):
     """Detach, remove, create, reattach; a failure anywhere leaves the journal the way back."""
     engine, outcome = journal.engine, journal.outcome
-    name, old_id = step['network'], have['id']
+    name, old_id = step['subject'], have['id']
     kept = [i['container'] for i in step.get('reconnect', [])]
     journal.bodies[old_id] = restore_body(have)
     for container in step.get('disconnect', []) + kept:
@@ -523,15 +525,14 @@ def _recreate_stale(journal, step, listed):
     """A duplicate of the network, there before this run, blocks the create: apply the spec to it as well,
     keeping its endpoints as recorded."""
     stale = network_from_inspect(journal.engine.inspect_network(listed['Id']))
-    sub = {'action': 'recreate', 'network': step['network'], 'id': stale['id'], 'body': step['body'],
-           'disconnect': [],
-           'reconnect': [{'container': c, 'endpoint': connect_body(journal.record(stale, c))}
-                         for c in sorted(stale['endpoints'])]}
+    sub = _step('recreate', step['subject'], step['reason'], id=stale['id'], body=step['body'], disconnect=[],
+                reconnect=[{'container': c, 'endpoint': connect_body(journal.record(stale, c))}
+                           for c in sorted(stale['endpoints'])])
     fixed_addresses_fit(sub)
     journal.outcome.warnings.append(
         'network %s: another network of that name (%s) was already there when this run read the engine (a '
         'duplicate left by an earlier concurrent create); the spec was applied to it too, keeping its endpoints'
-        % (step['network'], stale['id'][:12]))
+        % (step['subject'], stale['id'][:12]))
     return _recreate(journal, sub, stale)
 
 
@@ -548,7 +549,7 @@ def restore_body(have):
 
 def _apply_step(journal, step, net_ids):
     engine, state = journal.engine, journal.state
-    action, name = step['action'], step['network']
+    action, name = step['action'], step['subject']
     if action == 'create':
         net_ids[name] = _create(engine, step['body'], journal.outcome, journal.known)
     elif action == 'recreate':
@@ -620,8 +621,8 @@ def verify_encryption(state, want, path=''):
 
 def _label(step):
     if step.get('container'):
-        return '%s %s on %s' % (step['action'], step['container'], step['network'])
-    return '%s %s' % (step['action'], step['network'])
+        return '%s %s on %s' % (step['action'], step['container'], step['subject'])
+    return '%s %s' % (step['action'], step['subject'])
 
 
 # -- what users see of a network -----------------------------------------------------

@@ -84,7 +84,7 @@ def check_host(engine, step, networks, kernel_check, path, probes, netlink):
             what = ' and '.join(unchecked)
             warnings.append('%s: the engine at %s is not on this host, so %s could not be checked here. Run the '
                             'netprov.dockernet.preflight role on the engine\'s host, or run this task there '
-                            'against the engine\'s unix socket' % (path or step['network'], engine.url, what))
+                            'against the engine\'s unix socket' % (path or step['subject'], engine.url, what))
         return warnings
     netns = engine.netns_path()
     if parent:
@@ -104,14 +104,14 @@ def check_host(engine, step, networks, kernel_check, path, probes, netlink):
         if not options.get(MTU_OPTION):
             advice = _esp.mtu_advice(_underlay_mtu(netns, netlink))
             if advice:
-                warnings.append('%s: %s' % (path or step['network'], advice))
+                warnings.append('%s: %s' % (path or step['subject'], advice))
     if missing:
         text = '; '.join(missing)
         if kernel_check == 'fail':
             raise KernelError('%s. Nothing was created; use a host whose kernel has it, or kernel_check: warn to '
-                              'create the network anyway' % text, path=path or step['network'],
+                              'create the network anyway' % text, path=path or step['subject'],
                               missing=[f for f in features if not results[f]['supported']])
-        warnings.append('%s: %s (kernel_check: warn, created anyway)' % (path or step['network'], text))
+        warnings.append('%s: %s (kernel_check: warn, created anyway)' % (path or step['subject'], text))
     return warnings
 
 

@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, join_path
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.steps import render, step as _step
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import (
     ENDPOINT_IFNAME, ENDPOINT_SYSCTLS, ENGINE_OPTIONS, MANAGED_LABEL, OPTION_DEFAULTS, ip_version, sysctls_of,
     sysctls_option)
@@ -217,12 +218,6 @@ def containers_text(have, names):
     return ', '.join(out)
 
 
-def _step(action, network, reason, **extra):
-    step = {'action': action, 'network': network, 'reason': reason}
-    step.update(extra)
-    return step
-
-
 def _refuse_mac_loss(network, reason, containers, records, path):
     """A reattach must not take away a MAC address set at container create that the engine cannot give back in a
     network connect (a record's ``mac_unrestorable``)."""
@@ -238,11 +233,15 @@ def _refuse_mac_loss(network, reason, containers, records, path):
 
 
 def plan_network(want, have, records, path=''):
-    """Steps for one network.
+    """(steps, warnings) for one network; raises ConflictError when refusing.
 
     ``have`` is wire.network_from_inspect() output or None; ``records`` maps each attached
-    container's name to wire.endpoint_from_inspect() output.
+    container's name to wire.endpoint_from_inspect() output. Each step's subject is the network's name.
     """
+    return _network_steps(want, have, records, path), []
+
+
+def _network_steps(want, have, records, path):
     name = want['name']
     if want['state'] == 'absent':
         if have is None:
@@ -313,6 +312,11 @@ def is_change(steps):
     return any(s['action'] != 'none' for s in steps)
 
 
+def shown(steps):
+    """``steps`` as docker_network and docker_networks list them in ``plan``: the subject as ``network``."""
+    return render(steps, 'network')
+
+
 def fixed_addresses_fit(step, path=''):
     """A recreate that would strand a recorded fixed address is refused up front."""
     import ipaddress
@@ -331,6 +335,6 @@ def fixed_addresses_fit(step, path=''):
                 raise ConflictError('container %s has the fixed address %s, which the recreated network %s would '
                                     'not contain (subnets: %s); keep a subnet that holds it or reconnect the '
                                     'container without it first'
-                                    % (item['container'], addr, step['network'],
+                                    % (item['container'], addr, step['subject'],
                                        ', '.join(str(s) for s in subnets) or 'engine-assigned'),
                                     path=join_path(path, 'ipam_config'), containers=[item['container']])

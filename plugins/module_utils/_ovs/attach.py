@@ -87,7 +87,8 @@ def _record(container_id, settings, interface):
 
 
 def plan(want, container, switch, outer, inner, inner_gateway):
-    """Ordered steps: veth steps (``veth_*``) and then the switch's (the model step shapes).
+    """(steps, warnings): veth steps (``veth_*``, the subject the veth's switch end, or for veth_set its
+    container end) and then the switch's (plan_port's).
 
     ``container``: {'id', 'name', 'pid', 'running'}; ``outer``: the switch's end
     (a _host.netlink link, or None); ``inner``: the container's end, ``inner_gateway``
@@ -103,12 +104,12 @@ def plan(want, container, switch, outer, inner, inner_gateway):
     if want['state'] == 'absent':
         steps = []
         if have:
-            steps.append({'action': 'remove_port', 'bridge': want['bridge'], 'port': port,
+            steps.append({'action': 'remove_port', 'subject': port, 'bridge': want['bridge'],
                           'interfaces': list(have['interfaces']), 'reason': 'state is absent'})
         if outer:
-            steps.append({'action': 'veth_remove', 'link': port, 'reason': 'state is absent (the container\'s end '
+            steps.append({'action': 'veth_remove', 'subject': port, 'reason': 'state is absent (the container\'s end '
                           'goes with it)'})
-        return steps
+        return steps, []
     if not container['running']:
         raise ConflictError('container %s is not running, so it has no network namespace to attach to; start it '
                             'first (a later run restores the attachment from the port\'s record)'
@@ -124,28 +125,28 @@ def plan(want, container, switch, outer, inner, inner_gateway):
         why = 'the container restarted: its end is gone; made again from the port\'s record' if have \
             else 'no veth pair into container %s' % container['name']
         if have:   # the row of the device that went: out first, so that ovs-vswitchd opens the new one
-            steps.append({'action': 'remove_port', 'bridge': want['bridge'], 'port': port,
+            steps.append({'action': 'remove_port', 'subject': port, 'bridge': want['bridge'],
                           'interfaces': list(have['interfaces']), 'reason': 'its device is gone'})
             switch = _model.simulate(switch, steps)
             if 'tag' not in want and have.get('tag'):
                 want = dict(want, tag=have['tag'])
         if outer:
-            steps.append({'action': 'veth_remove', 'link': port, 'reason': 'its container end is gone'})
-        steps.append({'action': 'veth_create', 'link': port, 'interface': want['interface'],
+            steps.append({'action': 'veth_remove', 'subject': port, 'reason': 'its container end is gone'})
+        steps.append({'action': 'veth_create', 'subject': port, 'interface': want['interface'],
                       'netns': '/proc/%d/ns/net' % container['pid'], 'settings': settings, 'reason': why})
     else:
         for key in ('mac', 'mtu'):
             if settings.get(key) is not None and settings[key] != inner.get(key):
-                steps.append({'action': 'veth_set', 'link': want['interface'], 'field': key,
+                steps.append({'action': 'veth_set', 'subject': want['interface'], 'field': key,
                               'before': inner.get(key), 'after': settings[key],
                               'netns': '/proc/%d/ns/net' % container['pid'],
                               'reason': '%s %s -> %s' % (key, inner.get(key), settings[key])})
         if settings.get('addresses') is not None and settings['addresses'] != inner.get('addresses'):
-            steps.append({'action': 'veth_set', 'link': want['interface'], 'field': 'addresses',
+            steps.append({'action': 'veth_set', 'subject': want['interface'], 'field': 'addresses',
                           'before': inner.get('addresses'), 'after': settings['addresses'],
                           'netns': '/proc/%d/ns/net' % container['pid'], 'reason': 'addresses differ'})
         if settings.get('gateway') and settings['gateway'] != inner_gateway:
-            steps.append({'action': 'veth_set', 'link': want['interface'], 'field': 'gateway',
+            steps.append({'action': 'veth_set', 'subject': want['interface'], 'field': 'gateway',
                           'before': inner_gateway, 'after': settings['gateway'],
                           'netns': '/proc/%d/ns/net' % container['pid'],
                           'reason': 'default gateway %s -> %s' % (inner_gateway, settings['gateway'])})
@@ -154,8 +155,8 @@ def plan(want, container, switch, outer, inner, inner_gateway):
                  'external_ids': record}
     if 'tag' in want:
         port_want['tag'] = want['tag']
-    steps.extend(_model.plan_port(port_want, switch, None))
-    return steps
+    port_steps, warnings = _model.plan_port(port_want, switch, None)
+    return steps + port_steps, warnings
 
 
 # ---------------------------------------------------------------- applying
@@ -167,35 +168,36 @@ def apply_veth(steps, netns):
         try:
             if step['action'] == 'veth_remove':
                 with _netlink.open_ipr(netns) as ipr:
-                    idx = ipr.link_lookup(ifname=step['link'])
+                    idx = ipr.link_lookup(ifname=step['subject'])
                     if idx:
                         ipr.link('del', index=idx[0])
             elif step['action'] == 'veth_create':
                 _create(step, netns)
-                made.append(step['link'])
+                made.append(step['subject'])
             elif step['action'] == 'veth_set':
                 with _netlink.open_ipr(step['netns']) as ipr:
-                    _set_inner(ipr, _netlink.index_of(ipr, step['link'], 'interface'), step['field'], step['after'],
+                    _set_inner(ipr, _netlink.index_of(ipr, step['subject'], 'interface'), step['field'], step['after'],
                                step['before'])
         except _netlink.NetlinkError as exc:
             remove_veths(made, netns)
             raise KernelError('%s failed: %s; %s' % (step['reason'], _netlink.describe(exc),
                                                      'the veth pair this run made was deleted again' if made
-                                                     else 'nothing was changed'), path='container', failed=step)
+                                                     else 'nothing was changed'), path='container',
+                              failed=_model.shown([step])[0])
     return made
 
 
 def _create(step, netns):
-    settings, temp = step['settings'], step['link'][:-1] + 'c'
+    settings, temp = step['settings'], step['subject'][:-1] + 'c'
     with _netlink.open_ipr(netns) as ipr:
-        ipr.link('add', ifname=step['link'], kind='veth', peer=temp)
+        ipr.link('add', ifname=step['subject'], kind='veth', peer=temp)
         try:
             if settings.get('mtu'):
-                ipr.link('set', index=_netlink.index_of(ipr, step['link']), mtu=settings['mtu'])
+                ipr.link('set', index=_netlink.index_of(ipr, step['subject']), mtu=settings['mtu'])
             ipr.link('set', index=_netlink.index_of(ipr, temp), net_ns_fd=step['netns'])
-            ipr.link('set', index=_netlink.index_of(ipr, step['link']), state='up')
+            ipr.link('set', index=_netlink.index_of(ipr, step['subject']), state='up')
         except _netlink.NetlinkError:
-            ipr.link('del', index=_netlink.index_of(ipr, step['link']))
+            ipr.link('del', index=_netlink.index_of(ipr, step['subject']))
             raise
     try:
         with _netlink.open_ipr(step['netns']) as inner:
@@ -208,7 +210,7 @@ def _create(step, netns):
             if settings.get('gateway'):
                 _set_inner(inner, idx, 'gateway', settings['gateway'], None)
     except (_netlink.NetlinkError, NetprovError):
-        remove_veths([step['link']], netns)
+        remove_veths([step['subject']], netns)
         raise
 
 

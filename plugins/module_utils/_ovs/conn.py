@@ -54,8 +54,8 @@ def kernel_view(module, switch):
 def reconcile(module, plan):
     """Read the switch, plan, guard the management path, then stop (check mode) or apply in one transaction.
 
-    ``plan(have, links)`` returns the steps for a read of the switch and the
-    kernel links beside it. Returns (have, after, steps, management links);
+    ``plan(have, links)`` returns (steps, warnings) for a read of the switch and
+    the kernel links beside it. Returns (have, after, steps, management links);
     ``after`` is the switch as the steps leave it: simulated in check mode,
     read back after a real run.
     """
@@ -63,7 +63,10 @@ def reconcile(module, plan):
     with open_switch(params) as switch:
         have = switch.read()
         links, mgmt = kernel_view(module, have)
-        steps = _model.guard(plan(have, links), have, mgmt, params['allow_management'])
+        steps, warnings = plan(have, links)
+        for warning in warnings:
+            module.warn(warning)
+        steps = _model.guard(steps, have, mgmt, params['allow_management'])
         after = _model.simulate(have, steps)
         if steps and not module.check_mode:
             for warning in switch.apply(steps):

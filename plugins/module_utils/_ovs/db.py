@@ -31,6 +31,7 @@ except ImportError as _exc:  # pragma: no cover - reported by the modules
     OVS_IMPORT_ERROR = _exc
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import NetprovError, ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._ovs.model import shown
 
 DEFAULT_OVSDB = 'unix:/var/run/openvswitch/db.sock'
 DATABASE = 'Open_vSwitch'
@@ -218,37 +219,37 @@ class Switch(object):
             if action == 'create_bridge':
                 root.verify('bridges')
                 self._create_bridge(txn, root, step)
-                created.append(('bridge', step['bridge'], [{'name': step['bridge'], 'type': 'internal'}]))
+                created.append(('bridge', step['subject'], [{'name': step['subject'], 'type': 'internal'}]))
             elif action == 'remove_bridge':
                 root.verify('bridges')
-                br = bridges[step['bridge']]
+                br = bridges[step['subject']]
                 br.verify('ports')
                 self._remove_bridge(root, br)
             elif action == 'create_port':
                 br = bridges[step['bridge']]
                 br.verify('ports')
                 br.addvalue('ports', self._insert_port(txn, step).uuid)
-                created.append(('port', step['port'], step['interfaces']))
+                created.append(('port', step['subject'], step['interfaces']))
             elif action == 'remove_port':
                 br = bridges[step['bridge']]
                 br.verify('ports')
-                port = ports[step['port']]
+                port = ports[step['subject']]
                 br.delvalue('ports', port.uuid)
                 for iface in port.interfaces:
                     iface.delete()
                 port.delete()
             elif action == 'add_interface':
-                port = ports[step['port']]
+                port = ports[step['subject']]
                 port.verify('interfaces')
                 port.addvalue('interfaces', self._insert_interface(txn, step['interface']).uuid)
             elif action == 'remove_interface':
-                port = ports[step['port']]
+                port = ports[step['subject']]
                 port.verify('interfaces')
                 iface = ifaces[step['interface']]
                 port.delvalue('interfaces', iface.uuid)
                 iface.delete()
             elif action == 'set':
-                row = {'Bridge': bridges, 'Port': ports, 'Interface': ifaces}[step['table']][step['record']]
+                row = {'Bridge': bridges, 'Port': ports, 'Interface': ifaces}[step['table']][step['subject']]
                 self._set(txn, row, step['table'], step['field'], step['before'], step['after'])
             else:  # pragma: no cover - the planners make only the actions above
                 raise OvsdbError('unknown step %r' % action)
@@ -329,10 +330,10 @@ class Switch(object):
         undo = []
         for kind, name, _errors in failed:
             if kind == 'bridge':
-                undo.append({'action': 'remove_bridge', 'bridge': name, 'reason': 'undo: %s failed' % name})
+                undo.append({'action': 'remove_bridge', 'subject': name, 'reason': 'undo: %s failed' % name})
             else:
-                bridge = next(s['bridge'] for s in steps if s.get('port') == name)
-                undo.append({'action': 'remove_port', 'bridge': bridge, 'port': name,
+                bridge = next(s['bridge'] for s in steps if s['action'] == 'create_port' and s['subject'] == name)
+                undo.append({'action': 'remove_port', 'subject': name, 'bridge': bridge,
                              'reason': 'undo: %s failed' % name})
         what = '; '.join('; '.join(errs) for _k, _n, errs in failed)
         try:
@@ -340,17 +341,17 @@ class Switch(object):
         except NetprovError as exc:
             raise OvsdbError('ovs-vswitchd could not set up %s; removing what this run added failed too (%s): '
                              'remove %s by hand' % (what, exc, ', '.join(n for _k, n, _e in failed)),
-                             path='name', failed=undo)
+                             path='name', failed=shown(undo))
         raise OvsdbError('ovs-vswitchd could not set up %s; what this run added (%s) was removed again'
                          % (what, ', '.join(n for _k, n, _e in failed)), path='name')
 
     def _create_bridge(self, txn, root, step):
-        iface = self._insert_interface(txn, {'name': step['bridge'], 'type': 'internal'})
+        iface = self._insert_interface(txn, {'name': step['subject'], 'type': 'internal'})
         port = txn.insert(self.idl.tables['Port'])
-        port.name = step['bridge']
+        port.name = step['subject']
         port.interfaces = [iface.uuid]
         br = txn.insert(self.idl.tables['Bridge'])
-        br.name = step['bridge']
+        br.name = step['subject']
         br.ports = [port.uuid]
         for field, value in sorted(step['settings'].items()):
             self._set(txn, br, 'Bridge', field, None, value)
@@ -367,7 +368,7 @@ class Switch(object):
     def _insert_port(self, txn, step):
         members = [self._insert_interface(txn, i).uuid for i in step['interfaces']]
         port = txn.insert(self.idl.tables['Port'])
-        port.name = step['port']
+        port.name = step['subject']
         port.interfaces = members
         for field, value in sorted(step['settings'].items()):
             self._set(txn, port, 'Port', field, None, value)

@@ -3,12 +3,12 @@
 """Wanted OVS bridges and ports: normalise, plan against a read of the switch, simulate.
 
 Pure functions over the plain dicts ``db.Switch.read()`` returns. A plan is
-an ordered list of steps, each with ``action`` and ``reason``:
-create_bridge, remove_bridge, create_port, remove_port, add_interface,
-remove_interface, and ``set`` (``table``, ``record``, ``field``, ``before``,
-``after``). ``db.Switch.apply()`` writes exactly those steps in one
-transaction; ``simulate()`` gives the switch as the steps leave it, which is
-what check mode reports.
+an ordered list of steps of the one step shape (``_common.steps``):
+create_bridge, remove_bridge (the subject a bridge), create_port, remove_port,
+add_interface, remove_interface (a port), and ``set`` (a record of ``table``:
+``field``, ``before``, ``after``). ``db.Switch.apply()`` writes exactly those
+steps in one transaction; ``simulate()`` gives the switch as the steps leave
+it, which is what check mode reports; ``shown()`` is how the modules list them.
 
 Map columns (external_ids, other_config, tunnel options) are changed key by
 key: only the keys given are compared and written, a key given as null is
@@ -24,6 +24,7 @@ import numbers
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.hostargs import U16, check_int
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.steps import render
 
 DATAPATH_TYPES = ('system', 'netdev')
 FAIL_MODES = ('standalone', 'secure')
@@ -95,6 +96,16 @@ def _choice(value, choices, path):
     return value
 
 
+# The key each step's subject has in the modules' results: a port's steps name it as ``port``.
+_SHOWN = {'create_bridge': 'bridge', 'remove_bridge': 'bridge', 'set': 'record',
+          'veth_create': 'link', 'veth_remove': 'link', 'veth_set': 'link'}
+
+
+def shown(steps):
+    """OVS steps (and ovs_container_port's veth steps) as the ovs_* modules list them in ``plan``."""
+    return render(steps, 'port', _SHOWN)
+
+
 # ---------------------------------------------------------------- bridges
 
 def normalise_bridge(params):
@@ -149,20 +160,24 @@ def _set_steps(table, record, want, have, fields):
             after = _map_changes(want[field], have.get(field) or {})
             if after:
                 before = dict((k, (have.get(field) or {}).get(k)) for k in after)
-                steps.append({'action': 'set', 'table': table, 'record': record, 'field': field,
+                steps.append({'action': 'set', 'table': table, 'subject': record, 'field': field,
                               'before': before, 'after': after,
                               'reason': '%s %s' % (field, ', '.join('%s: %s -> %s' % (k, before[k], after[k])
                                                                     for k in sorted(after)))})
         elif want[field] != have.get(field):
-            steps.append({'action': 'set', 'table': table, 'record': record, 'field': field,
+            steps.append({'action': 'set', 'table': table, 'subject': record, 'field': field,
                           'before': have.get(field), 'after': want[field],
                           'reason': '%s %s -> %s' % (field, have.get(field), want[field])})
     return steps
 
 
 def plan_bridge(want, switch, force=False, kernel=None):
-    """Ordered steps taking the bridge in ``switch`` (a db read) to ``want``. ``kernel``: the kernel datapath
+    """(steps, warnings) taking the bridge in ``switch`` (a db read) to ``want``. ``kernel``: the kernel datapath
     probe (conn.kernel_datapath); a bridge it would make or move onto ``system`` without it is refused."""
+    return _bridge_steps(want, switch, force, kernel), []
+
+
+def _bridge_steps(want, switch, force, kernel):
     name = want['name']
     have = switch['bridges'].get(name)
     if want['state'] == 'absent':
@@ -174,7 +189,7 @@ def plan_bridge(want, switch, force=False, kernel=None):
             raise ConflictError('bridge %s carries ports that are not in ports: %s; list them to remove them with '
                                 'the bridge, or set force: true' % (name, ', '.join(unlisted)), path='ports',
                                 ports=unlisted)
-        return [{'action': 'remove_bridge', 'bridge': name, 'ports': ports,
+        return [{'action': 'remove_bridge', 'subject': name, 'ports': ports,
                  'reason': 'state is absent%s' % (' (ports %s go with it)' % ', '.join(ports) if ports else '')}]
     offered = switch['system'].get('datapath_types') or []
     if want.get('datapath_type') and offered and want['datapath_type'] not in offered:
@@ -198,7 +213,7 @@ def plan_bridge(want, switch, force=False, kernel=None):
                 settings[field] = dict((k, v) for k, v in settings[field].items() if v is not None)
                 if not settings[field]:
                     del settings[field]
-        return [{'action': 'create_bridge', 'bridge': name, 'settings': settings, 'reason': 'no bridge %s' % name}]
+        return [{'action': 'create_bridge', 'subject': name, 'settings': settings, 'reason': 'no bridge %s' % name}]
     return _set_steps('Bridge', name, want, have, BRIDGE_FIELDS)
 
 
@@ -320,12 +335,16 @@ def _check_type_options(want, kind, making):
 
 
 def plan_port(want, switch, links=None):
-    """Ordered steps taking the port in ``switch`` (a db read) to ``want``.
+    """(steps, warnings) taking the port in ``switch`` (a db read) to ``want``.
 
     ``links``: the kernel links of the switch's namespace by name, or None
     when they cannot be seen (a switch reached over TCP): then a link a
     system port or bond names is not checked here.
     """
+    return _port_steps(want, switch, links), []
+
+
+def _port_steps(want, switch, links):
     name, bridge = want['name'], want['bridge']
     have = switch['ports'].get(name)
     if have and have['bridge'] != bridge:
@@ -337,7 +356,7 @@ def plan_port(want, switch, links=None):
         if name == bridge:
             raise ConflictError('%s is the bridge\'s own internal port; it goes with the bridge (ovs_bridge '
                                 'state: absent)' % name, path='name')
-        return [{'action': 'remove_port', 'bridge': bridge, 'port': name,
+        return [{'action': 'remove_port', 'subject': name, 'bridge': bridge,
                  'interfaces': list(have['interfaces']), 'reason': 'state is absent'}]
     if bridge not in switch['bridges']:
         raise ValidationError('no OVS bridge %s (bridges: %s); create it first with ovs_bridge'
@@ -372,18 +391,18 @@ def plan_port(want, switch, links=None):
         if want.get('external_ids'):
             settings['external_ids'] = dict((k, v) for k, v in want['external_ids'].items() if v is not None)
         settings = dict((k, v) for k, v in settings.items() if v not in (None, []))
-        return [{'action': 'create_port', 'bridge': bridge, 'port': name, 'type': kind, 'interfaces': members,
+        return [{'action': 'create_port', 'subject': name, 'bridge': bridge, 'type': kind, 'interfaces': members,
                  'settings': settings, 'reason': 'no port %s on %s' % (name, bridge)}]
     steps = []
     wanted_names = [m['name'] for m in members]
     for old in have['interfaces']:
         if old not in wanted_names:
-            steps.append({'action': 'remove_interface', 'port': name, 'interface': old,
+            steps.append({'action': 'remove_interface', 'subject': name, 'interface': old,
                           'reason': 'interface %s is not in the wanted %s port' % (old, kind)})
     for member in members:
         current = switch['interfaces'].get(member['name'])
         if current is None:
-            steps.append({'action': 'add_interface', 'port': name, 'interface': member,
+            steps.append({'action': 'add_interface', 'subject': name, 'interface': member,
                           'reason': 'interface %s missing' % member['name']})
             continue
         steps.extend(_interface_steps(member, current))
@@ -396,7 +415,7 @@ def _interface_steps(member, current):
     steps = []
     options = dict(member.get('options') or {})
     if member['type'] != current['type']:
-        steps.append({'action': 'set', 'table': 'Interface', 'record': iface, 'field': 'type',
+        steps.append({'action': 'set', 'table': 'Interface', 'subject': iface, 'field': 'type',
                       'before': current['type'], 'after': member['type'],
                       'reason': 'type %s -> %s' % (current['type'], member['type'])})
         # the options of the old type do not belong to the new one
@@ -468,28 +487,28 @@ def simulate(switch, steps):
     for step in steps:
         action = step['action']
         if action == 'create_bridge':
-            bridges[step['bridge']] = dict(copy.deepcopy(BRIDGE_DEFAULTS), name=step['bridge'], ports=[])
-            bridges[step['bridge']].update(copy.deepcopy(step['settings']))
-            add_port(step['bridge'], step['bridge'], [{'name': step['bridge'], 'type': 'internal'}], {})
+            bridges[step['subject']] = dict(copy.deepcopy(BRIDGE_DEFAULTS), name=step['subject'], ports=[])
+            bridges[step['subject']].update(copy.deepcopy(step['settings']))
+            add_port(step['subject'], step['subject'], [{'name': step['subject'], 'type': 'internal'}], {})
         elif action == 'remove_bridge':
-            for port in bridges[step['bridge']]['ports']:
+            for port in bridges[step['subject']]['ports']:
                 drop_port(port)
-            del bridges[step['bridge']]
+            del bridges[step['subject']]
         elif action == 'create_port':
-            add_port(step['bridge'], step['port'], step['interfaces'], step['settings'])
+            add_port(step['bridge'], step['subject'], step['interfaces'], step['settings'])
         elif action == 'remove_port':
-            drop_port(step['port'])
-            bridges[step['bridge']]['ports'] = [p for p in bridges[step['bridge']]['ports'] if p != step['port']]
+            drop_port(step['subject'])
+            bridges[step['bridge']]['ports'] = [p for p in bridges[step['bridge']]['ports'] if p != step['subject']]
         elif action == 'add_interface':
-            add_iface(step['port'], step['interface'])
-            ports[step['port']]['interfaces'] = sorted(ports[step['port']]['interfaces'] +
+            add_iface(step['subject'], step['interface'])
+            ports[step['subject']]['interfaces'] = sorted(ports[step['subject']]['interfaces'] +
                                                        [step['interface']['name']])
         elif action == 'remove_interface':
             ifaces.pop(step['interface'], None)
-            ports[step['port']]['interfaces'] = [i for i in ports[step['port']]['interfaces']
+            ports[step['subject']]['interfaces'] = [i for i in ports[step['subject']]['interfaces']
                                                  if i != step['interface']]
         elif action == 'set':
-            record = {'Bridge': bridges, 'Port': ports, 'Interface': ifaces}[step['table']][step['record']]
+            record = {'Bridge': bridges, 'Port': ports, 'Interface': ifaces}[step['table']][step['subject']]
             if isinstance(step['after'], dict):
                 current = record.setdefault(step['field'], {})
                 for key, value in step['after'].items():
@@ -531,32 +550,32 @@ def guard(steps, switch, mgmt, allow_management=False):
     for step in steps:
         action = step['action']
         if action == 'remove_bridge':
-            for port in (switch['bridges'].get(step['bridge']) or {}).get('ports') or []:
-                probes += [{'action': 'remove', 'link': i} for i in ifaces_of_port(port)]
+            for port in (switch['bridges'].get(step['subject']) or {}).get('ports') or []:
+                probes += [{'action': 'remove', 'subject': i} for i in ifaces_of_port(port)]
         elif action == 'remove_port':
-            probes += [{'action': 'remove', 'link': i} for i in ifaces_of_port(step['port'])]
+            probes += [{'action': 'remove', 'subject': i} for i in ifaces_of_port(step['subject'])]
         elif action == 'remove_interface':
-            probes.append({'action': 'remove', 'link': step['interface']})
+            probes.append({'action': 'remove', 'subject': step['interface']})
         elif action == 'create_port':
-            probes += [{'action': 'set', 'field': 'master', 'link': m['name'], 'before': None,
+            probes += [{'action': 'set', 'field': 'master', 'subject': m['name'], 'before': None,
                         'after': step['bridge']} for m in step['interfaces']]
         elif action == 'add_interface':
-            probes.append({'action': 'set', 'field': 'master', 'link': step['interface']['name'], 'before': None,
-                           'after': (switch['ports'].get(step['port']) or {}).get('bridge')})
+            probes.append({'action': 'set', 'field': 'master', 'subject': step['interface']['name'], 'before': None,
+                           'after': (switch['ports'].get(step['subject']) or {}).get('bridge')})
         elif action == 'set':
             if step['table'] == 'Bridge':
                 if step['field'] in ('external_ids', 'other_config'):
                     continue
-                touched = [i for p in switch['bridges'][step['record']]['ports'] for i in ifaces_of_port(p)]
+                touched = [i for p in switch['bridges'][step['subject']]['ports'] for i in ifaces_of_port(p)]
                 key = 'forwarding'
             elif step['table'] == 'Port':
                 if step['field'] == 'external_ids':
                     continue
-                touched, key = ifaces_of_port(step['record']), 'port'
+                touched, key = ifaces_of_port(step['subject']), 'port'
             else:
-                touched = [step['record']]
+                touched = [step['subject']]
                 key = 'mtu' if step['field'] == 'mtu_request' else 'type'
-            probes += [{'action': 'set', 'field': key, 'link': i, 'before': step['before'], 'after': step['after']}
+            probes += [{'action': 'set', 'field': key, 'subject': i, 'before': step['before'], 'after': step['after']}
                        for i in touched]
     _links._guard(probes, mgmt, allow_management, protected=PROTECTED)
     return steps

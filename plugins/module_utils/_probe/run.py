@@ -23,6 +23,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors i
 from ansible_collections.netprov.dockernet.plugins.module_utils._probe import published, spec, tools
 from ansible_collections.netprov.dockernet.plugins.module_utils._probe.mtu import measure
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MTU_OPTION
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import network_from_inspect
 
 LINGER = 30  # seconds the container outlives the probe's deadline before it ends itself
 
@@ -41,39 +42,42 @@ class ProbeTimeout(NetprovError):
     """The probe's deadline passed before every check ran."""
 
 
-def network_summary(raw):
-    options = raw.get('Options') or {}
-    mtu = options.get(MTU_OPTION)
+def network_summary(net):
+    """What the result says of the network probed (``net``: wire.network_from_inspect() output)."""
+    mtu = net['options'].get(MTU_OPTION)
     return {
-        'name': raw.get('Name'), 'id': raw.get('Id'), 'driver': raw.get('Driver'), 'scope': raw.get('Scope'),
-        'internal': bool(raw.get('Internal')), 'attachable': bool(raw.get('Attachable')),
-        'mtu': int(mtu) if mtu and str(mtu).isdigit() else None, 'vxlan': raw.get('Driver') == 'overlay',
+        'name': net['name'], 'id': net['id'], 'driver': net['driver'], 'scope': net['scope'],
+        'internal': net['internal'], 'attachable': net['attachable'],
+        'mtu': int(mtu) if mtu and str(mtu).isdigit() else None, 'vxlan': net['driver'] == 'overlay',
     }
 
 
-def _refuse_network(raw, engine):
-    name = raw.get('Name')
-    driver = raw.get('Driver')
-    if raw.get('ConfigOnly'):
+def _refuse_network(net):
+    name, driver = net['name'], net['driver']
+    if net['config_only']:
         raise ValidationError('%s is a configuration-only network: no container can join it; probe a network made '
                               'from it (config_from)' % name, path='network')
-    if driver in ('host', 'null'):
+    if driver in ('host', 'none'):
+        # named as docker network ls lists it: the none network's driver is null
         raise ValidationError("%s (driver %s) has no network of its own to probe: a container there %s; probe from a "
-                              "user-defined network" % (name, driver, 'shares the host\'s stack and resolver'
+                              "user-defined network" % (name, 'null' if driver == 'none' else driver,
+                                                        'shares the host\'s stack and resolver'
                                                         if driver == 'host' else 'has only loopback'), path='network')
-    if driver == 'overlay' and not raw.get('Attachable'):
+    if driver == 'overlay' and not net['attachable']:
         raise ValidationError('overlay %s is not attachable: a standalone probe container cannot join it (the engine '
                               'refuses); make it with attachable: true%s' % (
-                                  name, ' (the ingress network never is)' if raw.get('Ingress') else ''),
+                                  name, ' (the ingress network never is)' if net['ingress'] else ''),
                               path='network')
 
 
 def _find_network(engine, name):
-    """The network's inspect output, or None on a swarm worker that has not been given the overlay yet."""
+    """The network (wire.network_from_inspect()), or None on a swarm worker that has not been given the overlay
+    yet."""
     raw = engine.find_network(name)
     if raw is not None:
-        _refuse_network(raw, engine)
-        return raw
+        net = network_from_inspect(raw)
+        _refuse_network(net)
+        return net
     swarm = (engine.info() or {}).get('Swarm') or {}
     if swarm.get('LocalNodeState') == 'active' and not swarm.get('ControlAvailable'):
         return None  # a worker learns an attachable overlay from its managers when a container joins it
@@ -108,9 +112,9 @@ def _reap(engine, now):
 def probe(engine, params, check_mode, warn):
     """The module's result (raises NetprovError for bad input, a failed check or a timeout); ``warn(text)``."""
     checks = spec.validate(params)
-    raw = _find_network(engine, params['network'])
-    summary = network_summary(raw) if raw is not None else {'name': params['network']}
-    if raw is not None and raw.get('Name') == 'bridge' and raw.get('Driver') == 'bridge':
+    net = _find_network(engine, params['network'])
+    summary = network_summary(net) if net is not None else {'name': params['network']}
+    if net is not None and net['name'] == 'bridge' and net['driver'] == 'bridge':
         warn('network: the default bridge network has no embedded DNS, so container names do not '
              'resolve on it; probe from a user-defined network to check service discovery')
     checks.extend(published.read(engine, params, warn))
@@ -134,7 +138,7 @@ def probe(engine, params, check_mode, warn):
     try:
         try:
             container = engine.run_container(params['image'], ['sleep', str(lifetime)], name, labels,
-                                             raw.get('Id') if raw is not None else params['network'],
+                                             net['id'] if net is not None else params['network'],
                                              dns=params.get('dns'), dns_search=params.get('dns_search'),
                                              dns_opts=params.get('dns_opts'))
         except EngineError as exc:

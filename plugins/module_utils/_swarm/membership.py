@@ -23,10 +23,16 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire im
     bridge_body, endpoint_names, listed_subnets)
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     ConflictError, EngineError, ValidationError)
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.steps import render, step
 
 SWARM_PORT = 2377
 INIT_ONLY = ('data_path_port', 'default_addr_pool', 'subnet_size')
 HALF_JOINED = ('pending', 'error')
+# The subject of a step on this engine's membership (init, join, update, leave); a step on one node
+# (update_node, demote, remove) names the node's ID, one on docker_gwbridge that network.
+SWARM = 'swarm'
+# docker_swarm and docker_swarm_node list a node's ID as node_id, and no subject for the others.
+_SHOWN = {'update_node': 'node_id', 'demote': 'node_id', 'remove': 'node_id'}
 
 SWARM_ARGS = dict(
     state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -272,10 +278,9 @@ def summary(have):
 
 
 # -- plan ---------------------------------------------------------------------------
-def step(action, reason, **params):
-    s = dict(action=action, reason=reason)
-    s.update(params)
-    return s
+def shown(steps):
+    """Swarm steps as docker_swarm and docker_swarm_node list them in ``plan``."""
+    return render(steps, None, _SHOWN)
 
 
 def plan(want, have):
@@ -293,8 +298,8 @@ def plan(want, have):
                 'this node is stuck half-joined (swarm state %s%s); give remote_addrs and join_token to leave '
                 'that state and join again, or use state: absent to leave it'
                 % (state, ': ' + have['error'] if have['error'] else ''), path='state')
-        steps = [step('leave', 'the node is stuck half-joined (swarm state %s%s); leaving that state to join again'
-                      % (state, ': ' + have['error'] if have['error'] else ''), force=True)]
+        steps = [step('leave', SWARM, 'the node is stuck half-joined (swarm state %s%s); leaving that state to join '
+                      'again' % (state, ': ' + have['error'] if have['error'] else ''), force=True)]
         return steps + _gwbridge_steps(want, have) + [_join_step(want)], warnings
     if state == 'inactive':
         return _gwbridge_steps(want, have) + [_join_step(want) if want['join'] else _init_step(want)], warnings
@@ -318,7 +323,7 @@ def _join_step(want):
     role = want['role'] or 'worker'
     addrs = want['remote_addrs']
     where = addrs[0] if len(addrs) == 1 else 'the first of %s that lets it in' % ', '.join(addrs)
-    return step('join', 'not in a swarm; joining the swarm at %s as a %s%s'
+    return step('join', SWARM, 'not in a swarm; joining the swarm at %s as a %s%s'
                 % (where, role, '' if want['role'] else ' or manager, as the token says'),
                 remote_addrs=want['remote_addrs'], advertise_addr=want['advertise_addr'],
                 listen_addr=want['listen_addr'], data_path_addr=want['data_path_addr'],
@@ -326,7 +331,7 @@ def _join_step(want):
 
 
 def _init_step(want):
-    return step('init', 'not in a swarm; initialising a new swarm with this node as its manager',
+    return step('init', SWARM, 'not in a swarm; initialising a new swarm with this node as its manager',
                 advertise_addr=want['advertise_addr'], listen_addr=want['listen_addr'],
                 data_path_addr=want['data_path_addr'], data_path_port=want['data_path_port'],
                 default_addr_pool=want['default_addr_pool'], subnet_size=want['subnet_size'],
@@ -339,7 +344,7 @@ def _gwbridge_steps(want, have, in_swarm=False):
         return []
     gw = have['gwbridge']
     if gw is None:
-        return [step('create_gwbridge', '%s does not exist; creating it with subnet %s %s'
+        return [step('create_gwbridge', GWBRIDGE, '%s does not exist; creating it with subnet %s %s'
                      % (GWBRIDGE, subnet, 'now' if in_swarm else 'before the node enters the swarm, '
                         'since it cannot move afterwards'), subnet=subnet)]
     if gw['subnet'] and _cidr(gw['subnet'], 'gwbridge_subnet') == subnet:
@@ -352,9 +357,9 @@ def _gwbridge_steps(want, have, in_swarm=False):
         raise ConflictError('%s has subnet %s, and containers %s are attached to it; stop them before it is '
                             'recreated with %s' % (GWBRIDGE, gw['subnet'], ', '.join(gw['containers']), subnet),
                             path='gwbridge_subnet')
-    return [step('remove_gwbridge', '%s has subnet %s, not %s, and nothing is attached; removing it'
+    return [step('remove_gwbridge', GWBRIDGE, '%s has subnet %s, not %s, and nothing is attached; removing it'
                  % (GWBRIDGE, gw['subnet'], subnet)),
-            step('create_gwbridge', 'recreating %s with subnet %s before the node enters the swarm'
+            step('create_gwbridge', GWBRIDGE, 'recreating %s with subnet %s before the node enters the swarm'
                  % (GWBRIDGE, subnet), subnet=subnet)]
 
 
@@ -394,8 +399,8 @@ def _plan_joined(want, have, warnings):
     steps = []
     me = self_node(have)
     if want['availability'] and have['is_manager'] and me and me['availability'] != want['availability']:
-        steps.append(step('update_node', 'availability is %s, %s wanted' % (me['availability'], want['availability']),
-                          node_id=have['node_id'], availability=want['availability']))
+        steps.append(step('update_node', have['node_id'], 'availability is %s, %s wanted'
+                          % (me['availability'], want['availability']), availability=want['availability']))
     elif want['availability'] and not have['is_manager']:
         warnings.append('availability: applied only when joining; this worker is already in the swarm and cannot '
                         'change its own availability: use docker node update --availability on a manager')
@@ -418,7 +423,7 @@ def _plan_update(want, have):
             reasons.append('rotate_%s_token: true rotates the %s join token on every run' % (kind, kind))
     if not changes:
         return []
-    return [step('update', '; '.join(reasons), **changes)]
+    return [step('update', SWARM, '; '.join(reasons), **changes)]
 
 
 def _check_advertise(want, have):
@@ -434,14 +439,15 @@ def _plan_leave(want, have):
     if state == 'inactive':
         return []
     if state in HALF_JOINED:
-        return [step('leave', 'the node is stuck half-joined (swarm state %s); leaving that state' % state, force=True)]
+        return [step('leave', SWARM, 'the node is stuck half-joined (swarm state %s); leaving that state' % state,
+                     force=True)]
     if state == 'locked':
         if not want['force']:
             raise ConflictError('this node\'s swarm is locked; unlock it first (docker swarm unlock), or leave with '
                                 'force: true', path='force')
-        return [step('leave', 'the swarm is locked and force: true was given', force=True)]
+        return [step('leave', SWARM, 'the swarm is locked and force: true was given', force=True)]
     if not have['is_manager']:
-        return [step('leave', 'this worker is in a swarm and state: absent was asked', force=False)]
+        return [step('leave', SWARM, 'this worker is in a swarm and state: absent was asked', force=False)]
     managers = [n for n in have['nodes'] or [] if n['role'] == 'manager']
     others = [m for m in managers if m['id'] != have['node_id']]
     if not others:
@@ -449,18 +455,18 @@ def _plan_leave(want, have):
             raise ConflictError('this node is the last manager of its swarm; leaving ends the swarm for every node '
                                 'in it (its state lives only here). Promote another node first, or give '
                                 'force: true to leave anyway', path='force')
-        return [step('leave', 'the last manager leaves with force: true; the swarm ends', force=True)]
+        return [step('leave', SWARM, 'the last manager leaves with force: true; the swarm ends', force=True)]
     up, total, keeps = demotion_quorum(have['nodes'], have['node_id'])
     if not keeps:
         if not want['force']:
             raise ConflictError('%d of %d managers are reachable; demoting this one would leave the swarm without '
                                 'quorum. Bring the unreachable managers back (or remove them), or give force: true '
                                 'to leave anyway' % (up, total), path='force')
-        return [step('leave', 'quorum cannot be kept (%d of %d managers reachable); leaving with force: true'
+        return [step('leave', SWARM, 'quorum cannot be kept (%d of %d managers reachable); leaving with force: true'
                      % (up, total), force=True)]
-    return [step('demote', '%d other manager(s) remain; demoting this node first keeps quorum' % len(others),
-                 node_id=have['node_id']),
-            step('leave', 'this node, now a worker, leaves the swarm', force=False)]
+    return [step('demote', have['node_id'], '%d other manager(s) remain; demoting this node first keeps quorum'
+                 % len(others)),
+            step('leave', SWARM, 'this node, now a worker, leaves the swarm', force=False)]
 
 
 def demotion_quorum(nodes, node_id):
@@ -535,11 +541,11 @@ def apply(engine, steps, want, wait=60):
         elif action == 'leave':
             engine.leave_swarm(s['force'])
         elif action == 'demote':
-            _update_node(engine, s['node_id'], Role='worker')
+            _update_node(engine, s['subject'], Role='worker')
             _wait_for(engine, lambda sw: not sw.get('ControlAvailable'), wait,
-                      'the demotion of node %s to worker' % s['node_id'])
+                      'the demotion of node %s to worker' % s['subject'])
         elif action == 'update_node':
-            _update_node(engine, s['node_id'], Availability=s['availability'])
+            _update_node(engine, s['subject'], Availability=s['availability'])
         elif action == 'update':
             inspected = engine.inspect_swarm()
             spec = copy.deepcopy(inspected['Spec'])

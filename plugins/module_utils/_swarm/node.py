@@ -13,8 +13,9 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
+from ansible_collections.netprov.dockernet.plugins.module_utils._common.steps import step
 from ansible_collections.netprov.dockernet.plugins.module_utils._swarm.membership import (
-    demotion_quorum, node_record, poll, step, _update_node)
+    demotion_quorum, node_record, poll, _update_node)
 
 NODE_ARGS = dict(
     node=dict(type='str', required=True),
@@ -72,16 +73,23 @@ def find_node(nodes, ident):
 
 
 # -- plan ---------------------------------------------------------------------------
-def plan(want, have):
-    """(steps, the node's record or None); raises when refusing. ``have`` is read on a manager."""
+def target(want, have):
+    """The record of the node ``want`` names, None when it is gone and state is absent; raises when refusing.
+    ``have`` is read on a manager."""
     require_manager(have)
     node = find_node(have['nodes'], want['node'])
-    if want['state'] == 'absent':
-        return (_plan_remove(want, have, node) if node else []), node
-    if node is None:
+    if node is None and want['state'] != 'absent':
         raise ValidationError('no node of this swarm has the ID, ID prefix or hostname %r; list them with '
                               'docker_swarm_info on a manager' % want['node'], path='node')
-    return _plan_update(want, have, node), node
+    return node
+
+
+def plan(want, have):
+    """(steps, warnings) for the node ``want`` names, each step's subject the node's ID; raises when refusing."""
+    node = target(want, have)
+    if want['state'] == 'absent':
+        return (_plan_remove(want, have, node) if node else []), []
+    return _plan_update(want, have, node), []
 
 
 def _who(node):
@@ -124,7 +132,7 @@ def _plan_update(want, have, node):
         _check_quorum(have, node, 'role')
     if not changes:
         return []
-    return [step('update_node', '; '.join(reasons), node_id=node['id'], **changes)]
+    return [step('update_node', node['id'], '; '.join(reasons), **changes)]
 
 
 def _check_quorum(have, node, path):
@@ -147,13 +155,13 @@ def _plan_remove(want, have, node):
     steps = []
     if node['role'] == 'manager':
         _check_quorum(have, node, 'node')
-        steps.append(step('demote', '%s is a manager (%s); a manager must be demoted before it is removed'
-                          % (_who(node), node['reachability'] or 'not in the raft'), node_id=node['id']))
+        steps.append(step('demote', node['id'], '%s is a manager (%s); a manager must be demoted before it is '
+                          'removed' % (_who(node), node['reachability'] or 'not in the raft')))
     if node['state'] == 'down':
         reason = '%s is down; removing its entry from the swarm' % _who(node)
     else:
         reason = '%s is %s, and force: true removes it anyway' % (_who(node), node['state'])
-    steps.append(step('remove', reason, node_id=node['id'], force=node['state'] != 'down'))
+    steps.append(step('remove', node['id'], reason, force=node['state'] != 'down'))
     return steps
 
 
@@ -182,14 +190,14 @@ def apply(engine, steps, wait=60):
     for s in steps:
         action = s['action']
         if action == 'update_node':
-            _update_node(engine, s['node_id'], **dict((SPEC_KEYS[k], s[k]) for k in SPEC_KEYS if k in s))
+            _update_node(engine, s['subject'], **dict((SPEC_KEYS[k], s[k]) for k in SPEC_KEYS if k in s))
         elif action == 'demote':
-            _update_node(engine, s['node_id'], Role='worker')
+            _update_node(engine, s['subject'], Role='worker')
             # removal is refused while the node is still a raft member (ManagerStatus listed)
-            poll(lambda: read_node(engine, s['node_id']) or {}, lambda n: not n.get('reachability'), wait,
-                 'the demotion of node %s to worker' % s['node_id'])
+            poll(lambda: read_node(engine, s['subject']) or {}, lambda n: not n.get('reachability'), wait,
+                 'the demotion of node %s to worker' % s['subject'])
         elif action == 'remove':
-            engine.remove_node(s['node_id'], force=s['force'])
+            engine.remove_node(s['subject'], force=s['force'])
         else:  # pragma: no cover - a bug in plan()
             raise ValueError('unknown step %r' % action)
 

@@ -67,13 +67,13 @@ def test_purge_never_takes_the_swarms_own_networks():
     state = State()
     for swarm in ('active', 'pending', 'locked', 'error'):
         state.swarm = swarm
-        assert [p[0] for p in plan_purge(state, set(), True)] == ['old'], swarm
+        assert [p[0] for p in plan_purge(state, set(), True)[0]] == ['old'], swarm
     # Out of the swarm, a managed docker_gwbridge with nothing attached goes like any other managed network;
     # the routing mesh never (the engine removes it when the node leaves).
     state.swarm = 'inactive'
-    assert [p[0] for p in plan_purge(state, set(), False)] == ['docker_gwbridge', 'old']
+    assert [p[0] for p in plan_purge(state, set(), False)[0]] == ['docker_gwbridge', 'old']
     state.networks[0]['endpoints'] = {'web': {'id': 'c1'}}
-    assert [p[0] for p in plan_purge(state, set(), True)] == ['old']
+    assert [p[0] for p in plan_purge(state, set(), True)[0]] == ['old']
 
 
 class _Engine(object):
@@ -92,8 +92,8 @@ def test_purge_labels_given_as_yaml_booleans_match_the_engines_spelling():
     from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL
     state = _Engine([{'Name': 'old', 'Id': 'old', 'Labels': {MANAGED_LABEL: 'true', 'disposable': 'true'}},
                      {'Name': 'keep', 'Id': 'keep', 'Labels': {MANAGED_LABEL: 'true', 'disposable': 'false'}}])
-    assert [p[0] for p in plan_purge(state, set(), False, {'disposable': True})] == ['old']
-    assert [p[0] for p in plan_purge(state, set(), False, {'disposable': False})] == ['keep']
+    assert [p[0] for p in plan_purge(state, set(), False, {'disposable': True})[0]] == ['old']
+    assert [p[0] for p in plan_purge(state, set(), False, {'disposable': False})[0]] == ['keep']
 
 
 def test_purge_labels_of_a_wrong_type_name_the_field():

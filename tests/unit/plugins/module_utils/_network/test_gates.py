@@ -136,13 +136,13 @@ def test_a_wanted_mac_in_a_connect_is_refused_where_the_connect_ignores_it(api):
     from ansible_collections.netprov.dockernet.plugins.module_utils._network import gates
     from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
     w = want(containers=[{'name': 'a'}, {'name': 'web', 'mac_address': '02:42:c6:13:00:99'}])
-    steps = plan_network(w, _attached('a'), {'a': {'container': 'a'}})
+    steps, _warnings = plan_network(w, _attached('a'), {'a': {'container': 'a'}})
     with pytest.raises(ValidationError) as err:
         gates.refuse_connect_mac(w, steps, api)
     assert str(err.value).startswith('containers[1].mac_address: mac_address in a network connect needs Engine 29.3 '
                                      '(API 1.54); this engine speaks %s;' % api)
     gates.refuse_connect_mac(w, steps, '1.54')
     # one the container already has is no connect
-    same = plan_network(w, _attached('a', 'web'), {'a': {'container': 'a'},
-                                                   'web': {'container': 'web', 'mac': '02:42:c6:13:00:99'}})
+    same, _warnings = plan_network(w, _attached('a', 'web'), {'a': {'container': 'a'},
+                                                              'web': {'container': 'web', 'mac': '02:42:c6:13:00:99'}})
     gates.refuse_connect_mac(w, same, api)

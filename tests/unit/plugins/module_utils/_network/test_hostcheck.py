@@ -51,7 +51,7 @@ class RemoteEngine(object):
 
 
 def test_a_remote_engine_says_what_could_not_be_checked_and_where_to_check_it():
-    step = {'network': 'mv', 'body': {'Driver': 'macvlan', 'Options': {'parent': 'eth1.30'}}}
+    step = {'subject': 'mv', 'body': {'Driver': 'macvlan', 'Options': {'parent': 'eth1.30'}}}
     warnings = _hostcheck.check_host(RemoteEngine(), step, {}, 'fail', 'networks[0]', None, Links([]))
     assert warnings == [
         'networks[0]: the engine at tcp://198.18.0.10:2376 is not on this host, so kernel support for macvlan, '

@@ -37,12 +37,19 @@ def rec(name, **kw):
     return r
 
 
+def steps_of(want_, have_, records, path=''):
+    """plan_network's steps; it warns of nothing here."""
+    steps, warnings = plan_network(want_, have_, records, path)
+    assert warnings == []
+    return steps
+
+
 def actions(steps):
     return [(s['action'], s.get('container')) for s in steps]
 
 
 def test_missing_network_is_created_then_containers_connected():
-    steps = plan_network(want(containers=[{'name': 'web', 'aliases': ['www']}]), None, {})
+    steps = steps_of(want(containers=[{'name': 'web', 'aliases': ['www']}]), None, {})
     assert actions(steps) == [('create', None), ('connect', 'web')]
     assert steps[0]['body']['Labels'] == {MANAGED_LABEL: 'true'}
     assert steps[1]['endpoint'] == {'Aliases': ['www']}
@@ -50,7 +57,7 @@ def test_missing_network_is_created_then_containers_connected():
 
 def test_same_spec_is_nothing():
     w = want(labels={'team': 'a'}, ipam_config=[{'subnet': '198.18.1.0/24'}])
-    assert actions(plan_network(w, have(), {})) == [('none', None)]
+    assert actions(steps_of(w, have(), {})) == [('none', None)]
 
 
 def test_gateway_the_engine_chose_is_not_a_change():
@@ -76,7 +83,7 @@ def test_each_difference_is_named(kw, text):
 
 
 def test_recreate_of_an_empty_network_needs_no_permission():
-    steps = plan_network(want(internal=True), have(), {})
+    steps = steps_of(want(internal=True), have(), {})
     assert actions(steps) == [('recreate', None)]
     # What was not asked for is kept: the subnet and labels stay.
     body = steps[0]['body']
@@ -86,13 +93,13 @@ def test_recreate_of_an_empty_network_needs_no_permission():
 
 def test_recreate_with_containers_refused_by_default_naming_them():
     with pytest.raises(ConflictError) as err:
-        plan_network(want(internal=True), have(['web', 'db']), {'web': rec('web'), 'db': rec('db')})
+        steps_of(want(internal=True), have(['web', 'db']), {'web': rec('web'), 'db': rec('db')})
     assert 'web' in str(err.value) and 'db' in str(err.value) and 'recreate: reconnect' in str(err.value)
 
 
 def test_reconnect_records_every_endpoint_exactly():
     records = {'web': rec('web', aliases=['www'], ipv4_address='198.18.1.10'), 'db': rec('db', links=['x:y'])}
-    steps = plan_network(want(internal=True, recreate='reconnect'), have(['web', 'db']), records)
+    steps = steps_of(want(internal=True, recreate='reconnect'), have(['web', 'db']), records)
     assert actions(steps) == [('recreate', None)]
     assert steps[0]['reconnect'] == [
         {'container': 'db', 'endpoint': {'Links': ['x:y']}},
@@ -101,13 +108,13 @@ def test_reconnect_records_every_endpoint_exactly():
 
 def test_swarm_service_tasks_block_a_recreate():
     with pytest.raises(ConflictError) as err:
-        plan_network(want(internal=True, recreate='reconnect'), have(['svc.1.x']),
+        steps_of(want(internal=True, recreate='reconnect'), have(['svc.1.x']),
                      {'svc.1.x': rec('svc.1.x', service='svc')})
     assert 'svc' in str(err.value) and 'services' in str(err.value)
 
 
 def test_endpoint_changes_reconnect_one_container():
-    steps = plan_network(want(containers=[{'name': 'web', 'aliases': ['api']}]), have(['web']),
+    steps = steps_of(want(containers=[{'name': 'web', 'aliases': ['api']}]), have(['web']),
                          {'web': rec('web', aliases=['www'])})
     assert actions(steps) == [('reconnect', 'web')]
     assert steps[0]['endpoint'] == {'Aliases': ['api']}
@@ -116,17 +123,17 @@ def test_endpoint_changes_reconnect_one_container():
 def test_containers_not_listed_stay_unless_exclusive():
     h = have(['web', 'db'])
     records = {'web': rec('web'), 'db': rec('db')}
-    assert actions(plan_network(want(containers=[{'name': 'web'}]), h, records)) == [('none', None)]
-    assert actions(plan_network(want(containers=[{'name': 'web'}], containers_exclusive=True), h, records)) == [
+    assert actions(steps_of(want(containers=[{'name': 'web'}]), h, records)) == [('none', None)]
+    assert actions(steps_of(want(containers=[{'name': 'web'}], containers_exclusive=True), h, records)) == [
         ('disconnect', 'db')]
 
 
 def test_absent_with_containers_needs_force():
     with pytest.raises(ConflictError):
-        plan_network(want(state='absent'), have(['web']), {})
-    assert actions(plan_network(want(state='absent', force=True), have(['web']), {})) == [
+        steps_of(want(state='absent'), have(['web']), {})
+    assert actions(steps_of(want(state='absent', force=True), have(['web']), {})) == [
         ('disconnect', 'web'), ('remove', None)]
-    assert actions(plan_network(want(state='absent'), None, {})) == [('none', None)]
+    assert actions(steps_of(want(state='absent'), None, {})) == [('none', None)]
 
 
 def test_config_from_body_carries_nothing_the_engine_refuses():
@@ -175,8 +182,8 @@ def test_a_recreate_does_not_pin_the_vxlan_id():
 def test_engine_owned_endpoints_never_block_or_get_disconnected():
     h_raw = {'lb-n1': {'Name': 'n1-endpoint'}, 'ep-abc': {'Name': 'svc.1.x'}}
     net = network_from_inspect({'Name': 'n1', 'Id': 'id1', 'Driver': 'overlay', 'Containers': h_raw})
-    assert actions(plan_network(want(state='absent'), net, {})) == [('remove', None)]
-    assert actions(plan_network(want(containers=[], containers_exclusive=True), net, {})) == [('none', None)]
+    assert actions(steps_of(want(state='absent'), net, {})) == [('remove', None)]
+    assert actions(steps_of(want(containers=[], containers_exclusive=True), net, {})) == [('none', None)]
 
 
 @pytest.mark.parametrize('given, have_flag, change', [
@@ -198,7 +205,7 @@ def test_refusals_say_which_containers_are_not_running():
     h['endpoints']['db'] = {'id': 'x', 'ipv4': None, 'ipv6': None, 'mac': None, 'state': 'exited'}
     h['endpoints']['job'] = {'id': 'y', 'ipv4': None, 'ipv6': None, 'mac': None, 'state': 'created'}
     with pytest.raises(ConflictError) as err:
-        plan_network(want(internal=True), h, {})
+        steps_of(want(internal=True), h, {})
     assert 'db (exited), job (created, never started), web;' in str(err.value)
 
 
@@ -244,8 +251,7 @@ def test_left_out_they_are_not_compared():
 
 
 def test_a_new_container_is_connected_with_its_settings():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
-    steps = plan_network(want(containers=[{'name': 'web', 'gw_priority': 5, 'interface_name': 'lan0',
+    steps = steps_of(want(containers=[{'name': 'web', 'gw_priority': 5, 'interface_name': 'lan0',
                                            'sysctls': {'net.ipv4.conf.IFNAME.forwarding': '1'}}]), None, {})
     assert steps[1]['endpoint'] == {'GwPriority': 5, 'DriverOpts': {
         IFNAME: 'lan0', SYSCTLS: 'net.ipv4.conf.IFNAME.forwarding=1'}}
@@ -262,10 +268,9 @@ def test_a_new_container_is_connected_with_its_settings():
     ({'mac_address': '02:42:c6:13:00:0b'}, {'mac': '02:42:c6:13:00:0a'}, 'mac_address: 02:42:c6:13:00:0a -> 02:42:c6:13:00:0b'),
 ])
 def test_a_changed_endpoint_setting_is_a_reconnect_keeping_the_rest(entry, record, reason):
-    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
     r = rec('web', aliases=['www'], **record)
     r['driver_opts'] = dict(r['driver_opts'], other='kept')
-    steps = plan_network(want(containers=[dict(entry, name='web')]), have(['web']), {'web': r})
+    steps = steps_of(want(containers=[dict(entry, name='web')]), have(['web']), {'web': r})
     assert [(s['action'], s['reason']) for s in steps] == [('reconnect', reason)]
     assert steps[0]['endpoint']['Aliases'] == ['www'] and steps[0]['endpoint']['DriverOpts']['other'] == 'kept'
 
@@ -280,20 +285,18 @@ def test_a_changed_endpoint_setting_is_a_reconnect_keeping_the_rest(entry, recor
     ({'mac_address': '02:42:C6:13:00:0A'}, {'mac': '02:42:c6:13:00:0a'}),
 ])
 def test_an_endpoint_as_wanted_is_no_change(entry, record):
-    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
-    steps = plan_network(want(containers=[dict(entry, name='web')]), have(['web']), {'web': rec('web', **record)})
+    steps = steps_of(want(containers=[dict(entry, name='web')]), have(['web']), {'web': rec('web', **record)})
     assert [s['action'] for s in steps] == ['none']
 
 
 def test_a_reattach_that_would_lose_a_set_mac_is_refused_and_one_that_would_not_goes_ahead():
     from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError
-    from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import plan_network
     records = {'web': rec('web', mac='02:42:c6:13:00:99', mac_unrestorable='02:42:c6:13:00:99'), 'db': rec('db')}
     for w in (want(labels={'x': 'y'}, recreate='reconnect'), want(containers=[{'name': 'web', 'aliases': ['a']}])):
         with pytest.raises(ConflictError) as err:
-            plan_network(w, have(['web', 'db']), records)
+            steps_of(w, have(['web', 'db']), records)
         assert 'web (02:42:c6:13:00:99) would lose the MAC address it was created with' in str(err.value)
         assert err.value.details['containers'] == ['web']
-    steps = plan_network(want(labels={'x': 'y'}, recreate='reconnect', containers_exclusive=True,
+    steps = steps_of(want(labels={'x': 'y'}, recreate='reconnect', containers_exclusive=True,
                               containers=[{'name': 'db'}]), have(['web', 'db']), records)
     assert steps[0]['disconnect'] == ['web'], 'a container the task detaches on purpose is not refused'

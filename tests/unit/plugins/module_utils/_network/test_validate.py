@@ -135,8 +135,8 @@ def _want(**kw):
 def test_verify_on_what_is_not_an_encrypted_overlay_is_refused_before_anything_is_touched(body, light):
     # docker_network with verify: true on a bridge created the bridge, then failed (the fuzzer's unasked change).
     from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import rule_verify
-    steps = [{'action': 'create', 'network': 'n1', 'reason': 'r', 'body': body}] if body else \
-        [{'action': 'none', 'network': 'n1', 'reason': 'r'}]
+    steps = [{'action': 'create', 'subject': 'n1', 'reason': 'r', 'body': body}] if body else \
+        [{'action': 'none', 'subject': 'n1', 'reason': 'r'}]
     with pytest.raises(ValidationError) as err:
         rule_verify(_want(verify=True), steps, light, 'networks[0]')
     assert str(err.value).startswith('networks[0].verify: ')
@@ -144,10 +144,10 @@ def test_verify_on_what_is_not_an_encrypted_overlay_is_refused_before_anything_i
 
 def test_verify_on_an_encrypted_overlay_passes():
     from ansible_collections.netprov.dockernet.plugins.module_utils._network.validate import rule_verify
-    steps = [{'action': 'create', 'network': 'n1', 'reason': 'r',
+    steps = [{'action': 'create', 'subject': 'n1', 'reason': 'r',
               'body': {'Driver': 'overlay', 'Options': {'encrypted': ''}}}]
     rule_verify(_want(verify=True), steps, None, '')
-    rule_verify(_want(verify=True), [{'action': 'none', 'network': 'n1', 'reason': 'r'}],
+    rule_verify(_want(verify=True), [{'action': 'none', 'subject': 'n1', 'reason': 'r'}],
                 {'driver': 'overlay', 'encrypted': True}, '')
 
 

@@ -7,10 +7,14 @@ import pytest
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import attach as _attach, model as _model
 
-from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._ovs.test_model import switch
+from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._ovs.test_model import steps_of, switch
 
 CID = 'ab12cd34ef56' + '0' * 52
 RUNNING = {'id': CID, 'name': 'web1', 'pid': 4242, 'running': True}
+
+
+def plan(*args):
+    return steps_of(_attach.plan(*args))
 
 
 def attach_params(**kw):
@@ -23,9 +27,9 @@ def attach_params(**kw):
 def test_container_attach_plans_veth_then_the_port_with_its_record():
     want = _attach.normalise(attach_params(addresses=['198.19.185.1/24'], gateway='198.19.185.254', mtu=1400,
                                            tag=10))
-    steps = _attach.plan(want, RUNNING, switch(), None, None, None)
+    steps = plan(want, RUNNING, switch(), None, None, None)
     assert [s['action'] for s in steps] == ['veth_create', 'create_port']
-    assert steps[0]['link'] == 'ab12cd34ef56_l' and steps[0]['netns'] == '/proc/4242/ns/net'
+    assert _model.shown(steps)[0]['link'] == 'ab12cd34ef56_l' and steps[0]['netns'] == '/proc/4242/ns/net'
     assert steps[1]['settings'] == {'tag': 10, 'external_ids': {
         'container_id': CID, 'container_iface': 'eth1', 'netprov.addresses': '198.19.185.1/24',
         'netprov.gateway': '198.19.185.254', 'netprov.mtu': '1400'}}
@@ -33,16 +37,16 @@ def test_container_attach_plans_veth_then_the_port_with_its_record():
 
 
 def test_container_restart_restores_from_the_record():
-    sw = _model.simulate(switch(), _attach.plan(_attach.normalise(attach_params(
+    sw = _model.simulate(switch(), plan(_attach.normalise(attach_params(
         addresses=['198.19.185.1/24'], mac='02:42:c6:13:b9:01', tag=10)), RUNNING, switch(), None, None, None))
-    steps = _attach.plan(_attach.normalise(attach_params()), RUNNING, sw, None, None, None)
+    steps = plan(_attach.normalise(attach_params()), RUNNING, sw, None, None, None)
     assert [s['action'] for s in steps] == ['remove_port', 'veth_create', 'create_port']
     assert steps[1]['settings'] == {'addresses': ['198.19.185.1/24'], 'mac': '02:42:c6:13:b9:01'}
     assert steps[2]['settings']['tag'] == 10
     assert [k for k, _s in _attach.phases(steps)] == ['ovsdb', 'veth', 'ovsdb']
     inner = {'name': 'eth1', 'mac': '02:42:c6:13:b9:01', 'mtu': 1500, 'addresses': ['198.19.185.1/24']}
     outer = {'name': 'ab12cd34ef56_l'}
-    assert _attach.plan(_attach.normalise(attach_params()), RUNNING, _model.simulate(sw, steps), outer, inner,
+    assert plan(_attach.normalise(attach_params()), RUNNING, _model.simulate(sw, steps), outer, inner,
                         None) == []
 
 
@@ -62,6 +66,6 @@ def test_bad_container_attach_input_names_the_field(kw, path):
 
 def test_a_stopped_container_is_refused():
     with pytest.raises(ConflictError) as exc:
-        _attach.plan(_attach.normalise(attach_params()), dict(RUNNING, running=False, pid=0), switch(), None, None,
+        plan(_attach.normalise(attach_params()), dict(RUNNING, running=False, pid=0), switch(), None, None,
                      None)
     assert exc.value.path == 'container'

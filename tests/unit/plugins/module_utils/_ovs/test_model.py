@@ -60,6 +60,17 @@ def port_params(**kw):
     return params
 
 
+def steps_of(planned):
+    """A planner's steps; it warns of nothing here."""
+    steps, warnings = planned
+    assert warnings == []
+    return steps
+
+
+def plan_bridge(*args, **kwargs):
+    return steps_of(_model.plan_bridge(*args, **kwargs))
+
+
 def converges(want, sw, steps, plan):
     """A second plan against what the steps leave is empty."""
     after = _model.simulate(sw, steps)
@@ -75,11 +86,11 @@ def test_new_bridge_is_one_create_step_with_the_settings_given():
                                                  controller=['tcp:198.19.176.1:6653'],
                                                  protocols=['OpenFlow13', 'OpenFlow10']))
     assert want['external_ids'] == {'a': 'true', 'b': '3', 'gone': None}
-    steps = _model.plan_bridge(want, switch())
-    assert steps == [{'action': 'create_bridge', 'bridge': 'br1', 'reason': 'no bridge br1', 'settings': {
+    steps = plan_bridge(want, switch())
+    assert _model.shown(steps) == [{'action': 'create_bridge', 'bridge': 'br1', 'reason': 'no bridge br1', 'settings': {
         'datapath_type': 'netdev', 'rstp': True, 'external_ids': {'a': 'true', 'b': '3'},
         'controller': ['tcp:198.19.176.1:6653'], 'protocols': ['OpenFlow10', 'OpenFlow13']}}]
-    after = converges(want, switch(), steps, _model.plan_bridge)
+    after = converges(want, switch(), steps, plan_bridge)
     assert after['ports']['br1']['interfaces'] == ['br1'] and after['interfaces']['br1']['type'] == 'internal'
 
 
@@ -87,25 +98,25 @@ def test_bridge_defaults_are_no_change_and_maps_change_key_by_key():
     sw = switch()
     want = _model.normalise_bridge(bridge_params(datapath_type='netdev', fail_mode='standalone', stp=False,
                                                  external_ids={'foreign': 'keep', 'absent': None}))
-    assert _model.plan_bridge(want, sw) == []
+    assert plan_bridge(want, sw) == []
     want = _model.normalise_bridge(bridge_params(external_ids={'foreign': None, 'new': 'x'}))
-    steps = _model.plan_bridge(want, sw)
+    steps = plan_bridge(want, sw)
     assert [(s['field'], s['before'], s['after']) for s in steps] == [
         ('external_ids', {'foreign': 'keep', 'new': None}, {'foreign': None, 'new': 'x'})]
-    assert converges(want, sw, steps, _model.plan_bridge)['bridges']['br0']['external_ids'] == {'new': 'x'}
+    assert converges(want, sw, steps, plan_bridge)['bridges']['br0']['external_ids'] == {'new': 'x'}
 
 
 def test_bridge_absent_refused_while_unlisted_ports_sit_on_it():
     with pytest.raises(ConflictError) as exc:
-        _model.plan_bridge(_model.normalise_bridge(bridge_params(state='absent', ports=['p1'])), switch())
+        plan_bridge(_model.normalise_bridge(bridge_params(state='absent', ports=['p1'])), switch())
     assert str(exc.value) == ('ports: bridge br0 carries ports that are not in ports: bo, vx1; list them to remove '
                               'them with the bridge, or set force: true')
     assert exc.value.details == {'ports': ['bo', 'vx1']}
     want = _model.normalise_bridge(bridge_params(state='absent', ports=['p1', 'vx1', 'bo']))
-    steps = _model.plan_bridge(want, switch())
+    steps = plan_bridge(want, switch())
     assert [(s['action'], s['ports']) for s in steps] == [('remove_bridge', ['bo', 'p1', 'vx1'])]
-    assert _model.plan_bridge(_model.normalise_bridge(bridge_params(state='absent')), switch(), force=True) == steps
-    after = converges(want, switch(), steps, _model.plan_bridge)
+    assert plan_bridge(_model.normalise_bridge(bridge_params(state='absent')), switch(), force=True) == steps
+    after = converges(want, switch(), steps, plan_bridge)
     assert after['bridges'] == {} and after['ports'] == {} and after['interfaces'] == {}
 
 
@@ -131,7 +142,7 @@ def test_a_datapath_type_the_switch_does_not_offer_is_refused():
     sw = switch()
     sw['system']['datapath_types'] = ['netdev']
     with pytest.raises(ValidationError) as exc:
-        _model.plan_bridge(_model.normalise_bridge(bridge_params(name='br9', datapath_type='system')), sw)
+        plan_bridge(_model.normalise_bridge(bridge_params(name='br9', datapath_type='system')), sw)
     assert str(exc.value) == ('datapath_type: ovs-vswitchd here offers datapath types netdev only (the kernel has no '
                               'OVS datapath: use netdev, the userspace datapath)')
 
@@ -160,14 +171,14 @@ def test_system_on_a_kernel_without_the_ovs_datapath_is_refused_unless_the_bridg
 
 def test_a_bridge_named_like_a_port_is_refused():
     with pytest.raises(ConflictError) as exc:
-        _model.plan_bridge(_model.normalise_bridge(bridge_params(name='p1')), switch())
+        plan_bridge(_model.normalise_bridge(bridge_params(name='p1')), switch())
     assert exc.value.path == 'name'
 
 
 # ---------------------------------------------------------------- ports
 
 def plan(want, sw):
-    return _model.plan_port(want, sw, LINKS)
+    return steps_of(_model.plan_port(want, sw, LINKS))
 
 
 def test_new_ports_of_every_type():
@@ -227,8 +238,8 @@ def test_tag_zero_clears_the_access_vlan():
 def test_absent_port():
     want = _model.normalise_port(port_params(name='p1', state='absent'))
     steps = plan(want, switch())
-    assert steps == [{'action': 'remove_port', 'bridge': 'br0', 'port': 'p1', 'interfaces': ['p1'],
-                      'reason': 'state is absent'}]
+    assert _model.shown(steps) == [{'action': 'remove_port', 'bridge': 'br0', 'port': 'p1', 'interfaces': ['p1'],
+                                    'reason': 'state is absent'}]
     after = converges(want, switch(), steps, plan)
     assert 'p1' not in after['interfaces'] and after['bridges']['br0']['ports'] == ['bo', 'br0', 'vx1']
     assert plan(_model.normalise_port(port_params(name='zz', state='absent', bridge='nope')), switch()) == []
@@ -271,7 +282,7 @@ def test_bad_port_input_names_the_field(kw, path, error):
 
 def test_remote_switch_skips_the_kernel_link_checks():
     want = _model.normalise_port(port_params(name='nolink'))
-    assert [s['action'] for s in _model.plan_port(want, switch(), None)] == ['create_port']
+    assert [s['action'] for s in steps_of(_model.plan_port(want, switch(), None))] == ['create_port']
 
 
 # ---------------------------------------------------------------- the management path
@@ -315,8 +326,8 @@ def test_management_bridge_changes_refused_labels_allowed():
     for kw in (dict(state='absent'), dict(fail_mode='secure'), dict(controller=['tcp:198.19.176.1:6653'])):
         want = _model.normalise_bridge(bridge_params(**kw))
         with pytest.raises(ConflictError):
-            _model.guard(_model.plan_bridge(want, sw, force=True), sw, found)
-    labels = _model.plan_bridge(_model.normalise_bridge(bridge_params(external_ids={'x': 'y'})), sw)
+            _model.guard(plan_bridge(want, sw, force=True), sw, found)
+    labels = plan_bridge(_model.normalise_bridge(bridge_params(external_ids={'x': 'y'})), sw)
     assert _model.guard(labels, sw, found) == labels
     other = _model.normalise_port(port_params(name='in1', type='internal', tag=5))
     assert _model.guard(plan(other, sw), sw, found)   # a new internal port cuts nothing

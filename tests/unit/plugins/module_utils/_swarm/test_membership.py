@@ -129,7 +129,7 @@ def test_rotation_is_honoured_on_its_own():
 
 def test_autolock_change_is_an_update():
     steps = steps_of(want(autolock_managers=True), have(manager=True))
-    assert steps == [dict(action='update', reason='autolock_managers is False, True wanted', autolock_managers=True)]
+    assert _swarm.shown(steps) == [dict(action='update', reason='autolock_managers is False, True wanted', autolock_managers=True)]
     assert _swarm.plan(want(autolock_managers=False), have(manager=True))[0] == []
 
 
@@ -153,7 +153,7 @@ def test_other_advertise_address_is_refused():
 
 def test_manager_availability_is_updated_worker_warns():
     steps = steps_of(want(availability='drain', **JOIN), have(manager=True))
-    assert actions(steps) == ['update_node'] and steps[0]['node_id'] == 'n1'
+    assert actions(steps) == ['update_node'] and steps[0]['subject'] == 'n1'
     steps, warnings = _swarm.plan(want(availability='drain', **JOIN), have())
     assert steps == [] and 'availability' in warnings[0]
 
@@ -191,7 +191,7 @@ def test_absent_when_out_of_a_swarm_changes_nothing():
 
 def test_worker_leaves():
     steps = steps_of(want(state='absent'), have())
-    assert steps == [dict(action='leave', reason='this worker is in a swarm and state: absent was asked', force=False)]
+    assert _swarm.shown(steps) == [dict(action='leave', reason='this worker is in a swarm and state: absent was asked', force=False)]
 
 
 def test_last_manager_is_refused_without_force():
@@ -205,7 +205,7 @@ def test_manager_with_others_is_demoted_first():
     nodes = [node('n1', 'manager', addr='198.18.128.11'), node('n3', 'manager', addr='198.18.128.13'), node('n2')]
     steps = steps_of(want(state='absent'), have(manager=True, nodes=nodes))
     assert actions(steps) == ['demote', 'leave']
-    assert steps[0]['node_id'] == 'n1' and steps[1]['force'] is False
+    assert steps[0]['subject'] == 'n1' and steps[1]['force'] is False
 
 
 @pytest.mark.parametrize('reachable,ok', [
@@ -272,7 +272,7 @@ def test_survivor_leaving_is_refused_naming_reachable_and_total(reachability):
 def test_with_the_dead_manager_back_the_leader_is_demoted_then_leaves():
     h = have(manager=True, node_id='n3', addr='198.18.200.13', nodes=managers('reachable'))
     steps = steps_of(want(state='absent'), h)
-    assert actions(steps) == ['demote', 'leave'] and steps[0]['node_id'] == 'n3'
+    assert actions(steps) == ['demote', 'leave'] and steps[0]['subject'] == 'n3'
 
 
 def test_worker_that_joined_with_the_dead_leader_first_changes_nothing():

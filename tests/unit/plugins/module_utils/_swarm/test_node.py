@@ -84,10 +84,10 @@ def test_present_needs_an_existing_node():
 def test_update_one_step_naming_each_field():
     h = have(node('w3', 'engine3', labels={'rack': 'r1', 'keep': 'x'}))
     steps = plan(want(node='engine3', role='manager', availability='drain', labels={'rack': 'r2', 'zone': 'b'}), h)
-    assert steps == [dict(action='update_node', node_id='w3', role='manager', availability='drain',
-                          labels={'rack': 'r2', 'keep': 'x', 'zone': 'b'},
-                          reason='role: worker -> manager; availability: active -> drain; '
-                                 'labels: rack: r1 -> r2, add zone=b')]
+    assert _swarm.shown(steps) == [dict(action='update_node', node_id='w3', role='manager', availability='drain',
+                                        labels={'rack': 'r2', 'keep': 'x', 'zone': 'b'},
+                                        reason='role: worker -> manager; availability: active -> drain; '
+                                               'labels: rack: r1 -> r2, add zone=b')]
     after = _swarm_node.predict(h['nodes'][1], steps)
     assert (after['role'], after['availability'], after['labels']) == ('manager', 'drain', steps[0]['labels'])
 
@@ -126,14 +126,16 @@ def test_demoting_by_role_keeps_quorum():
 # -- absent ------------------------------------------------------------------------------
 def test_remove_a_down_worker():
     h = have(node('w3', 'engine3', state='down'))
-    steps, before = _swarm_node.plan(want(node='engine3', state='absent'), h)
-    assert steps == [dict(action='remove', node_id='w3', force=False,
-                          reason='engine3 (w3) is down; removing its entry from the swarm')]
+    steps, warnings = _swarm_node.plan(want(node='engine3', state='absent'), h)
+    before = _swarm_node.target(want(node='engine3', state='absent'), h)
+    assert warnings == [] and _swarm.shown(steps) == [
+        dict(action='remove', node_id='w3', force=False, reason='engine3 (w3) is down; removing its entry from the swarm')]
     assert before['id'] == 'w3' and _swarm_node.predict(before, steps) is None
 
 
 def test_absent_node_is_no_change():
-    assert _swarm_node.plan(want(node='engine3', state='absent'), have()) == ([], None)
+    assert _swarm_node.plan(want(node='engine3', state='absent'), have()) == ([], [])
+    assert _swarm_node.target(want(node='engine3', state='absent'), have()) is None
 
 
 def test_up_node_refused_without_force():
@@ -149,7 +151,7 @@ def test_up_node_refused_without_force():
 def test_down_manager_is_demoted_then_removed():
     h = have(node('m2', 'engine2', 'manager'), node('m3', 'engine3', 'manager', state='down', reachable=False))
     steps = plan(want(node='m3', state='absent'), h)
-    assert actions(steps) == ['demote', 'remove'] and steps[0]['node_id'] == 'm3' and steps[1]['force'] is False
+    assert actions(steps) == ['demote', 'remove'] and steps[0]['subject'] == 'm3' and steps[1]['force'] is False
     after = _swarm_node.predict(h['nodes'][2], steps[:1])
     assert (after['role'], after['reachability']) == ('worker', None)
 
