@@ -155,17 +155,17 @@ def test_system_on_a_kernel_without_the_ovs_datapath_is_refused_unless_the_bridg
                          (dict(name='br9'), 'not given, so system (the default)'),
                          (dict(name='br0', datapath_type='system'), 'system')):   # br0 is netdev: a move
         with pytest.raises(ValidationError) as exc:
-            _model.plan_bridge(_model.normalise_bridge(bridge_params(**params)), sw, kernel=none)
+            plan_bridge(_model.normalise_bridge(bridge_params(**params)), sw, kernel=none)
         assert exc.value.path == 'datapath_type'
         assert exc.value.msg == ("%s needs the kernel's Open vSwitch datapath, which this host lacks (no ovs_datapath); "
                                  "set datapath_type: netdev (the userspace datapath)" % what)
     # brk is on system already (whatever carries it): no move, no refusal; br0 without datapath_type stays netdev
-    assert _model.plan_bridge(_model.normalise_bridge(bridge_params(name='brk', datapath_type='system')), sw,
+    assert plan_bridge(_model.normalise_bridge(bridge_params(name='brk', datapath_type='system')), sw,
                               kernel=none) == []
-    assert _model.plan_bridge(_model.normalise_bridge(bridge_params(name='br0')), sw, kernel=none) == []
+    assert plan_bridge(_model.normalise_bridge(bridge_params(name='br0')), sw, kernel=none) == []
     # not probed (a switch over tcp:) or present: planned as before
     for kernel in (None, {'supported': None}, {'supported': True}):
-        steps = _model.plan_bridge(_model.normalise_bridge(bridge_params(name='br9')), sw, kernel=kernel)
+        steps = plan_bridge(_model.normalise_bridge(bridge_params(name='br9')), sw, kernel=kernel)
         assert [s['action'] for s in steps] == ['create_bridge']
 
 
