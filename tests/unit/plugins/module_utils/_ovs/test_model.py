@@ -161,7 +161,7 @@ def test_system_on_a_kernel_without_the_ovs_datapath_is_refused_unless_the_bridg
                                  "set datapath_type: netdev (the userspace datapath)" % what)
     # brk is on system already (whatever carries it): no move, no refusal; br0 without datapath_type stays netdev
     assert plan_bridge(_model.normalise_bridge(bridge_params(name='brk', datapath_type='system')), sw,
-                              kernel=none) == []
+                       kernel=none) == []
     assert plan_bridge(_model.normalise_bridge(bridge_params(name='br0')), sw, kernel=none) == []
     # not probed (a switch over tcp:) or present: planned as before
     for kernel in (None, {'supported': None}, {'supported': True}):
