@@ -231,7 +231,7 @@ diff:
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import (
-    EngineState, apply_steps, predict, prepare, summary, verify_encryption)
+    EngineState, apply_steps, before_of, predict, prepare, summary, verify_encryption)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import is_change
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import network_options, normalise_want
@@ -242,10 +242,11 @@ def run(module):
     state = EngineState(engine)
     want = normalise_want(module.params)
     steps, warnings = prepare(state, want)
-    before = summary(state.full(want['name']))
+    have = before_of(state, want, steps)
+    before = summary(have)
     result = dict(changed=is_change(steps), plan=steps, reconnected=[], reconnect_failed=[])
     if module.check_mode or not result['changed']:
-        after = predict(state.full(want['name']), steps)
+        after = predict(have, steps)
     else:
         outcome = apply_steps(state, steps)
         warnings.extend(outcome.warnings)
