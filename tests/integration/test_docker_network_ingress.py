@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from ansible_play import run_module
+from ansible_play import play, run_module
 from conftest_fleet import swarm_fleet
 from faultproxy import FaultProxy
 
@@ -186,3 +186,44 @@ def test_refused_on_a_worker(swarm):
     r = run_module(M, want(swarm, 'bad', swarm.other_subnet, docker_host=swarm.engine(2)['url']))
     assert r.get('failed') is True and r['msg'].startswith('ingress: '), r
     assert 'this engine is a worker' in r['msg'] and 'point docker_host at a manager' in r['msg']
+
+
+ROLE_DEFAULTS = {'group/netprov.dockernet.docker': {'docker_host': (
+    '{{ ansible_delegated_vars[ansible_delegated_vars.keys() | first].docker_host '
+    'if ansible_delegated_vars is defined else docker_host }}')}}
+
+
+def role_play(fleet, tmp_path, ingress, **kw):
+    inventory = str(tmp_path / 'role-inventory.ini')
+    with open(fleet.inventory) as f, open(inventory, 'w') as out:
+        out.write(f.read() + '\n[swarm_managers]\nengine1\n\n[swarm_workers]\nengine2\n')
+    task = {'ansible.builtin.include_role': {'name': 'netprov.dockernet.swarm'},
+            'vars': {'swarm_advertise_addr': '{{ fleet_addr }}', 'swarm_ingress': ingress}}
+    return play([task], hosts='fleet', inventory=inventory, module_defaults=ROLE_DEFAULTS, **kw)
+
+
+def _changed(result):
+    return [line for line in result.stdout.splitlines() if line.startswith('changed:') and '-> localhost]' not in line]
+
+
+def test_the_swarm_role_applies_swarm_ingress_once_on_the_bootstrap_manager(swarm, tmp_path):
+    subnet = swarm.other_subnet
+    gateway = str(next(ipaddress.ip_network(subnet).hosts()))
+    ingress = {'name': 'routing-mesh', 'subnet': subnet, 'gateway': gateway, 'mtu': 1420}
+    check = role_play(swarm, tmp_path, ingress, check=True)
+    assert check.rc == 0, check.stdout[-3000:]
+    assert ingress_of(swarm)['Name'] != 'routing-mesh'   # check mode changed nothing
+    r = role_play(swarm, tmp_path, ingress)
+    assert r.rc == 0, r.stdout[-3000:]
+    assert len(_changed(r)) == 1 and 'engine1' in _changed(r)[0], _changed(r)   # once, on the manager
+    made = ingress_of(swarm)
+    assert made['Name'] == 'routing-mesh'
+    assert made['IPAM']['Config'] == [{'Subnet': subnet, 'Gateway': gateway}]
+    assert made['Options']['com.docker.network.driver.mtu'] == '1420'
+    again = role_play(swarm, tmp_path, ingress)
+    assert again.rc == 0, again.stdout[-3000:]
+    assert _changed(again) == [], again.stdout[-3000:]
+    # left out (null), the engine's ingress network is left alone
+    alone = role_play(swarm, tmp_path, None)
+    assert alone.rc == 0 and _changed(alone) == [], alone.stdout[-3000:]
+    assert ingress_of(swarm)['Id'] == made['Id']
