@@ -106,6 +106,16 @@ EXAMPLES = r'''
     attachable: true
     encrypted: true
 
+- name: The swarm's ingress network with a subnet and MTU of our own, replacing the engine's default (on a manager)
+  netprov.dockernet.docker_network:
+    name: ingress
+    driver: overlay
+    ingress: true
+    mtu: 1450
+    ipam_config:
+      - subnet: 198.18.250.0/24
+        gateway: 198.18.250.1
+
 - name: Remove a network, disconnecting what is still attached
   netprov.dockernet.docker_network:
     name: old
@@ -123,6 +133,8 @@ plan:
     - The ordered steps of this run, each with C(action) (create, recreate, remove, connect, disconnect,
       reconnect, none), C(network), C(reason), and where relevant C(container), C(endpoint) (the endpoint
       config sent), C(body) (the create request sent to the engine), C(changes), C(reconnect).
+    - Replacing the swarm's ingress network (O(ingress=true)), the C(remove) of the one there is carries
+      C(replaced_by) (the new one's name) and the C(create) carries C(replaces) (the old one's id).
     - In check mode it is what a real run would do; a real run returns the same steps.
   returned: always
   type: list

@@ -1,0 +1,127 @@
+"""The routing mesh on a kernel with IPVS: ingress mode answers on every node, host mode only where a task runs.
+
+Inside the UML guest (ip_vs loaded by tests/uml/guest.py): two engines in two network namespaces on a bridge
+(guest_fabric) form a swarm. docker_network replaces the engine's default ingress network with one of the
+test's own subnet (the collection's ingress configuration, on a kernel where the routing mesh really works).
+Then svc-ing publishes 8080 in ingress mode with its one task on the manager, svc-host 8081 in host mode with
+its one task on the worker: a plain TCP connect from each namespace to each node's address finds 8080 open on
+both nodes (also the worker, which runs no task of svc-ing) and 8081 only on the worker. The preflight role's
+IPVS check passes here for a swarm host using the routing mesh.
+
+Slow (kernel_slow, `make test-kernel`): the swarm, the services and two playbook runs take minutes of guest
+time. Addresses: 198.18.76.0/22 (of 198.18.64.0/20).
+"""
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from guest_engine import IMAGE, ROOT, log, retry
+from guest_fabric import Node, bridged_namespaces, engines
+
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'integration'))
+from ansible_play import play, run_module  # noqa: E402
+
+pytestmark = pytest.mark.kernel_slow
+
+BRIDGE = 'np-igbr'
+NODES = (
+    Node('np-ig1', '198.18.76.1', '198.18.77.1/26', '198.18.78.0/25'),
+    Node('np-ig2', '198.18.76.2', '198.18.77.65/26', '198.18.78.128/25'),
+)
+SWARM_POOL = '198.18.79.0/25'
+INGRESS_SUBNET = '198.18.79.128/26'
+LISTEN = [IMAGE, 'nc', '-ll', '-p', '80', '-e', 'true']
+
+
+@pytest.fixture(scope='module')
+def swarm():
+    with bridged_namespaces(BRIDGE, NODES), engines(NODES) as (mgr, wrk):
+        mgr.docker('swarm', 'init', '--advertise-addr', NODES[0].addr,
+                   '--default-addr-pool', SWARM_POOL, '--default-addr-pool-mask-length', '26')
+        token = mgr.docker('swarm', 'join-token', '-q', 'worker').stdout.strip()
+        retry('swarm join', lambda: wrk.docker('swarm', 'join', '--advertise-addr', NODES[1].addr,
+                                               '--token', token, NODES[0].addr + ':2377', timeout=180))
+        log('ingress: swarm formed')
+        yield mgr, wrk
+
+
+def answers(netns, addr, port, timeout=3):
+    """Whether a TCP connect from namespace ``netns`` to addr:port is accepted."""
+    code = ('import socket,sys\ntry:\n socket.create_connection((sys.argv[1], int(sys.argv[2])), %d).close()\n'
+            'except OSError:\n sys.exit(1)\n' % timeout)
+    return subprocess.run(['ip', 'netns', 'exec', netns, sys.executable, '-c', code, addr, str(port)],
+                          check=False, timeout=timeout + 30).returncode == 0
+
+
+def until_answers(netns, addr, port, wait=120):
+    """The routing mesh is set up after the task runs: poll (bounded) until the port answers; False if never."""
+    deadline = time.monotonic() + wait
+    while True:
+        if answers(netns, addr, port):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(2)
+
+
+def _running(mgr, name, wait=180):
+    deadline = time.monotonic() + wait
+    while 'Running' not in mgr.docker('service', 'ps', '--format', '{{.CurrentState}}', name).stdout:
+        assert time.monotonic() < deadline, mgr.docker('service', 'ps', '--no-trunc', name).stdout
+        time.sleep(2)
+
+
+def test_ingress_answers_on_every_node_host_mode_only_where_a_task_runs(swarm):
+    mgr, wrk = swarm
+    t0 = time.monotonic()
+    # the collection's ingress configuration first: the default ingress replaced with the test's subnet
+    made = run_module('netprov.dockernet.docker_network', {
+        'docker_host': mgr.host, 'name': 'ingress', 'driver': 'overlay', 'ingress': True,
+        'ipam_config': [{'subnet': INGRESS_SUBNET}]})
+    assert made.get('failed') is not True, made.get('msg')
+    assert [s['action'] for s in made['plan']] == ['remove', 'create'], made['plan']
+    again = run_module('netprov.dockernet.docker_network', {
+        'docker_host': mgr.host, 'name': 'ingress', 'driver': 'overlay', 'ingress': True,
+        'ipam_config': [{'subnet': INGRESS_SUBNET}]}, check=True)
+    assert again.get('failed') is not True and again['changed'] is False, again
+    log('ingress: replaced with %s in %.1f s' % (INGRESS_SUBNET, time.monotonic() - t0))
+
+    mgr.docker('service', 'create', '-d', '--name', 'svc-ing', '--constraint', 'node.role==manager',
+               '--publish', 'published=8080,target=80', *LISTEN)
+    mgr.docker('service', 'create', '-d', '--name', 'svc-host', '--constraint', 'node.role==worker',
+               '--publish', 'published=8081,target=80,mode=host', *LISTEN)
+    for name in ('svc-ing', 'svc-host'):
+        _running(mgr, name)
+    vip = mgr.docker('service', 'inspect', '--format', '{{json .Endpoint.VirtualIPs}}', 'svc-ing').stdout
+    log('ingress: services running after %.1f s; svc-ing VIPs %s' % (time.monotonic() - t0, vip.strip()))
+    assert INGRESS_SUBNET.rsplit('.', 1)[0] in vip, vip   # its ingress VIP is from the wanted subnet
+
+    # ingress mode: every node answers, also the worker where no task of svc-ing runs
+    for src in NODES:
+        for node in NODES:
+            assert until_answers(src.netns, node.addr, 8080), '8080 (ingress mode) does not answer on %s from %s' % (
+                node.addr, src.netns)
+    # host mode: the worker, where its task runs, and not the manager
+    assert until_answers(NODES[0].netns, NODES[1].addr, 8081), '8081 (host mode) does not answer where its task runs'
+    assert not answers(NODES[1].netns, NODES[0].addr, 8081), '8081 (host mode) answers on the manager, which runs no task'
+    log('ingress: routing mesh checked after %.1f s' % (time.monotonic() - t0))
+
+    # with a service publishing in ingress mode the ingress network is not replaced, and the service is named
+    refused = run_module('netprov.dockernet.docker_network', {
+        'docker_host': mgr.host, 'name': 'ingress', 'driver': 'overlay', 'ingress': True, 'mtu': 1400})
+    assert refused.get('failed') is True and 'svc-ing (8080/tcp)' in refused['msg'], refused
+    assert 'svc-host' not in refused['msg']
+
+
+def test_preflight_passes_the_routing_mesh_on_a_kernel_with_ipvs(swarm):
+    mgr, _wrk = swarm
+    info = run_module('netprov.dockernet.host_network_info', {'features': ['ipvs']})
+    assert info.get('failed') is not True and info['capabilities']['ipvs'] is True, info
+    role = {'ansible.builtin.include_role': {'name': 'netprov.dockernet.preflight'},
+            'vars': {'preflight_swarm': True, 'preflight_swarm_manager': True, 'swarm_routing_mesh': True}}
+    r = play([role], module_defaults={'group/netprov.dockernet.docker': {'docker_host': mgr.host}}, check=False)
+    assert 'kernel lacks ipvs' not in r.stdout, r.stdout[-3000:]
+    assert r.rc == 0, r.stdout[-3000:]
