@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from ansible_play import play, run_module
+from ansible_play import FLEET_ROLE_DEFAULTS, play, run_module
 from conftest_fleet import swarm_fleet
 from faultproxy import FaultProxy
 
@@ -188,18 +188,13 @@ def test_refused_on_a_worker(swarm):
     assert 'this engine is a worker' in r['msg'] and 'point docker_host at a manager' in r['msg']
 
 
-ROLE_DEFAULTS = {'group/netprov.dockernet.docker': {'docker_host': (
-    '{{ ansible_delegated_vars[ansible_delegated_vars.keys() | first].docker_host '
-    'if ansible_delegated_vars is defined else docker_host }}')}}
-
-
 def role_play(fleet, tmp_path, ingress, **kw):
     inventory = str(tmp_path / 'role-inventory.ini')
     with open(fleet.inventory) as f, open(inventory, 'w') as out:
         out.write(f.read() + '\n[swarm_managers]\nengine1\n\n[swarm_workers]\nengine2\n')
     task = {'ansible.builtin.include_role': {'name': 'netprov.dockernet.swarm'},
             'vars': {'swarm_advertise_addr': '{{ fleet_addr }}', 'swarm_ingress': ingress}}
-    return play([task], hosts='fleet', inventory=inventory, module_defaults=ROLE_DEFAULTS, **kw)
+    return play([task], hosts='fleet', inventory=inventory, module_defaults=FLEET_ROLE_DEFAULTS, **kw)
 
 
 def _changed(result):

@@ -9,7 +9,7 @@ both nodes (also the worker, which runs no task of svc-ing) and 8081 only on the
 IPVS check passes here for a swarm host using the routing mesh.
 
 Slow (kernel_slow, `make test-kernel`): the swarm, the services and two playbook runs take minutes of guest
-time. Addresses: 198.18.76.0/22 (of 198.18.64.0/20).
+time. Addresses: 198.18.72.0/21 (of 198.18.64.0/20; the guest's own kernel).
 """
 import os
 import subprocess
@@ -28,11 +28,11 @@ pytestmark = pytest.mark.kernel_slow
 
 BRIDGE = 'np-igbr'
 NODES = (
-    Node('np-ig1', '198.18.76.1', '198.18.77.1/26', '198.18.78.0/25'),
-    Node('np-ig2', '198.18.76.2', '198.18.77.65/26', '198.18.78.128/25'),
+    Node('np-ig1', '198.18.76.1', '198.18.77.1/26', '198.18.72.0/24'),
+    Node('np-ig2', '198.18.76.2', '198.18.77.65/26', '198.18.73.0/24'),
 )
-SWARM_POOL = '198.18.79.0/25'
-INGRESS_SUBNET = '198.18.79.128/26'
+SWARM_POOL = '198.18.74.0/24'
+INGRESS_SUBNET = '198.18.75.0/26'
 LISTEN = [IMAGE, 'nc', '-ll', '-p', '80', '-e', 'true']
 
 
