@@ -67,6 +67,21 @@ def until_answers(netns, addr, port, wait=120):
         time.sleep(2)
 
 
+def diagnose(engines):
+    """What the routing mesh is made of in each engine's namespace and ingress sandbox, for a failure."""
+    out = []
+    for node, eng in zip(NODES, engines):
+        sbox = os.path.join(eng.dir, 'exec', 'netns', 'ingress_sbox')
+        for what, cmd in (('nat rules', ['ip', 'netns', 'exec', node.netns, 'iptables', '-t', 'nat', '-S']),
+                          ('ingress_sbox nat', ['nsenter', '--net=' + sbox, 'iptables', '-t', 'nat', '-S']),
+                          ('ingress_sbox mangle', ['nsenter', '--net=' + sbox, 'iptables', '-t', 'mangle', '-S']),
+                          ('ingress_sbox ip_vs', ['nsenter', '--net=' + sbox, 'cat', '/proc/net/ip_vs'])):
+            r = subprocess.run(cmd, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               universal_newlines=True, timeout=60)
+            out.append('--- %s %s (rc=%d)\n%s' % (node.netns, what, r.returncode, r.stdout))
+    return '\n'.join(out)
+
+
 def _running(mgr, name, wait=180):
     deadline = time.monotonic() + wait
     while 'Running' not in mgr.docker('service', 'ps', '--format', '{{.CurrentState}}', name).stdout:
@@ -99,14 +114,19 @@ def test_ingress_answers_on_every_node_host_mode_only_where_a_task_runs(swarm):
     log('ingress: services running after %.1f s; svc-ing VIPs %s' % (time.monotonic() - t0, vip.strip()))
     assert INGRESS_SUBNET.rsplit('.', 1)[0] in vip, vip   # its ingress VIP is from the wanted subnet
 
-    # ingress mode: every node answers, also the worker where no task of svc-ing runs
-    for src in NODES:
-        for node in NODES:
-            assert until_answers(src.netns, node.addr, 8080), '8080 (ingress mode) does not answer on %s from %s' % (
-                node.addr, src.netns)
+    # ingress mode: every node answers, also the worker where no task of svc-ing runs; from the other node and
+    # from the node itself
+    seen = dict(((src.netns, node.addr), until_answers(src.netns, node.addr, 8080, wait=90 if i == 0 else 20))
+                for i, (src, node) in enumerate((s, n) for s in NODES for n in NODES))
     # host mode: the worker, where its task runs, and not the manager
-    assert until_answers(NODES[0].netns, NODES[1].addr, 8081), '8081 (host mode) does not answer where its task runs'
-    assert not answers(NODES[1].netns, NODES[0].addr, 8081), '8081 (host mode) answers on the manager, which runs no task'
+    host_mode = (until_answers(NODES[0].netns, NODES[1].addr, 8081), answers(NODES[1].netns, NODES[0].addr, 8081))
+    log('ingress: 8080 (ingress mode) answers %s; 8081 (host mode) on the worker %s, on the manager %s'
+        % (seen, host_mode[0], host_mode[1]))
+    if not all(seen.values()):
+        log('ingress: the routing mesh does not answer everywhere:\n%s' % diagnose(swarm))
+    assert all(seen.values()), '8080 (ingress mode) does not answer from every node on every node: %s' % seen
+    assert host_mode == (True, False), ('8081 (host mode) must answer only on the worker, where its task runs: '
+                                        'worker %s, manager %s' % host_mode)
     log('ingress: routing mesh checked after %.1f s' % (time.monotonic() - t0))
 
     # with a service publishing in ingress mode the ingress network is not replaced, and the service is named
