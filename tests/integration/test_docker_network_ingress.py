@@ -35,7 +35,7 @@ pytestmark = pytest.mark.engine_tier
 def swarm(docker_engine):
     with swarm_fleet(docker_engine, 2, RANGE) as fleet:
         subnets = list(ipaddress.ip_network(fleet.scratch).subnets(new_prefix=26))
-        fleet.mesh_subnet, fleet.other_subnet = str(subnets[0]), str(subnets[1])
+        fleet.mesh_subnet, fleet.other_subnet, fleet.third_subnet = (str(n) for n in subnets[:3])
         yield fleet
 
 
@@ -99,6 +99,14 @@ def test_replaces_the_default_ingress_check_mode_first_then_no_change(swarm):
     kept = ingress_of(swarm)
     assert kept['Name'] == 'ingress' and kept['IPAM']['Config'] == made['IPAM']['Config']
 
+    # the same name with another subnet: removed, then made again under that name (once the engine let go of it)
+    same = run_module(M, want(swarm, 'ingress', swarm.third_subnet))
+    assert same.get('failed') is not True, same.get('msg')
+    assert [(s['action'], s['network']) for s in same['plan']] == [('remove', 'ingress'), ('create', 'ingress')]
+    moved = ingress_of(swarm)
+    assert moved['Name'] == 'ingress' and moved['Id'] != kept['Id']
+    assert moved['IPAM']['Config'][0]['Subnet'] == swarm.third_subnet
+
 
 def _wait_running(fleet, name):
     deadline = time.monotonic() + 120
@@ -139,19 +147,7 @@ def test_a_failed_create_puts_the_old_ingress_network_back(swarm):
     proxy = FaultProxy(sock, engine=swarm.engine(1)['socket']).start()
     try:
         args = want(swarm, 'mesh3', swarm.other_subnet, docker_host=proxy.url)
-        proxy.reset()
-        first = run_module(M, args)
-        assert first.get('failed') is not True, first.get('msg')
-        creates = [n for n, method, target, _what in proxy.log
-                   if method == 'POST' and target.split('?')[0].endswith('/networks/create')]
-        assert len(creates) == 1, proxy.log
-        # put the old one back as it was, then replace it again with its create refused
-        undo = run_module(M, dict(docker_host=swarm.engine(1)['url'], name=old[0], driver='overlay', ingress=True,
-                                  ipam_config=[{'subnet': c['Subnet'], 'gateway': c['Gateway']} for c in old[1]],
-                                  kernel_check='skip'))
-        assert undo.get('failed') is not True, undo.get('msg')
-        assert ingress_of(swarm)['Name'] == old[0]
-        proxy.reset({creates[0]: 'refuse'})
+        proxy.reset(matching=[('POST', '/networks/create', 'refuse')])
         r = run_module(M, args)
     finally:
         proxy.stop()

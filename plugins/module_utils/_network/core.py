@@ -294,6 +294,17 @@ def _create(engine, body, outcome, known=()):
     return winner
 
 
+def _gone(engine, net_id, name, wait=60):
+    """A swarm network's removal answers before this engine has let go of it: until then a network of its name
+    cannot be made again (the engine's duplicate check still finds it). Wait (bounded) until it is gone."""
+    deadline = time.time() + wait
+    while engine.find_network(net_id) is not None:
+        if time.time() >= deadline:
+            raise EngineError('network %s was removed, but the engine still lists it after %d s; the network that '
+                              'replaces it was not created' % (name, wait))
+        time.sleep(0.5)
+
+
 def _allocated(engine, net_id, name, wait=20):
     """A swarm network is allocated after the create has answered (its driver and subnet are set then); one the
     swarm could not allocate stays without them, useless. Such a one is removed again and the run fails."""
@@ -422,6 +433,7 @@ class Journal(object):
         self.replacing[have['id']] = have['name']
         self.engine.remove_network(have['id'])
         self.homes[have['id']] = None
+        _gone(self.engine, have['id'], have['name'])
 
     def replaced(self, read_id):
         """The network that takes the place of ``read_id`` exists: the removal is as the plan asked."""
