@@ -92,8 +92,8 @@ def diagnose(engines):
             r = subprocess.run(['nsenter', '-t', pid, '-n', 'sh', '-c', 'iptables -t nat -S; ip -o addr; '
                                 'grep . /proc/net/tcp'], check=False, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, universal_newlines=True, timeout=60)
-            out.append('--- %s task %s nat, addresses, sockets (rc=%d)\n%s' % (node.netns, cid, r.returncode,
-                                                                                r.stdout))
+            out.append('--- %s task %s nat, addresses, sockets (rc=%d)\n%s'
+                       % (node.netns, cid, r.returncode, r.stdout))
     return '\n'.join(out)
 
 

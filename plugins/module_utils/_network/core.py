@@ -294,9 +294,10 @@ def _create(engine, body, outcome, known=()):
     return winner
 
 
-def _gone(engine, net_id, name, wait=60):
-    """A swarm network's removal answers before this engine has let go of it: until then a network of its name
-    cannot be made again (the engine's duplicate check still finds it). Wait (bounded) until it is gone."""
+def _gone(engine, net_id, name, wait=120):
+    """A swarm network's removal answers before this engine has let go of it (its tasks' endpoints go first):
+    until then a network of its name cannot be made again (the engine's duplicate check still finds it). Wait
+    (bounded) until it is gone."""
     deadline = time.time() + wait
     while engine.find_network(net_id) is not None:
         if time.time() >= deadline:
@@ -426,14 +427,16 @@ class Journal(object):
         """The network read as ``read_id`` is now ``net_id`` (None: removed, not yet made again)."""
         self.homes[read_id] = net_id
 
-    def replace(self, have):
+    def replace(self, have, same_name=False):
         """Remove ``have`` for another network to take its place (the swarm's one ingress network): its spec is
-        recorded first, and until replaced() it is made again from it on any failure."""
+        recorded first, and until replaced() it is made again from it on any failure. One of the same name is
+        made only once the engine has let go of ``have``."""
         self.bodies[have['id']] = restore_body(have)
         self.replacing[have['id']] = have['name']
         self.engine.remove_network(have['id'])
         self.homes[have['id']] = None
-        _gone(self.engine, have['id'], have['name'])
+        if same_name:
+            _gone(self.engine, have['id'], have['name'])
 
     def replaced(self, read_id):
         """The network that takes the place of ``read_id`` exists: the removal is as the plan asked."""
@@ -637,7 +640,7 @@ def _apply_step(journal, step, net_ids):
         if step.get('replaces'):
             journal.replaced(step['replaces'])
     elif action == 'remove' and step.get('replaced_by'):
-        journal.replace(state.full(name))
+        journal.replace(state.full(name), same_name=step['replaced_by'] == name)
     elif action == 'recreate':
         net_ids[name] = _recreate(journal, step, state.full(name))
     elif action == 'remove':
