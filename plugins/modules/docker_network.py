@@ -106,6 +106,16 @@ EXAMPLES = r'''
     attachable: true
     encrypted: true
 
+- name: The swarm's ingress network with a subnet and MTU of our own, replacing the engine's default (on a manager)
+  netprov.dockernet.docker_network:
+    name: ingress
+    driver: overlay
+    ingress: true
+    mtu: 1450
+    ipam_config:
+      - subnet: 198.18.250.0/24
+        gateway: 198.18.250.1
+
 - name: Remove a network, disconnecting what is still attached
   netprov.dockernet.docker_network:
     name: old
@@ -123,6 +133,8 @@ plan:
     - The ordered steps of this run, each with C(action) (create, recreate, remove, connect, disconnect,
       reconnect, none), C(network), C(reason), and where relevant C(container), C(endpoint) (the endpoint
       config sent), C(body) (the create request sent to the engine), C(changes), C(reconnect).
+    - Replacing the swarm's ingress network (O(ingress=true)), the C(remove) of the one there is carries
+      C(replaced_by) (the new one's name) and the C(create) carries C(replaces) (the old one's id).
     - In check mode it is what a real run would do; a real run returns the same steps.
   returned: always
   type: list
@@ -231,7 +243,7 @@ diff:
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS, Engine
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import (
-    EngineState, apply_steps, predict, prepare, summary, verify_encryption)
+    EngineState, apply_steps, before_of, predict, prepare, summary, verify_encryption)
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import is_change, shown
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner import run_module
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import network_options, normalise_want
@@ -242,10 +254,11 @@ def run(module):
     state = EngineState(engine)
     want = normalise_want(module.params)
     steps, warnings = prepare(state, want)
-    before = summary(state.full(want['name']))
+    have = before_of(state, want, steps)
+    before = summary(have)
     result = dict(changed=is_change(steps), plan=shown(steps), reconnected=[], reconnect_failed=[])
     if module.check_mode or not result['changed']:
-        after = predict(state.full(want['name']), steps)
+        after = predict(have, steps)
     else:
         outcome = apply_steps(state, steps)
         warnings.extend(outcome.warnings)

@@ -109,7 +109,22 @@ options:
         description: Let standalone containers attach to an overlay network.
         type: bool
       ingress:
-        description: Make this overlay the swarm's routing-mesh network.
+        description:
+        - Make this overlay the swarm's ingress network, the routing mesh's, which carries the ports services publish
+          in ingress mode. Needs O(networks[].driver=overlay) (or O(networks[].driver) left out) and a swarm manager;
+          an ingress network is never attachable and takes no O(networks[].containers).
+        - A swarm has exactly one. When the engine has another (its default is named C(ingress); it may have another
+          name), the plan is two steps, C(remove) of that one (marked C(replaced_by)) and C(create) of this one (marked
+          C(replaces)); what is left out (a subnet, options, labels) is taken from the one replaced. The same name with
+          a difference in what is given is replaced the same way.
+        - Refused before anything changes while a swarm service publishes a port in ingress mode (the swarm cannot remove
+          its ingress network then); the error names the services. Ports in host mode do not count.
+        - If the create fails (or the swarm does not allocate the new network) after the old one was removed, the old
+          one is made again from its recorded spec; if even that fails, the error gives its C(docker network create --ingress
+          ...) command.
+        - Only what is given is compared; what the engine adds (its VXLAN id) is not a change. Left out, a network that
+          is the ingress network is managed as it (V(false) on it is refused, as it cannot become an ordinary network
+          in place).
         type: bool
       internal:
         description: Restrict external access to the network.
@@ -388,7 +403,22 @@ options:
         description: Let standalone containers attach to an overlay network.
         type: bool
       ingress:
-        description: Make this overlay the swarm's routing-mesh network.
+        description:
+        - Make this overlay the swarm's ingress network, the routing mesh's, which carries the ports services publish
+          in ingress mode. Needs O(networks[].driver=overlay) (or O(networks[].driver) left out) and a swarm manager;
+          an ingress network is never attachable and takes no O(networks[].containers).
+        - A swarm has exactly one. When the engine has another (its default is named C(ingress); it may have another
+          name), the plan is two steps, C(remove) of that one (marked C(replaced_by)) and C(create) of this one (marked
+          C(replaces)); what is left out (a subnet, options, labels) is taken from the one replaced. The same name with
+          a difference in what is given is replaced the same way.
+        - Refused before anything changes while a swarm service publishes a port in ingress mode (the swarm cannot remove
+          its ingress network then); the error names the services. Ports in host mode do not count.
+        - If the create fails (or the swarm does not allocate the new network) after the old one was removed, the old
+          one is made again from its recorded spec; if even that fails, the error gives its C(docker network create --ingress
+          ...) command.
+        - Only what is given is compared; what the engine adds (its VXLAN id) is not a change. Left out, a network that
+          is the ingress network is managed as it (V(false) on it is refused, as it cannot become an ordinary network
+          in place).
         type: bool
       internal:
         description: Restrict external access to the network.

@@ -74,6 +74,8 @@ _SCALARS = {
     'swarm_advertise_addr': ('swarm_advertise_addr', dict(type='str')),
     'min_engine_version': ('preflight_min_engine_version', dict(type='str')),
     'require_ipvs': ('preflight_require_ipvs', dict(type='bool')),
+    'routing_mesh': ('preflight_routing_mesh', dict(type='bool')),
+    'swarm_ingress': ('preflight_swarm_ingress', dict(type='dict')),
     'socket': ('preflight_engine_socket', dict(type='str')),
     'own_links': ('interfaces_macvlan_shims', dict(type='list', elements='str')),
     'ovsdb': ('interfaces_ovsdb', dict(type='str')),
@@ -213,6 +215,8 @@ def _wanted_ranges(want):
             out.append(('swarm_default_addr_pool[%d]' % i, cidr, None))
         if want.get('swarm_gwbridge_subnet'):
             out.append(('swarm_gwbridge_subnet', want['swarm_gwbridge_subnet'], None))
+        if _wanted_ingress(want):
+            out.append(('swarm_ingress.subnet', _wanted_ingress(want), None))
     for var, key in (('networks_networks', 'networks'), ('swarm_networks', 'swarm_networks')):
         if key == 'swarm_networks' and not want.get('swarm'):
             continue
@@ -221,6 +225,26 @@ def _wanted_ranges(want):
                 continue
             for j, cidr in enumerate(entry['subnets']):
                 out.append(("%s[%d] '%s' ipam_config[%d].subnet" % (var, i, entry['name'], j), cidr, entry))
+    return out
+
+
+def _wanted_ingress(want):
+    """The subnet the inventory asks the swarm's ingress network to have (swarm_ingress.subnet), or None."""
+    return _map(want.get('swarm_ingress')).get('subnet') or None
+
+
+def _current_ingress(want, fleet_ingress):
+    """(label, network) of the swarm's ingress network as the engines of the fleet have it, when the inventory
+    does not ask for another subnet: the routing mesh's addresses must be clear of every swarm host's routes too."""
+    if not want.get('swarm') or _wanted_ingress(want):
+        return []
+    out, seen = [], set()
+    for net in _dicts(fleet_ingress):
+        for cfg in _dicts(net.get('ipam_config')):
+            enet = _net(cfg.get('subnet'))
+            if enet is not None and enet not in seen:
+                seen.add(enet)
+                out.append(("the swarm's ingress network '%s'" % net.get('name'), enet))
     return out
 
 
@@ -252,7 +276,23 @@ def _engine_bridges(want, engine_networks):
     return set(n for n in names if n)
 
 
-def check_ranges(want, host_routes, engine_networks):
+def _host_route_problems(label, net, entry, host_routes, own, fix=''):
+    problems = []
+    for route in _dicts(host_routes):
+        dest, dev = route.get('dest'), route.get('dev')
+        if dest in (None, 'default') or DOCKER_LINK.match(u'%s' % (dev or '')) or dev in own:
+            continue
+        rnet = _net(dest)
+        if rnet is None or rnet.version != net.version or rnet.prefixlen == 0 or not rnet.overlaps(net):
+            continue
+        if _on_parent_lan(entry, route):
+            continue
+        problems.append('%s %s overlaps the host route %s dev %s%s' % (label, net, rnet, dev, fix))
+    return problems
+
+
+def check_ranges(want, host_routes, engine_networks, fleet_ingress=()):
+    """``fleet_ingress``: the ingress networks (docker_network_info entries) the engines of the fleet have."""
     problems = []
     ranges = []
     for label, cidr, entry in _wanted_ranges(want):
@@ -270,16 +310,11 @@ def check_ranges(want, host_routes, engine_networks):
     # The host's routes (not the engine's own bridges, not default routes).
     own = set(want.get('own_links') or []) | _engine_bridges(want, engine_networks)
     for label, net, entry in ranges:
-        for route in _dicts(host_routes):
-            dest, dev = route.get('dest'), route.get('dev')
-            if dest in (None, 'default') or DOCKER_LINK.match(u'%s' % (dev or '')) or dev in own:
-                continue
-            rnet = _net(dest)
-            if rnet is None or rnet.version != net.version or rnet.prefixlen == 0 or not rnet.overlaps(net):
-                continue
-            if _on_parent_lan(entry, route):
-                continue
-            problems.append('%s %s overlaps the host route %s dev %s' % (label, net, rnet, dev))
+        problems += _host_route_problems(label, net, entry, host_routes, own)
+    for label, net in _current_ingress(want, fleet_ingress):
+        problems += _host_route_problems(label, net, None, host_routes, own,
+                                         '; give the swarm another ingress subnet (swarm_ingress.subnet) or move '
+                                         'the route')
     # External ranges the inventory declares (VPN, corporate, cloud VPC).
     for _i, ext in _items(want, 'external_ranges'):
         enet = _net(ext.get('cidr'))
@@ -295,6 +330,8 @@ def check_ranges(want, host_routes, engine_networks):
         name = existing.get('name')
         if name in declared or name in PREDEFINED:
             continue
+        if existing.get('ingress') and _wanted_ingress(want) and want.get('swarm'):
+            continue  # swarm_ingress replaces it
         for cfg in _dicts(existing.get('ipam_config')):
             enet = _net(cfg.get('subnet'))
             if enet is None:
@@ -318,6 +355,13 @@ def _why(where, feature, driver, options):
     if feature == 'dummy':
         return '%s (driver %s without a parent: the engine hangs it on a dummy link)' % (where, driver)
     return '%s (driver %s)' % (where, driver)
+
+
+# Why a swarm host needs IPVS, and what to do without it.
+ROUTING_MESH = ('swarm_routing_mesh (ports published in ingress mode answer on every node through the routing mesh, '
+                'which needs IPVS)')
+_FIXES = {('ipvs', ROUTING_MESH): 'load ip_vs (modprobe ip_vs, or run a kernel with CONFIG_IP_VS), or publish every '
+                                  'port in host mode (mode=host) and set swarm_routing_mesh: false'}
 
 
 def needed_features(want):
@@ -346,7 +390,9 @@ def needed_features(want):
                 needs.append(('vxlan', '%s (driver overlay)' % where))
     if want.get('swarm'):
         needs.append(('vxlan', 'swarm membership (overlay data plane)'))
-        if want.get('require_ipvs'):
+        if want.get('routing_mesh'):
+            needs.append(('ipvs', ROUTING_MESH))
+        elif want.get('require_ipvs'):
             needs.append(('ipvs', 'preflight_require_ipvs (swarm VIP load balancing)'))
     return needs
 
@@ -359,7 +405,9 @@ def check_kernel(want, info):
         if caps.get(feature, True) or (feature, why) in seen:
             continue
         seen.add((feature, why))
-        problems.append('kernel lacks %s, needed by %s: %s' % (feature, why, missing.get(feature, 'probe failed')))
+        fix = _FIXES.get((feature, why))
+        problems.append('kernel lacks %s, needed by %s: %s%s' % (feature, why, missing.get(feature, 'probe failed'),
+                                                                 '; ' + fix if fix else ''))
     return problems
 
 
@@ -564,7 +612,7 @@ def preflight_problems(facts, want):
     problems += check_features(want, facts.get('engine'))
     problems += check_kernel(want, info)
     problems += check_parents(want, info)
-    problems += check_ranges(want, info.get('routes'), facts.get('engine_networks'))
+    problems += check_ranges(want, info.get('routes'), facts.get('engine_networks'), facts.get('fleet_ingress'))
     problems += check_ports(want, parse_listeners(facts.get('listeners')), facts.get('in_swarm'))
     problems += check_mtu(want, info)
     problems += _preflight_ovs.check_ovs(want, facts.get('ovs'))
@@ -578,7 +626,7 @@ def preflight_warnings(facts, want):
     want = checked_want(want)[0]
     caps = _map(info.get('capabilities'))
     out = []
-    if want.get('swarm') and not want.get('require_ipvs') and caps.get('ipvs') is False:
+    if want.get('swarm') and not (want.get('require_ipvs') or want.get('routing_mesh')) and caps.get('ipvs') is False:
         out.append('%s: kernel lacks IPVS: swarm services with endpoint_mode vip will not balance; '
                    'standalone containers on overlays work' % host)
     out += ['%s: %s' % (host, w) for w in orphaned_networks(facts.get('engine_networks'), info)]

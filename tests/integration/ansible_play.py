@@ -30,6 +30,13 @@ def ansible_env(extra=None):
     return env
 
 
+# module_defaults for a role run on the fleet's inventory hosts (tests/fleet.py): the Docker modules reach each
+# host's engine at its docker_host, and a task delegated to another host reaches that host's.
+FLEET_ROLE_DEFAULTS = {'group/netprov.dockernet.docker': {'docker_host': (
+    '{{ ansible_delegated_vars[ansible_delegated_vars.keys() | first].docker_host '
+    'if ansible_delegated_vars is defined else docker_host }}')}}
+
+
 class PlayResult(object):
     def __init__(self, rc, stdout, stderr, results):
         self.rc = rc

@@ -105,16 +105,20 @@ class FaultProxy(object):
         self.lock = threading.Lock()
         self.count = 0
         self.faults = {}
+        self.matching = []     # [method, path ending, fault]: the first request that matches it, once
         self.log = []          # (number, method, path, what happened)
         self._server = None
         self._thread = None
 
     # -- control ------------------------------------------------------------------
-    def reset(self, faults=None):
-        """Start numbering again from 1; ``faults`` maps a request number to 'refuse' or 'drop'."""
+    def reset(self, faults=None, matching=None):
+        """Start numbering again from 1; ``faults`` maps a request number to 'refuse' or 'drop'; ``matching`` is a
+        list of (method, path ending, fault): the first request of that method whose path (without the query)
+        ends so gets the fault, once (for plans whose number of requests varies, such as a bounded wait)."""
         with self.lock:
             self.count = 0
             self.faults = dict(faults or {})
+            self.matching = [list(m) for m in matching or []]
             self.log = []
 
     def start(self):
@@ -167,6 +171,11 @@ class FaultProxy(object):
                     self.count += 1
                     number = self.count
                     fault = self.faults.get(number)
+                    for rule in self.matching:
+                        if fault is None and rule[0] == method and target.split('?')[0].endswith(rule[1]):
+                            fault = rule[2]
+                            self.matching.remove(rule)
+                            break
                     self.log.append((number, method, target, fault or 'forwarded'))
                 if fault == 'refuse':
                     payload = b'{"message":"fault injected by the test proxy: request refused"}'

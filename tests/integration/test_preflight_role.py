@@ -33,3 +33,23 @@ def test_a_network_with_its_own_bridge_name_passes_on_the_second_run(client, scr
     # The engine's bridge now carries the subnet's route: that is the network itself, not something in the way.
     second = _preflight(preflight_networks=[entry])
     assert second.rc == 0, second.stdout[-3000:]
+
+
+def test_ingress_mode_without_ipvs_is_refused_naming_ipvs_and_passes_with_the_routing_mesh_off():
+    """This machine's kernel has no IPVS (kernel_expect): a swarm host that uses the routing mesh (ingress mode, the
+    default) is refused with the reason; with swarm_routing_mesh off (host-mode publishing) it passes."""
+    from kernel_expect import expected_capabilities
+    if expected_capabilities()['ipvs']:
+        pytest.skip('this kernel has IPVS')
+    swarm_host = dict(preflight_swarm=True, preflight_swarm_manager=True)
+    for role_vars in (dict(swarm_routing_mesh=True), {}):   # the default is the routing mesh (Docker's too)
+        with pytest.raises(AssertionError) as stopped:   # the role fails: the play has no results to read
+            _preflight(**dict(swarm_host, **role_vars))
+        out = str(stopped.value)
+        assert 'localhost: kernel lacks ipvs, needed by swarm_routing_mesh (ports published in ingress mode' in out, \
+            out[-3000:]
+        assert 'load ip_vs' in out and 'publish every port in host mode (mode=host) and set swarm_routing_mesh: ' \
+            'false' in out
+    off = _preflight(swarm_routing_mesh=False, **swarm_host)
+    assert off.rc == 0, off.stdout[-3000:]
+    assert 'kernel lacks IPVS: swarm services with endpoint_mode vip will not balance' in off.stdout   # a warning

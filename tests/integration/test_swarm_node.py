@@ -23,7 +23,7 @@ import time
 
 import pytest
 
-from ansible_play import play
+from ansible_play import FLEET_ROLE_DEFAULTS, play
 from fleet import scratch_fleet
 
 SWARM = 'netprov.dockernet.docker_swarm'
@@ -168,12 +168,8 @@ def test_manager_leaves_then_its_entry_is_removed(nfleet):
 
 # -- 6. the swarm role removes the hosts it makes leave -------------------------------------
 
-# Delegated tasks template module_defaults with the task host's vars: take the delegate's docker_host.
-ROLE_DEFAULTS = {'group/netprov.dockernet.docker': {'docker_host': (
-    '{{ ansible_delegated_vars[ansible_delegated_vars.keys() | first].docker_host '
-    'if ansible_delegated_vars is defined else docker_host }}')}}
-
-
+# Delegated tasks template module_defaults with the task host's vars: FLEET_ROLE_DEFAULTS takes the delegate's
+# docker_host.
 def role_play(fleet, tmp_path, leaving, **kw):
     inventory = str(tmp_path / 'role-inventory.ini')
     with open(fleet.inventory) as f, open(inventory, 'w') as out:
@@ -181,7 +177,7 @@ def role_play(fleet, tmp_path, leaving, **kw):
     task = {'ansible.builtin.include_role': {'name': 'netprov.dockernet.swarm'},
             'vars': {'swarm_advertise_addr': '{{ fleet_addr }}',
                      'swarm_state': "{{ 'absent' if inventory_hostname in %r else 'present' }}" % list(leaving)}}
-    return play([task], hosts='fleet', inventory=inventory, module_defaults=ROLE_DEFAULTS, **kw)
+    return play([task], hosts='fleet', inventory=inventory, module_defaults=FLEET_ROLE_DEFAULTS, **kw)
 
 
 def test_swarm_role_removes_the_nodes_that_leave(nfleet, tmp_path):

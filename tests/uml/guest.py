@@ -56,6 +56,9 @@ MODULES = (
     'xt_conntrack', 'xt_MASQUERADE', 'xt_addrtype', 'nf_nat',
     # encrypted overlay rules
     'xt_u32', 'xt_bpf', 'xt_policy', 'xt_mark',
+    # the routing mesh: the ingress sandbox's SNAT of IPVS traffic (-m ipvs), its DNAT/SNAT targets, and
+    # the task's REDIRECT from the published port to the target port
+    'xt_ipvs', 'xt_nat', 'xt_REDIRECT',
 )
 
 # On a host CPU with AVX-512/AMX, UML 6.1 cannot save guest FPU state as

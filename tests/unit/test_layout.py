@@ -178,8 +178,9 @@ def test_the_engines_network_json_is_read_and_written_in_wire_only():
 # Every planner of module_utils (a top-level function named plan or plan_*), called on a small input drawn
 # from the unit tests' data: each returns (steps, warnings), and each step has the one shape of _common.steps.
 def _network_planners():
-    from ansible_collections.netprov.dockernet.plugins.module_utils._network import bulk, core, plan
-    from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._network import test_core, test_plan
+    from ansible_collections.netprov.dockernet.plugins.module_utils._network import bulk, core, ingress, plan
+    from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._network import (
+        test_core, test_ingress, test_plan)
     from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._network.test_bulk import _Engine
     from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL
 
@@ -201,6 +202,8 @@ def _network_planners():
             test_plan.have(['web', 'db']), {'web': test_plan.rec('web'), 'db': test_plan.rec('db')}),
         '_network.bulk.plan_all': plan_all,
         '_network.bulk.plan_purge': plan_purge,
+        '_network.ingress.plan_ingress': lambda: ingress.plan_ingress(
+            test_ingress.want(name='mesh', mtu=1400), None, test_ingress.engine_ingress(), {}),
     }
 
 

@@ -532,6 +532,10 @@ class Engine(object):
         """A swarm service's inspect output, or None when there is none of that name or id (managers only)."""
         return self._inspect_or_none('service', self.api.inspect_service, ident)
 
+    def services(self):
+        """Every swarm service, as the listing returns it (managers only)."""
+        return self.call('list swarm services', self.api.services)
+
     def service_tasks(self, service_id):
         """The tasks of a service that the swarm wants running (managers only)."""
         return self.call('list tasks of service %s' % service_id, self.api.tasks,

@@ -187,6 +187,8 @@ _KIND = {'create': 'created', 'recreate': 'recreated', 'remove': 'removed'}
 
 def classify(steps):
     """created / recreated / removed / updated (endpoints only) / unchanged."""
+    if any(step.get('replaced_by') for step in steps):
+        return 'recreated'   # the swarm's ingress network, replaced by another
     for step in steps:
         if step['action'] in _KIND:
             return _KIND[step['action']]

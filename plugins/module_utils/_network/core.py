@@ -12,6 +12,7 @@ import time
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._network import hostcheck as _hostcheck
 from ansible_collections.netprov.dockernet.plugins.module_utils._network import gates
+from ansible_collections.netprov.dockernet.plugins.module_utils._network import ingress as _ingress
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import (
     EngineError, KernelError, NetprovError, ValidationError, join_path)
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.steps import step as _step
@@ -155,6 +156,10 @@ def prepare(state, want, path='', skip_overlap=()):
         gone = _hostcheck.existing_parent_warning(state.engine, light, path, NETLINK)
         if gone:
             warnings.append(gone)
+    if _ingress.is_ingress_want(want, light):
+        steps = _prepare_ingress(state, want, light, path, skip_overlap, warnings)
+        if steps is not None:
+            return steps, warnings
     if _unchanged_without_inspect(state, want):
         steps = [_step('none', want['name'], 'matches the spec')]
         rule_verify(want, steps, light, path)
@@ -178,6 +183,35 @@ def prepare(state, want, path='', skip_overlap=()):
                                                   path, PROBES, NETLINK))
     rule_verify(want, steps, light, path)
     return steps, warnings
+
+
+def _prepare_ingress(state, want, light, path, skip_overlap, warnings):
+    """The steps that make ``want`` the swarm's ingress network (replacing the one there is), or None for the
+    ordinary removal of it; refused before anything changes while services publish ports in ingress mode."""
+    _ingress.rule_ingress(want, path)
+    swarm = state.swarm_info()
+    if want['state'] == 'present':
+        _ingress.manager_required(swarm, path)
+    current = next((n for n in sorted(state.networks, key=_sort_key) if n['ingress']), None)
+    users = _ingress.ingress_users(state.engine.services()) if swarm.get('ControlAvailable') else {}
+    if want['state'] == 'present':
+        skip = tuple(skip_overlap) + ((current['name'],) if current else ())
+        rule_overlaps(want, state.networks, path, skip=skip)
+    steps, planned = _ingress.plan_ingress(want, light, current, users, path)
+    warnings.extend(planned)
+    for step in steps or []:
+        if step['action'] == 'create':
+            warnings.extend(_hostcheck.check_host(state.engine, step, state.networks, want['kernel_check'],
+                                                  path, PROBES, NETLINK))
+    return steps
+
+
+def before_of(state, want, steps):
+    """The network a run changes, as it is now: the wanted name's, or the ingress network the plan replaces."""
+    for step in steps:
+        if step.get('replaced_by'):
+            return state.full(step['subject'])
+    return state.full(want['name'])
 
 
 # -- applying ---------------------------------------------------------------------
@@ -263,6 +297,37 @@ def _create(engine, body, outcome, known=()):
     return winner
 
 
+def _gone(engine, net_id, name, wait=120):
+    """A swarm network's removal answers before this engine has let go of it (its tasks' endpoints go first):
+    until then a network of its name cannot be made again (the engine's duplicate check still finds it). Wait
+    (bounded) until it is gone."""
+    deadline = time.time() + wait
+    while engine.find_network(net_id) is not None:
+        if time.time() >= deadline:
+            raise EngineError('network %s was removed, but the engine still lists it after %d s; the network that '
+                              'replaces it was not created' % (name, wait))
+        time.sleep(0.5)
+
+
+def _allocated(engine, net_id, name, wait=20):
+    """A swarm network is allocated after the create has answered (its driver and subnet are set then); one the
+    swarm could not allocate stays without them, useless. Such a one is removed again and the run fails."""
+    deadline = time.time() + wait
+    while True:
+        net = network_from_inspect(engine.find_network(net_id) or {})
+        if net['driver'] and net['ipam_config']:
+            return
+        if time.time() >= deadline:
+            try:
+                engine.remove_network(net_id)
+            except EngineError:
+                pass
+            raise EngineError('network %s was created, but the swarm did not allocate it within %d s (it has no '
+                              'driver or subnet; the manager\'s log says why, such as a subnet that overlaps '
+                              'another network or an exhausted address pool); it was removed again' % (name, wait))
+        time.sleep(0.5)
+
+
 _RECORD_KEYS = ('aliases', 'ipv4_address', 'ipv6_address', 'links', 'link_local_ips', 'mac', 'gw_priority',
                 'driver_opts')
 # what a record says about its MAC for the planner, not a setting of the endpoint
@@ -320,6 +385,7 @@ class Journal(object):
         self.entries = []
         self.homes = {}                 # network id as read -> the id its endpoints go back to; None: removed
         self.bodies = {}                # network id as read -> the body that rebuilds it as it was
+        self.replacing = {}             # network id as read -> name: removed for another to take its place
         self._records = {}
 
     def record(self, have, container):
@@ -364,6 +430,21 @@ class Journal(object):
         """The network read as ``read_id`` is now ``net_id`` (None: removed, not yet made again)."""
         self.homes[read_id] = net_id
 
+    def replace(self, have, same_name=False):
+        """Remove ``have`` for another network to take its place (the swarm's one ingress network): its spec is
+        recorded first, and until replaced() it is made again from it on any failure. One of the same name is
+        made only once the engine has let go of ``have``."""
+        self.bodies[have['id']] = restore_body(have)
+        self.replacing[have['id']] = have['name']
+        self.engine.remove_network(have['id'])
+        self.homes[have['id']] = None
+        if same_name:
+            _gone(self.engine, have['id'], have['name'])
+
+    def replaced(self, read_id):
+        """The network that takes the place of ``read_id`` exists: the removal is as the plan asked."""
+        self.replacing.pop(read_id, None)
+
     def removed(self, read_id):
         """Removed as the plan asked: its detached endpoints are as wanted."""
         self.homes[read_id] = None
@@ -398,6 +479,10 @@ class Journal(object):
                 body = self.bodies[read_id]
                 report['networks_not_restored'].append({
                     'network': network, 'error': None, 'spec': body, 'command': create_command(body)})
+        for read_id, network in sorted(self.replacing.items()):
+            # removed for a network that was not made: made again from its recorded spec
+            self._home(read_id, network, report)
+        self.replacing = {}
         return report
 
     def _home(self, read_id, network, report):
@@ -552,6 +637,12 @@ def _apply_step(journal, step, net_ids):
     action, name = step['action'], step['subject']
     if action == 'create':
         net_ids[name] = _create(engine, step['body'], journal.outcome, journal.known)
+        if step.get('replaces') or network_from_body(step['body'])['ingress']:
+            _allocated(engine, net_ids[name], name)
+        if step.get('replaces'):
+            journal.replaced(step['replaces'])
+    elif action == 'remove' and step.get('replaced_by'):
+        journal.replace(state.full(name), same_name=step['replaced_by'] == name)
     elif action == 'recreate':
         net_ids[name] = _recreate(journal, step, state.full(name))
     elif action == 'remove':
@@ -656,6 +747,8 @@ def predict(have, steps):
         if step['action'] in ('create', 'recreate'):
             after = summary(_as_listed(network_from_body(step['body'])))
             containers = set(i['container'] for i in step.get('reconnect', []))
+        elif step['action'] == 'remove' and step.get('replaced_by'):
+            continue   # another network takes its place: the create that follows
         elif step['action'] == 'remove':
             return {}
         elif step['action'] in ('connect', 'reconnect'):

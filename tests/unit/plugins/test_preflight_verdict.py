@@ -120,6 +120,37 @@ def test_ipvs_is_a_warning_unless_required():
     assert "kernel lacks ipvs" in pc.check_kernel(ok(dict(want, require_ipvs=True)), INFO)[0]
 
 
+def test_the_routing_mesh_needs_ipvs_on_every_swarm_host_and_says_what_to_do():
+    want = {'swarm': True, 'routing_mesh': True}
+    [problem] = pc.check_kernel(ok(want), dict(INFO, missing_capabilities={'ipvs': 'generic netlink family IPVS not '
+                                                                                   'found (ENOENT)'}))
+    assert problem.startswith('kernel lacks ipvs, needed by swarm_routing_mesh (ports published in ingress mode')
+    assert 'IPVS not found (ENOENT); load ip_vs' in problem
+    assert 'host mode (mode=host) and set swarm_routing_mesh: false' in problem
+    assert not any('IPVS' in w for w in pc.preflight_warnings(facts(), want))   # a problem, not also a warning
+    # off, or not a swarm host: a warning at most; with IPVS: nothing
+    assert pc.check_kernel(ok(dict(want, routing_mesh=False)), INFO) == []
+    assert pc.check_kernel(ok({'routing_mesh': True}), INFO) == []
+    assert pc.check_kernel(ok(want), dict(INFO, capabilities=dict(INFO['capabilities'], ipvs=True))) == []
+
+
+def test_the_ingress_subnet_overlaps_no_host_route():
+    routes = ROUTES + [{'dest': '198.18.250.0/23', 'dev': 'eth1'}]
+    wanted = {'swarm': True, 'swarm_ingress': {'subnet': '198.18.250.0/24'}}
+    assert pc.check_ranges(ok(wanted), routes, []) == [
+        'swarm_ingress.subnet 198.18.250.0/24 overlaps the host route 198.18.250.0/23 dev eth1']
+    # without a wanted subnet, the one the fleet's engines have now (read on another host: a manager)
+    current = [{'name': 'ingress', 'ingress': True, 'ipam_config': [{'subnet': '10.20.9.0/24'}]}]
+    [problem] = pc.check_ranges(ok({'swarm': True}), ROUTES, [], current)
+    assert problem.startswith("the swarm's ingress network 'ingress' 10.20.9.0/24 overlaps the host route "
+                              "10.20.0.0/16 dev eth0; give the swarm another ingress subnet (swarm_ingress.subnet)")
+    assert pc.check_ranges(ok({'swarm': False}), ROUTES, [], current) == []   # not a swarm host
+    # the wanted one replaces the engine's: the engine's is no longer in the way of it
+    assert pc.check_ranges(ok(dict(wanted, swarm_ingress={'subnet': '10.20.9.0/25'})), [], current, current) == []
+    facts_with = facts(fleet_ingress=current, network_info=dict(INFO))
+    assert any('h1: the swarm\'s ingress network' in p for p in pc.preflight_problems(facts_with, {'swarm': True}))
+
+
 def test_existing_networks_whose_parent_is_gone_are_named():
     existing = [{'name': 'lan', 'driver': 'macvlan', 'options': {'parent': 'eth0'}},
                 {'name': 'gone', 'driver': 'macvlan', 'options': {'parent': 'veth9', 'macvlan_mode': 'bridge'}},
