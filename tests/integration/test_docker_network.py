@@ -1,7 +1,7 @@
 """docker_network against the real engine: what a user would check after each run."""
 import pytest
 
-from ansible_play import play, run_module
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play, run_module
 
 pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_ENGINES
 

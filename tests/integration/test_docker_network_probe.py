@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from ansible_play import play, run_module
-from scratch_netns import scratch_netns
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play, run_module
+from ansible_collections.netprov.dockernet.tests.support.scratch_netns import scratch_netns
 
 M = 'netprov.dockernet.docker_network_probe'
 IMAGE = 'netprov-test/busybox:latest'

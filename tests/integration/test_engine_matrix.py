@@ -10,8 +10,8 @@ import uuid
 
 import pytest
 
-from ansible_play import run_module
-from engine_matrix import MATRIX, PRIVATE
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import run_module
+from ansible_collections.netprov.dockernet.tests.support.engine_matrix import MATRIX, PRIVATE
 
 M = 'netprov.dockernet.docker_network'
 

@@ -9,10 +9,10 @@ import os
 
 import pytest
 
-from ansible_play import play
-import ssh_double
-from inproc import call
-from ovs_fixtures import ping
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support import ssh_double
+from ansible_collections.netprov.dockernet.tests.support.inproc import call
+from ansible_collections.netprov.dockernet.tests.support.ovs_fixtures import ping
 
 B = 'netprov.dockernet.ovs_bridge'
 P = 'netprov.dockernet.ovs_port'

@@ -2,7 +2,7 @@
 names its own bridge is not in its own way on the second run (subnets from 198.19.88.0/21)."""
 import pytest
 
-from ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
 
 ROLE = {'ansible.builtin.include_role': {'name': 'netprov.dockernet.preflight'}}
 
