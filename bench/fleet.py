@@ -1,7 +1,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """playbooks/site.yml on the sample fleet of `make demo`, against the floor, in one run (run by hand).
 
-Brings up the sample fleet (scripts/fleet.sh, through tests/integration/dind.py:
+Brings up the sample fleet (scripts/fleet.sh, through tests/support/dind.py:
 its own prefix, subnet and state directory, so a `make demo` fleet is left
 alone) and times, with the same inventory and hosts:
 
@@ -39,11 +39,11 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'integration'))
+sys.path.insert(0, os.path.join(ROOT, '.build', 'collections'))
 sys.path.insert(0, HERE)
 
-from ansible_play import ansible_env  # noqa: E402  pylint: disable=wrong-import-position
-from dind import DindFleet, recap  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import ansible_env  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.netprov.dockernet.tests.support.dind import DindFleet, recap  # noqa: E402  pylint: disable=wrong-import-position
 from run import machine, median, write_doc  # noqa: E402  pylint: disable=wrong-import-position
 
 ANSIBLE = os.path.join(ROOT, '.venv', 'bin', 'ansible')

@@ -70,7 +70,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, 'tests'))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'support'))
 
 from fleet import _alive, _signal, pids_naming, unmount_under  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -161,7 +161,7 @@ class Engine(object):
 
     def binaries(self):
         """This engine's dockerd and docker CLI, and the directories to put first on PATH (docker-proxy,
-        docker-init), for starting more daemons of the same release (tests/fleet.py); None for the system's."""
+        docker-init), for starting more daemons of the same release (tests/support/fleet.py); None for the system's."""
         if self.system:
             return None
         return {'dockerd': self.dockerd, 'docker': self.docker,

@@ -5,7 +5,7 @@
 # at once:
 #   integration  pytest-xdist workers (NETPROV_TEST_WORKERS, default 4), --dist
 #                loadgroup: a file's tests on one engine stay on one worker, in
-#                file order (tests/integration/engine_matrix.py); no state
+#                file order (tests/support/engine_matrix.py); no state
 #                crosses files (each makes its own fleets and engines). The
 #                engine tier runs on NETPROV_ENGINES (default 20.10,28.5).
 #   molecule     the default scenario (one Docker-in-Docker host)

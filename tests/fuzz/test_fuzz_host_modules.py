@@ -34,7 +34,7 @@ from test_fuzz_modules import TALLY, UNICODE, from_spec, spec_names  # noqa: E40
 
 from ansible.module_utils import basic  # noqa: E402
 
-from scratch_netns import scratch_netns  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support.scratch_netns import scratch_netns  # noqa: E402
 
 TOTAL = int(os.environ.get('NETPROV_FUZZ_HOST_CALLS', '3000'))
 SHARE = {'host_link': 0.6, 'host_route': 0.3, 'host_network_info': 0.1}

@@ -5,7 +5,7 @@ docker_networks spec, SWARM_ARGS, the info modules' specs, the connection
 options) and bent towards what breaks: wrong types, out-of-range numbers,
 malformed and overlapping CIDRs, unicode, empty and huge names, huge lists,
 contradictory options. Each call goes through Ansible's real argument
-validation (tests/inproc.py) to one engine of a one-engine fleet in this
+validation (tests/support/inproc.py) to one engine of a one-engine fleet in this
 test's own range, in its own network namespace, so nothing a call makes can
 touch the machine's engine or network.
 
@@ -32,19 +32,16 @@ import collections
 import ipaddress
 import os
 import re
-import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'integration'))
 
 import docker  # noqa: E402
-import inproc  # noqa: E402
-from fleet import scratch_fleet  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support import inproc  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support.fleet import scratch_fleet  # noqa: E402
 from ansible.module_utils.parsing.convert_bool import boolean  # noqa: E402
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine.client import DOCKER_COMMON_ARGS  # noqa: E402

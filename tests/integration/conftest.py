@@ -10,8 +10,9 @@ except ImportError:  # pragma: no cover
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-# conftest_fleet: the multi-engine 'fleet' fixture; engine_matrix: 'engine'; ovs_fixtures: 'ovs', 'ovs_pair'
-pytest_plugins = ['engine_fixtures', 'conftest_fleet', 'engine_matrix', 'ovs_fixtures']
+# fleet_fixtures: the multi-engine 'fleet' fixture; engine_matrix: 'engine'; ovs_fixtures: 'ovs', 'ovs_pair'
+pytest_plugins = ['ansible_collections.netprov.dockernet.tests.support.' + name
+                  for name in ('engine_fixtures', 'fleet_fixtures', 'engine_matrix', 'ovs_fixtures')]
 
 # Files whose tests take longest, started first so that a parallel run
 # (scripts/test.sh: pytest-xdist, --dist loadgroup: a file's tests on one

@@ -18,7 +18,7 @@ import uuid
 import docker
 import pytest
 
-from ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
 
 MODULE = 'netprov.dockernet.docker_host_info'
 IMAGE = 'netprov-test/busybox:latest'

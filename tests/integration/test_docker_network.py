@@ -1,10 +1,10 @@
 """docker_network against the real engine: what a user would check after each run."""
 import pytest
 
-from ansible_play import play, run_module as play_module
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play, run_module as play_module
 # In-process calls (the module's real main()): these tests are about what the module plans, changes and
 # refuses; the first test and the info test run it through ansible-playbook.
-from inproc import run_module
+from ansible_collections.netprov.dockernet.tests.support.inproc import run_module
 
 pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_ENGINES
 

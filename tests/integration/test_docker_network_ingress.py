@@ -1,6 +1,6 @@
 """docker_network owns the swarm's ingress network: it replaces the engine's default one, on a real swarm.
 
-The swarm is conftest_fleet.swarm_fleet's: two engines in network namespaces (engine1 the manager, engine2 a
+The swarm is fleet_fixtures.swarm_fleet's: two engines in network namespaces (engine1 the manager, engine2 a
 worker), once per engine of the engine tier; never the shared system engine. The engine made its own ingress
 network, named ``ingress``, at init, from the swarm's address pool.
 
@@ -21,9 +21,9 @@ import time
 
 import pytest
 
-from ansible_play import FLEET_ROLE_DEFAULTS, play, run_module
-from conftest_fleet import swarm_fleet
-from faultproxy import FaultProxy
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import FLEET_ROLE_DEFAULTS, play, run_module
+from ansible_collections.netprov.dockernet.tests.support.fleet_fixtures import swarm_fleet
+from ansible_collections.netprov.dockernet.tests.support.faultproxy import FaultProxy
 
 M = 'netprov.dockernet.docker_network'
 RANGE = '198.18.64.0/21'

@@ -1,6 +1,6 @@
 """The swarm modules and overlay networks on a single-node swarm, once per engine of the engine tier.
 
-The engine is a one-engine test fleet (tests/fleet.py) of the tier's release
+The engine is a one-engine test fleet (tests/support/fleet.py) of the tier's release
 (the system's dockerd, or 26.1/28.5 from scripts/engines.py) that this module
 starts, swarm-inits through docker_swarm and takes down, so it never changes
 the engines that other test files use, and runs beside them in parallel.
@@ -9,11 +9,11 @@ import ipaddress
 
 import pytest
 
-from ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
 # In-process calls (the module's real main()) for module(); docker_swarm_info (an action plugin) and
 # docker_swarm_node run through ansible-playbook.
-from inproc import run_module
-from conftest_fleet import swarm_fleet
+from ansible_collections.netprov.dockernet.tests.support.inproc import run_module
+from ansible_collections.netprov.dockernet.tests.support.fleet_fixtures import swarm_fleet
 
 M = 'netprov.dockernet.docker_network'
 SWARM = 'netprov.dockernet.docker_swarm'

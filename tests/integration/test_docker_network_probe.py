@@ -12,11 +12,11 @@ import time
 
 import pytest
 
-from ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
 # In-process calls (the module's real main()) where a test is about what the probe finds; the first test runs
 # ansible-playbook.
-from inproc import run_module
-from scratch_netns import scratch_netns
+from ansible_collections.netprov.dockernet.tests.support.inproc import run_module
+from ansible_collections.netprov.dockernet.tests.support.scratch_netns import scratch_netns
 
 M = 'netprov.dockernet.docker_network_probe'
 IMAGE = 'netprov-test/busybox:latest'

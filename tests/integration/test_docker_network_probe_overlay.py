@@ -1,6 +1,6 @@
 """docker_network_probe across two engines in network namespaces, on attachable overlays of one swarm.
 
-The swarm is conftest_fleet.swarm_fleet's (the one the overlay tests use, here with two engines: engine1 the
+The swarm is fleet_fixtures.swarm_fleet's (the one the overlay tests use, here with two engines: engine1 the
 manager, engine2 a worker), once per engine of the engine tier. Overlay pov-a has pov-a1 on engine1 and pov-a2
 (listening on 8080/tcp) on engine2; overlay pov-b has pov-b2 on engine2.
 
@@ -27,9 +27,9 @@ import time
 import pytest
 import yaml
 
-from ansible_play import PYTHON, ROOT, ansible_env, run_module
-from conftest_fleet import swarm_fleet
-from kernel_expect import expected_capabilities
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import PYTHON, ROOT, ansible_env, run_module
+from ansible_collections.netprov.dockernet.tests.support.fleet_fixtures import swarm_fleet
+from ansible_collections.netprov.dockernet.tests.support.kernel_expect import expected_capabilities
 
 M = 'netprov.dockernet.docker_network_probe'
 RANGE = '198.19.216.0/21'

@@ -1,10 +1,10 @@
 """docker_networks against the real engine: many networks in one call, ownership-safe purge."""
 import pytest
 
-from ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
 # In-process calls (the module's real main()) where a test is about the module's work; the networks role's
 # test runs ansible-playbook.
-from inproc import run_module
+from ansible_collections.netprov.dockernet.tests.support.inproc import run_module
 
 pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_ENGINES
 

@@ -11,7 +11,7 @@ import ipaddress
 
 import pytest
 
-from esp_playbook import run_playbook, write_inventory
+from ansible_collections.netprov.dockernet.tests.support.esp_playbook import run_playbook, write_inventory
 
 OVERLAY = 'npesp-enc'
 PREFIX = 'npesp-c'

@@ -17,7 +17,7 @@ import pytest
 
 # In-process calls (the module's real main()): these tests are about what the modules do on each engine, not
 # about the playbook around them (the preflight role's test runs one).
-from inproc import run_module
+from ansible_collections.netprov.dockernet.tests.support.inproc import run_module
 from test_docker_network import four_way
 
 M = 'netprov.dockernet.docker_network'
@@ -435,7 +435,7 @@ def test_host_info_reports_the_api_range_the_firewall_backend_and_forwarding(eng
 
 @pytest.mark.parametrize('engine', ['20.10', '28.5'], indirect=True)
 def test_the_preflight_role_weighs_network_options_against_the_engine(engine, engine_info, names, monkeypatch):
-    from ansible_play import play
+    from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
     monkeypatch.setenv('DOCKER_HOST', engine)
     entry = {'name': names('pf'), 'gateway_mode_ipv4': 'routed', 'ipam_config': [{'subnet': '198.19.195.0/26'}]}
     tasks = [{'ansible.builtin.include_role': {'name': 'netprov.dockernet.preflight'},

@@ -11,8 +11,8 @@ import uuid
 import pytest
 
 # In-process calls (the module's real main()): the test is about what docker_network does on each engine.
-from inproc import run_module
-from engine_matrix import MATRIX, PRIVATE
+from ansible_collections.netprov.dockernet.tests.support.inproc import run_module
+from ansible_collections.netprov.dockernet.tests.support.engine_matrix import MATRIX, PRIVATE
 
 M = 'netprov.dockernet.docker_network'
 

@@ -1,7 +1,7 @@
 """The Docker modules against a remote engine over SSH: ``docker_host: ssh://root@HOST``.
 
 The remote is one host of a private Docker-in-Docker sample fleet
-(tests/integration/dind.py: a systemd container with its own Docker Engine and
+(tests/support/dind.py: a systemd container with its own Docker Engine and
 sshd, root logging in by the fleet's key, its host key known from its first
 boot), at 198.19.160.11; all addresses are in 198.19.160.0/22.
 
@@ -27,8 +27,8 @@ import subprocess
 
 import pytest
 
-from ansible_play import play
-from dind import dind_fleet
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.dind import dind_fleet
 
 PREFIX = 'npssh'
 FLEET_SUBNET = '198.19.160.0/24'

@@ -1,6 +1,6 @@
 """Every Docker module against an engine over TLS: Engine 28.5 with --tlsverify, certificates made here.
 
-The engine is a one-engine test fleet (tests/fleet.py) of Debian's 28.5
+The engine is a one-engine test fleet (tests/support/fleet.py) of Debian's 28.5
 (scripts/engines.py), listening on tcp://ADDR:2376 with ``--tlsverify`` and a
 CA, server and client certificate that this module makes with openssl. Its
 fleet bridge gets an address so the root namespace reaches it; all addresses
@@ -19,8 +19,8 @@ import subprocess
 
 import pytest
 
-from ansible_play import play
-from fleet import scratch_fleet
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.fleet import scratch_fleet
 
 TLS_RANGE = '198.19.104.0/21'
 PORT = 2376
@@ -52,7 +52,7 @@ def tls_engine(engine_pool, tmp_path_factory):
         pytest.skip('the engine of its own needs root (a network namespace, dockerd)')
     d = str(tmp_path_factory.mktemp('tls'))
     info = engine_pool.get(ENGINE)
-    addr = ipaddress.ip_network(TLS_RANGE).network_address + 11  # engine1's address (tests/fleet.py)
+    addr = ipaddress.ip_network(TLS_RANGE).network_address + 11  # engine1's address (tests/support/fleet.py)
     make_ca(d, 'ca')
     make_ca(d, 'other-ca')
     make_cert(d, 'server', 'ca', 'subjectAltName=IP:%s\nextendedKeyUsage=serverAuth' % addr)

@@ -14,7 +14,7 @@ import subprocess
 
 import yaml
 
-from tooling import ROOT, tools_bin
+from ansible_collections.netprov.dockernet.tests.support.tooling import ROOT, tools_bin
 
 PYTHON_DEPS = ('docker', 'pyroute2')
 SYSTEM_DEPS = ('iproute2', 'iptables', 'util-linux', 'kmod')

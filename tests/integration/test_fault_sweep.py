@@ -1,7 +1,7 @@
 """Fault-injection sweep on the real engine: after any single failed request no endpoint is left detached.
 
-The modules run in-process (tests/inproc.py) with docker_host pointing at a
-proxy (tests/integration/faultproxy.py) in front of the engine's socket. For
+The modules run in-process (tests/support/inproc.py) with docker_host pointing at a
+proxy (tests/support/faultproxy.py) in front of the engine's socket. For
 each plan (create, recreate with reconnect, in-place reconnect, exclusive
 containers, purge with force, bulk with several networks) the fault-free run
 counts the requests the plan makes; then for every N from 1 to that count and
@@ -48,9 +48,9 @@ import uuid
 import docker
 import pytest
 
-import inproc
-from engine_fixtures import client_for
-from faultproxy import FaultProxy
+from ansible_collections.netprov.dockernet.tests.support import inproc
+from ansible_collections.netprov.dockernet.tests.support.engine_fixtures import client_for
+from ansible_collections.netprov.dockernet.tests.support.faultproxy import FaultProxy
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._network import core as _core
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL

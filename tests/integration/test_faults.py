@@ -1,7 +1,7 @@
 """Faults injected into real runs: the engine dies mid-bulk, a container vanishes mid-reconnect, a parent link goes.
 
 Each fault is injected at a fixed point of the run (a hook on the engine
-client's own call, in-process: tests/inproc.py), so the test never depends
+client's own call, in-process: tests/support/inproc.py), so the test never depends
 on timing: the engine really dies, the container is really removed, the link
 really deleted. Each runs on every engine of the engine tier (the dying engine
 is a fleet of that engine's release).
@@ -13,8 +13,8 @@ import subprocess
 import docker
 import pytest
 
-import inproc
-from fleet import scratch_fleet
+from ansible_collections.netprov.dockernet.tests.support import inproc
+from ansible_collections.netprov.dockernet.tests.support.fleet import scratch_fleet
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._engine import client as _client
 

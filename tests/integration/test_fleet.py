@@ -3,8 +3,8 @@ import json
 import os
 import subprocess
 
-from ansible_play import play
-from fleet import reap_stale
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.fleet import reap_stale
 
 
 def test_each_engine_answers_in_its_own_namespace(fleet):

@@ -27,8 +27,8 @@ import subprocess
 import pytest
 import yaml
 
-from dind import dind_fleet, recap
-from ansible_play import ROOT, ansible_env, play
+from ansible_collections.netprov.dockernet.tests.support.dind import dind_fleet, recap
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import ROOT, ansible_env, play
 
 PREFIX = 'npce'
 SUBNET = '198.19.168.0/24'

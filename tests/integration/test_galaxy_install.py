@@ -30,8 +30,8 @@ import tarfile
 import docker
 import yaml
 
-from ansible_play import ROOT, play
-from engine_fixtures import IMAGE
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import ROOT, play
+from ansible_collections.netprov.dockernet.tests.support.engine_fixtures import IMAGE
 
 DOCKER_SOCKET = '/var/run/docker.sock'
 SUBNET_A = '198.19.92.0/26'

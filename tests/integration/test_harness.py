@@ -1,4 +1,4 @@
-from ansible_play import run_module
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import run_module
 
 
 def test_ping_through_real_ansible_playbook():

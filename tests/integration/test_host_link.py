@@ -6,12 +6,12 @@ import re
 import pytest
 from pyroute2 import IPRoute
 
-from ansible_play import play as playbook
-from inproc import play
-import ssh_double
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play as playbook
+from ansible_collections.netprov.dockernet.tests.support.inproc import play
+from ansible_collections.netprov.dockernet.tests.support import ssh_double
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
-from kernel_expect import expected_capabilities
-from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netprov.dockernet.tests.support.kernel_expect import expected_capabilities
+from ansible_collections.netprov.dockernet.tests.support.scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 
 M = 'netprov.dockernet.host_link'
 

@@ -11,14 +11,13 @@ a failure. Through the kernel tier:
 """
 import functools
 import os
-import sys
 
 import pytest
 
-import ansible_play
+from ansible_collections.netprov.dockernet.tests.support import ansible_play
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, probes as _probes
-from kernel_expect import expected_capabilities
-from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netprov.dockernet.tests.support.kernel_expect import expected_capabilities
+from ansible_collections.netprov.dockernet.tests.support.scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 
 M = 'netprov.dockernet.host_link'
 IN_GUEST = os.environ.get('NETPROV_UML_GUEST') == '1'
@@ -32,12 +31,11 @@ class _Results(list):
 
 def play(tasks, check=False):
     """The real ansible-playbook on the machine; in the slow UML guest, where one playbook
-    costs 10-20 s, the module's real main() in-process (tests/inproc.py: Ansible's own
+    costs 10-20 s, the module's real main() in-process (tests/support/inproc.py: Ansible's own
     argument validation, check mode, exit_json/fail_json), so the tier stays short."""
     if not IN_GUEST:
         return ansible_play.play(tasks, check=check)
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-    import inproc  # pylint: disable=import-outside-toplevel
+    from ansible_collections.netprov.dockernet.tests.support import inproc  # pylint: disable=import-outside-toplevel
     out = _Results()
     for task in tasks:
         (fqcn, args), = task.items()

@@ -14,10 +14,10 @@ import docker
 import pytest
 from pyroute2 import IPRoute
 
-import inproc
+from ansible_collections.netprov.dockernet.tests.support import inproc
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
-from engine_fixtures import client, scratch  # noqa: F401 pylint: disable=unused-import
-from scratch_netns import scratch_netns
+from ansible_collections.netprov.dockernet.tests.support.engine_fixtures import client, scratch  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netprov.dockernet.tests.support.scratch_netns import scratch_netns
 
 M = 'host_link'
 

@@ -19,10 +19,10 @@ import subprocess
 import pytest
 from pyroute2 import IPRoute
 
-from ansible_play import ROOT, play
-from ssh_double import wrapper
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import ROOT, play
+from ansible_collections.netprov.dockernet.tests.support.ssh_double import wrapper
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, routes as _routes
-from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netprov.dockernet.tests.support.scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 
 ROLE = 'netprov.dockernet.interfaces'
 TEMPLATE = os.path.join(ROOT, 'roles', 'interfaces', 'templates', 'rollback.sh.j2')

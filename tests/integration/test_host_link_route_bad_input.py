@@ -3,15 +3,15 @@
 Every numeric option pyroute2 packs into a netlink message (route metric and
 table, VLAN id, VNI, VXLAN port, MTU) is called with values below and above
 its range and with values of the wrong type, through the module's real
-main() (Ansible's own argument validation included, tests/inproc.py) in a
+main() (Ansible's own argument validation included, tests/support/inproc.py) in a
 scratch namespace. A bug (an exception no check foresaw) comes back as a
 failure with its traceback in ``exception``, not as a crash.
 """
 import pytest
 
-import inproc
+from ansible_collections.netprov.dockernet.tests.support import inproc
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, routes as _routes
-from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netprov.dockernet.tests.support.scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 
 U32 = 2 ** 32 - 1
 

@@ -8,10 +8,10 @@ a second run changing nothing, and one bad entry refusing the whole call.
 """
 import pytest
 
-from ansible_play import play as playbook
-from inproc import play
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play as playbook
+from ansible_collections.netprov.dockernet.tests.support.inproc import play
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, routes as _routes
-from scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netprov.dockernet.tests.support.scratch_netns import ns  # noqa: F401 pylint: disable=unused-import
 
 M = 'netprov.dockernet.host_links'
 R = 'netprov.dockernet.host_routes'

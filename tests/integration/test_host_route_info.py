@@ -1,11 +1,11 @@
 """host_route and host_network_info in a scratch network namespace: the refusals through real ansible-playbook
 runs, the other tests' calls in-process (the module's real main())."""
 
-from ansible_play import play as playbook
-from inproc import play
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play as playbook
+from ansible_collections.netprov.dockernet.tests.support.inproc import play
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import routes as _routes
-from kernel_expect import expected_capabilities
-from scratch_netns import ns, scratch_names  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netprov.dockernet.tests.support.kernel_expect import expected_capabilities
+from ansible_collections.netprov.dockernet.tests.support.scratch_netns import ns, scratch_names  # noqa: F401 pylint: disable=unused-import
 
 L = 'netprov.dockernet.host_link'
 R = 'netprov.dockernet.host_route'

@@ -6,8 +6,8 @@ import pytest
 from pyroute2 import IPRoute
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink, probes as _probes
-from kernel_expect import expected_capabilities
-from scratch_netns import ns, scratch_names  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.netprov.dockernet.tests.support.kernel_expect import expected_capabilities
+from ansible_collections.netprov.dockernet.tests.support.scratch_netns import ns, scratch_names  # noqa: F401 pylint: disable=unused-import
 
 
 def test_probe_matches_this_kernel():

@@ -9,12 +9,12 @@ import os
 
 import pytest
 
-from ansible_play import play as playbook
-import ssh_double
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play as playbook
+from ansible_collections.netprov.dockernet.tests.support import ssh_double
 # play: the tasks in-process, one module call each (the module's real main()); the tests of a playbook's
 # bad inputs, of the SSH session's guard and of the role run ansible-playbook (playbook).
-from inproc import call, play
-from ovs_switch import ping
+from ansible_collections.netprov.dockernet.tests.support.inproc import call, play
+from ansible_collections.netprov.dockernet.tests.support.ovs_switch import ping
 
 B = 'netprov.dockernet.ovs_bridge'
 P = 'netprov.dockernet.ovs_port'

@@ -4,8 +4,8 @@ The switch runs in its own network namespace (ovs_fixtures.py, ovs_switch.py); t
 run on the test engine with no network of Docker's, so the OVS port is their
 only way to each other. Addresses come from 198.19.176.0/20.
 """
-from inproc import call
-from ovs_switch import ping
+from ansible_collections.netprov.dockernet.tests.support.inproc import call
+from ansible_collections.netprov.dockernet.tests.support.ovs_switch import ping
 
 M = 'ovs_container_port'
 

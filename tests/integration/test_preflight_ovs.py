@@ -4,8 +4,8 @@ ovs-vswitchd offers here (this kernel has no OVS datapath: ``system`` is refused
 
 The role's other checks need the system engine (the ``client`` fixture); the switch is ovs_fixtures' userspace
 one. Addresses: 198.18.80.0/20."""
-from ansible_play import play
-from ovs_switch import Ovs
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.ovs_switch import Ovs
 
 # the role's fail task ignored (``apply``), so that the next task reads the lines the role failed on
 ROLE = {'ansible.builtin.include_role': {'name': 'netprov.dockernet.preflight', 'apply': {'ignore_errors': True}}}

@@ -2,7 +2,7 @@
 names its own bridge is not in its own way on the second run (subnets from 198.19.88.0/21)."""
 import pytest
 
-from ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
 
 ROLE = {'ansible.builtin.include_role': {'name': 'netprov.dockernet.preflight'}}
 
@@ -38,7 +38,7 @@ def test_a_network_with_its_own_bridge_name_passes_on_the_second_run(client, scr
 def test_ingress_mode_without_ipvs_is_refused_naming_ipvs_and_passes_with_the_routing_mesh_off():
     """This machine's kernel has no IPVS (kernel_expect): a swarm host that uses the routing mesh (ingress mode, the
     default) is refused with the reason; with swarm_routing_mesh off (host-mode publishing) it passes."""
-    from kernel_expect import expected_capabilities
+    from ansible_collections.netprov.dockernet.tests.support.kernel_expect import expected_capabilities
     if expected_capabilities()['ipvs']:
         pytest.skip('this kernel has IPVS')
     swarm_host = dict(preflight_swarm=True, preflight_swarm_manager=True)

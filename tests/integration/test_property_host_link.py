@@ -7,7 +7,7 @@ mode's plan equals the real run's (or both refuse with the same message and
 the namespace is untouched), the link then has what was asked, and a third
 call reports no change. Only kinds this machine's kernel has (no dummy,
 802.1Q or ipvlan: those run in the kernel tier). Calls are in-process
-(tests/inproc.py); NETPROV_PROPERTY_EXAMPLES sets the number of examples.
+(tests/support/inproc.py); NETPROV_PROPERTY_EXAMPLES sets the number of examples.
 """
 import os
 import re
@@ -15,8 +15,8 @@ import re
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import inproc
-from scratch_netns import scratch_netns
+from ansible_collections.netprov.dockernet.tests.support import inproc
+from ansible_collections.netprov.dockernet.tests.support.scratch_netns import scratch_netns
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import netlink as _netlink
 

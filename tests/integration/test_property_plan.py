@@ -19,7 +19,7 @@ new network on a free or a taken subnet). Then:
 5. a third run reports no change.
 
 At least MIN_APPLIED of the examples must end applied (not refused).
-Modules are called in-process (tests/inproc.py: real AnsibleModule argument
+Modules are called in-process (tests/support/inproc.py: real AnsibleModule argument
 handling, ~20 ms a call) so the default run gets enough examples; two
 examples go through a real ansible-playbook. NETPROV_PROPERTY_EXAMPLES sets
 the number of examples (``make soak`` runs thousands).
@@ -38,10 +38,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import inproc
-from ansible_play import play
-from engine_fixtures import IMAGE
-from engine_matrix import DEFAULT
+from ansible_collections.netprov.dockernet.tests.support import inproc
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.engine_fixtures import IMAGE
+from ansible_collections.netprov.dockernet.tests.support.engine_matrix import DEFAULT
 
 EXAMPLES = int(os.environ.get('NETPROV_PROPERTY_EXAMPLES', '20'))
 ENGINE_EXAMPLES = int(os.environ.get('NETPROV_PROPERTY_ENGINE_EXAMPLES', str(min(EXAMPLES, 8))))

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from ansible_play import run_module
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import run_module
 
 MANAGED = 'netprov.dockernet.managed'
 pytestmark = pytest.mark.engine_tier  # every test, once per engine of NETPROV_ENGINES

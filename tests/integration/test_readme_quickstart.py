@@ -16,7 +16,7 @@ import re
 
 import yaml
 
-from ansible_play import ROOT, play
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import ROOT, play
 
 QS_SUBNET = '198.18.10.'
 OUR_SUBNET = '198.19.91.'

@@ -6,7 +6,7 @@ The roles run on this machine (connection local) and must fail at their
 argument check, so nothing here changes a link, a network or a file; should a
 check let an entry through, it still cannot: the links and route devices named
 do not exist, and the Docker modules are pointed at a socket no engine has. Part of
-the smoke tier: run with each leg's ansible-playbook (tests/integration/cores_legs.py).
+the smoke tier: run with each leg's ansible-playbook (tests/support/cores_legs.py).
 """
 import json
 import os
@@ -17,8 +17,8 @@ import tempfile
 import pytest
 import yaml
 
-from ansible_play import PYTHON, ROOT, ansible_env
-from cores_legs import LEGS
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import PYTHON, ROOT, ansible_env
+from ansible_collections.netprov.dockernet.tests.support.cores_legs import LEGS
 
 # Each case: a host of its own, the role and the variables; what the run must say about it.
 CASES = {

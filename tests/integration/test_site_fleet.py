@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from dind import dind_fleet, recap
+from ansible_collections.netprov.dockernet.tests.support.dind import dind_fleet, recap
 
 PREFIX = 'npsite'
 SUBNET = '198.18.227.0/24'

@@ -7,7 +7,7 @@ converges the host, a second run reports no change. After the real run the
 host's daemon.json is read back: what the engine restarted with, numbers as
 numbers, booleans as booleans, no key the inventory left null.
 
-The legs: ``NETPROV_SMOKE_VENVS`` (tests/integration/cores_legs.py). A virtualenv whose
+The legs: ``NETPROV_SMOKE_VENVS`` (tests/support/cores_legs.py). A virtualenv whose
 docker SDK or pyroute2 differs from the host's (the floor leg) gets the same
 releases on its host, where the modules run.
 """
@@ -18,9 +18,9 @@ import subprocess
 import pytest
 import yaml
 
-from ansible_play import ROOT, ansible_env
-from cores_legs import FROM_ENV, LEGS
-from dind import dind_fleet, recap
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import ROOT, ansible_env
+from ansible_collections.netprov.dockernet.tests.support.cores_legs import FROM_ENV, LEGS
+from ansible_collections.netprov.dockernet.tests.support.dind import dind_fleet, recap
 
 # The outer network of the hosts: one per run kind, so the default suite's run and scripts/cores.sh's can overlap.
 PREFIX, SUBNET = ('npcores', '198.19.161.0/24') if FROM_ENV else ('npsmoke', '198.19.160.0/24')

@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
 
 SWARM = 'netprov.dockernet.docker_swarm'
 INFO = 'netprov.dockernet.docker_swarm_info'

@@ -15,8 +15,8 @@ import subprocess
 
 import pytest
 
-from ansible_play import PYTHON, ROOT, ansible_env, play
-from fleet import scratch_fleet
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import PYTHON, ROOT, ansible_env, play
+from ansible_collections.netprov.dockernet.tests.support.fleet import scratch_fleet
 
 RANGE = '198.19.88.0/21'
 VIP = '198.19.88.30'  # a second address of engine1, in the fleet's link block, that no engine advertises

@@ -24,8 +24,8 @@ import time
 
 import pytest
 
-from ansible_play import play
-from fleet import scratch_fleet
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play
+from ansible_collections.netprov.dockernet.tests.support.fleet import scratch_fleet
 
 SWARM = 'netprov.dockernet.docker_swarm'
 INFO = 'netprov.dockernet.docker_swarm_info'

@@ -2,7 +2,7 @@
 
 The machine kernel lacks ipvlan, 802.1Q, dummy, ESP and IPVS; the UML
 guest (Debian's user-mode-linux, 6.1) has them all. This boots one guest
-(tests/uml/guest.py), runs pytest on tests/kernel there with a junit
+(tests/support/guest.py), runs pytest on tests/kernel there with a junit
 report in the guest's results directory, and turns each guest test case
 into a subtest here, with the guest's output on failure.
 
@@ -17,15 +17,13 @@ The guest has no network: the other Engine releases its tests run
 """
 import os
 import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'uml'))
-import guest  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support import guest  # noqa: E402
 
 IMAGE = os.environ.get('NETPROV_TEST_IMAGE', 'netprov-test/busybox:latest')
 SLOW = os.environ.get('NETPROV_UML_SLOW') == '1'
@@ -34,7 +32,7 @@ SLOW = os.environ.get('NETPROV_UML_SLOW') == '1'
 GUEST_TESTS = os.environ.get('NETPROV_UML_TESTS', 'tests/kernel;tests/integration/test_host_link_full_kernel.py '
                              'tests/integration/test_netlink_probes.py')
 
-# Engine releases besides the system's that guest tests start (tests/kernel/guest_engine.py: release()).
+# Engine releases besides the system's that guest tests start (tests/support/guest_engine.py: release()).
 GUEST_RELEASES = ('28.5',)
 
 pytestmark = pytest.mark.skipif(guest.available() is not None, reason='UML guest: %s' % guest.available())

@@ -1,4 +1,4 @@
-"""Guest-side tests: they run inside the User-Mode Linux guest (tests/uml/guest.py).
+"""Guest-side tests: they run inside the User-Mode Linux guest (tests/support/guest.py).
 
 Outside the guest every test here is skipped: the init script of the
 guest sets NETPROV_UML_GUEST=1. The host runs them through

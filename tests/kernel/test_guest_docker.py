@@ -12,16 +12,13 @@ nothing, check mode planned what the real run did. A parent written PARENT.ID
 that does not exist yet is made by the engine (its 8021q link). One engine
 for the file: the guest is slow (an engine start takes 30 s at load).
 """
-import os
-import sys
 
 import pytest
 from pyroute2 import IPRoute
 
-from guest_engine import ROOT, log, running, vlan_link
+from ansible_collections.netprov.dockernet.tests.support.guest_engine import log, running, vlan_link
 
-sys.path.insert(0, os.path.join(ROOT, 'tests'))
-import inproc  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support import inproc  # noqa: E402
 
 # the collection's tests: 198.19.80.0/21
 IPVLAN_NET = '198.19.84.0/24'

@@ -21,10 +21,10 @@ import json
 import pytest
 
 from conftest import sh
-from guest_engine import release, running
+from ansible_collections.netprov.dockernet.tests.support.guest_engine import release, running
 # its fixtures (two running containers; what a test makes, removed afterwards) and its four-way docker_network call
 from test_guest_docker import boxes, call, link, made, network  # noqa: F401  pylint: disable=unused-import
-import inproc  # noqa: E402  (tests/, put on sys.path by test_guest_docker)
+from ansible_collections.netprov.dockernet.tests.support import inproc  # noqa: E402  (tests/, put on sys.path by test_guest_docker)
 
 # this file's block: 198.19.40.0/22
 BIP = '198.19.40.1/24'

@@ -1,6 +1,6 @@
 """The routing mesh on a kernel with IPVS: ingress mode answers on every node, host mode only where a task runs.
 
-Inside the UML guest (ip_vs loaded by tests/uml/guest.py): two engines in two network namespaces on a bridge
+Inside the UML guest (ip_vs loaded by tests/support/guest.py): two engines in two network namespaces on a bridge
 (guest_fabric) form a swarm. svc-ing publishes 8080 in ingress mode with its one task on the manager, svc-host
 8081 in host mode with its one task on the worker: a plain TCP connect from each namespace to each node's
 address finds 8080 open on both nodes (also the worker, which runs no task of svc-ing) and 8081 only on the
@@ -19,11 +19,11 @@ import time
 
 import pytest
 
-from guest_engine import IMAGE, ROOT, log, retry
-from guest_fabric import Node, bridged_namespaces, engines
+from ansible_collections.netprov.dockernet.tests.support.guest_engine import IMAGE, ROOT, log, retry
+from ansible_collections.netprov.dockernet.tests.support.guest_fabric import Node, bridged_namespaces, engines
 
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'integration'))
-from ansible_play import play, run_module  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play, run_module  # noqa: E402
 
 pytestmark = pytest.mark.kernel_slow
 

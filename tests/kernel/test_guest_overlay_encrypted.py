@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from guest_engine import log, retry
-from guest_fabric import Node, bridged_namespaces, engines, esp_states
+from ansible_collections.netprov.dockernet.tests.support.guest_engine import log, retry
+from ansible_collections.netprov.dockernet.tests.support.guest_fabric import Node, bridged_namespaces, engines, esp_states
 
 pytestmark = pytest.mark.kernel_slow
 

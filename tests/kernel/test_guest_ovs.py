@@ -2,7 +2,7 @@
 
 The guest loads openvswitch (and vport-vxlan), then each test starts its own
 ovsdb-server and ovs-vswitchd in a fresh namespace, the way the machine's OVS
-tests do (tests/integration/ovs_switch.py), and drives the collection's
+tests do (tests/support/ovs_switch.py), and drives the collection's
 ovs_bridge, ovs_port and ovs_info (their real main() in-process):
 
 - VLAN isolation: a `system` bridge with access ports tagged 10, 10 and 20 on
@@ -27,13 +27,13 @@ import sys
 import pytest
 
 from conftest import sh
-from guest_engine import ROOT, log
+from ansible_collections.netprov.dockernet.tests.support.guest_engine import ROOT, log
 
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'integration'))
-import inproc  # noqa: E402
-import ovs_switch  # noqa: E402
-from ovs_switch import ping  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support import inproc  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support import ovs_switch  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support.ovs_switch import ping  # noqa: E402
 from ansible_collections.netprov.dockernet.plugins.plugin_utils import _preflight_ovs  # noqa: E402  (inproc's path)
 
 KERNEL_MODULES = ('openvswitch', 'vport-vxlan')

@@ -14,17 +14,15 @@ that the output (and input) packet counters rose. Retries are Ansible's own
 (`until`, bounded) and each one is logged to guest.log.
 """
 import os
-import sys
 import tempfile
 import time
 
 import pytest
 
-from guest_engine import IMAGE, ROOT, log
-from guest_fabric import Node, bridged_namespaces, engines, esp_states
+from ansible_collections.netprov.dockernet.tests.support.guest_engine import IMAGE, log
+from ansible_collections.netprov.dockernet.tests.support.guest_fabric import Node, bridged_namespaces, engines, esp_states
 
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'integration'))
-from esp_playbook import retries, run_playbook, write_inventory  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support.esp_playbook import retries, run_playbook, write_inventory  # noqa: E402
 
 BRIDGE = 'np-apbr'
 NODES = (  # 198.19.16.0/20 of the tier's range: engine pools, link, bips, swarm pool

@@ -2,7 +2,7 @@
 
 Enabled with ANSIBLE_CALLBACK_PLUGINS=<this directory>,
 ANSIBLE_CALLBACKS_ENABLED=netprov_results and NETPROV_RESULTS_FILE=<path>
-(tests/integration/esp_playbook.py does it). The file holds
+(tests/support/esp_playbook.py does it). The file holds
 {host: {register name: result}} for every task with `register` that ran or
 was skipped by `when`; tasks never reached are absent. `_retries` lists
 each failed attempt of an `until` task with its reason. Results of no_log

@@ -24,7 +24,7 @@ from pyroute2 import IPRoute
 from pyroute2 import netns as _netns
 
 from conftest import sh
-from guest_engine import GuestEngine
+from ansible_collections.netprov.dockernet.tests.support.guest_engine import GuestEngine
 
 REQID = 0xd0c4e3  # the reqid libnetwork's overlay driver gives its ESP states
 

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import tempfile
 
-from ansible_play import ROOT, ansible_env
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import ROOT, ansible_env
 
 DOCKER = '/usr/bin/docker'
 SAMPLE = os.path.join(ROOT, 'playbooks', 'inventory', 'sample')

@@ -23,10 +23,10 @@ Every resource is recorded in ``DIR/fleet.json`` before it is made, so
 
 For humans::
 
-    python tests/fleet.py up 3 /tmp/f     # prints the inventory path
-    python tests/fleet.py down /tmp/f
+    python tests/support/fleet.py up 3 /tmp/f     # prints the inventory path
+    python tests/support/fleet.py down /tmp/f
 
-For pytest, see ``tests/integration/conftest_fleet.py`` (fixture ``fleet``).
+For pytest, see ``tests/support/fleet_fixtures.py`` (fixture ``fleet``).
 """
 import binascii
 import contextlib
@@ -40,7 +40,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PYTHON = os.path.join(ROOT, '.venv', 'bin', 'python')
 DOCKER = '/usr/bin/docker'
 DOCKERD = '/usr/sbin/dockerd'

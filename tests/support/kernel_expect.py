@@ -1,7 +1,7 @@
 """What the kernel under test can do, as the tests expect it.
 
 The machine kernel (TESTBED.md) lacks ipvlan, 802.1Q, dummy, ESP and IPVS;
-in the User-Mode Linux guest (NETPROV_UML_GUEST=1, set by tests/uml/guest.py)
+in the User-Mode Linux guest (NETPROV_UML_GUEST=1, set by tests/support/guest.py)
 or with NETPROV_KERNEL=full, everything exists.
 """
 import os

@@ -12,9 +12,9 @@ import json
 import os
 import subprocess
 
-from ansible_play import PYTHON, ROOT, ansible_env
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import PYTHON, ROOT, ansible_env
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.join(ROOT, 'tests', 'integration')
 PLAYBOOK = os.path.join(HERE, 'playbooks', 'encrypted_overlay.yml')
 CALLBACKS = os.path.join(HERE, 'callback_plugins')
 

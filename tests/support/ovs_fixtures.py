@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from ovs_switch import SCHEMA, Ovs, ovs_installed, pair
+from ansible_collections.netprov.dockernet.tests.support.ovs_switch import SCHEMA, Ovs, ovs_installed, pair
 
 
 def _ensure_installed():

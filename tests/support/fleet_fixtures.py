@@ -19,10 +19,9 @@ import tempfile
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from ansible_play import play  # noqa: E402
-from fleet import Fleet, reap_stale, scratch_fleet  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support.fleet import Fleet, reap_stale, scratch_fleet  # noqa: E402
 
 SWARM = 'netprov.dockernet.docker_swarm'
 

@@ -7,7 +7,7 @@ directory (.venv-cores/2.16 is leg 2.16); unset, the checkout's own .venv
 import os
 import shlex
 
-from ansible_play import ROOT
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import ROOT
 
 FROM_ENV = bool(os.environ.get('NETPROV_SMOKE_VENVS'))
 VENVS = shlex.split(os.environ.get('NETPROV_SMOKE_VENVS', '')) or [os.path.join(ROOT, '.venv')]

@@ -4,8 +4,8 @@
 engine_matrix.py): the default engine, or each engine of the engine tier in
 turn. While a test that uses them runs, ``DOCKER_HOST`` names that engine, so
 every module call the test makes reaches it: ansible-playbook runs
-(tests/integration/ansible_play.py passes the environment on) and in-process
-calls (tests/inproc.py) alike, through the modules' DOCKER_HOST fallback.
+(tests/support/ansible_play.py passes the environment on) and in-process
+calls (tests/support/inproc.py) alike, through the modules' DOCKER_HOST fallback.
 """
 import subprocess
 import uuid

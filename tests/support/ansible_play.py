@@ -30,7 +30,7 @@ def ansible_env(extra=None):
     return env
 
 
-# module_defaults for a role run on the fleet's inventory hosts (tests/fleet.py): the Docker modules reach each
+# module_defaults for a role run on the fleet's inventory hosts (tests/support/fleet.py): the Docker modules reach each
 # host's engine at its docker_host, and a task delegated to another host reaches that host's.
 FLEET_ROLE_DEFAULTS = {'group/netprov.dockernet.docker': {'docker_host': (
     '{{ ansible_delegated_vars[ansible_delegated_vars.keys() | first].docker_host '

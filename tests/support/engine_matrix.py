@@ -73,7 +73,7 @@ class EngineInfo(object):
         self.docker = docker
         self.netns = netns
         self.api = api  # the engine's API version, e.g. (1, 51)
-        self.binaries = binaries  # for more daemons of this release (tests/fleet.py); None: the system's
+        self.binaries = binaries  # for more daemons of this release (tests/support/fleet.py); None: the system's
 
     def assert_release(self, url):
         """The engine at ``url`` (a fleet's, say) runs this release."""
