@@ -7,21 +7,11 @@ import pytest
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import attach as _attach, model as _model
 
-from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._ovs.test_model import steps_of, switch
-
-CID = 'ab12cd34ef56' + '0' * 52
-RUNNING = {'id': CID, 'name': 'web1', 'pid': 4242, 'running': True}
+from ansible_collections.netprov.dockernet.tests.support.ovs_data import CID, RUNNING, attach_params, steps_of, switch
 
 
 def plan(*args):
     return steps_of(_attach.plan(*args))
-
-
-def attach_params(**kw):
-    params = dict(container='web1', bridge='br0', interface=None, state='present', addresses=None, gateway=None,
-                  mac=None, mtu=None, tag=None)
-    params.update(kw)
-    return params
 
 
 def test_container_attach_plans_veth_then_the_port_with_its_record():
