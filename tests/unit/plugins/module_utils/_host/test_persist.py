@@ -7,7 +7,6 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._host import lin
 from ansible_collections.netprov.dockernet.tests.support.host_data import link, params, plan_steps
 
 
-
 def test_persist_render_vxlan_and_vlan(tmp_path):
     d = str(tmp_path)
     want = _links.normalise(params(name='vx0', kind='vxlan', vxlan_id=7, vxlan_remote='198.18.192.2',

@@ -81,7 +81,7 @@ def test_purge_labels_given_as_yaml_booleans_match_the_engines_spelling():
     from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import plan_purge
     from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL
     state = ListedEngine([{'Name': 'old', 'Id': 'old', 'Labels': {MANAGED_LABEL: 'true', 'disposable': 'true'}},
-                     {'Name': 'keep', 'Id': 'keep', 'Labels': {MANAGED_LABEL: 'true', 'disposable': 'false'}}])
+                          {'Name': 'keep', 'Id': 'keep', 'Labels': {MANAGED_LABEL: 'true', 'disposable': 'false'}}])
     assert [p[0] for p in plan_purge(state, set(), False, {'disposable': True})[0]] == ['old']
     assert [p[0] for p in plan_purge(state, set(), False, {'disposable': False})[0]] == ['keep']
 

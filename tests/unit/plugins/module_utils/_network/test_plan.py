@@ -83,13 +83,13 @@ def test_reconnect_records_every_endpoint_exactly():
 def test_swarm_service_tasks_block_a_recreate():
     with pytest.raises(ConflictError) as err:
         steps_of(want(internal=True, recreate='reconnect'), have(['svc.1.x']),
-                     {'svc.1.x': rec('svc.1.x', service='svc')})
+                 {'svc.1.x': rec('svc.1.x', service='svc')})
     assert 'svc' in str(err.value) and 'services' in str(err.value)
 
 
 def test_endpoint_changes_reconnect_one_container():
     steps = steps_of(want(containers=[{'name': 'web', 'aliases': ['api']}]), have(['web']),
-                         {'web': rec('web', aliases=['www'])})
+                     {'web': rec('web', aliases=['www'])})
     assert actions(steps) == [('reconnect', 'web')]
     assert steps[0]['endpoint'] == {'Aliases': ['api']}
 
@@ -226,7 +226,7 @@ def test_left_out_they_are_not_compared():
 
 def test_a_new_container_is_connected_with_its_settings():
     steps = steps_of(want(containers=[{'name': 'web', 'gw_priority': 5, 'interface_name': 'lan0',
-                                           'sysctls': {'net.ipv4.conf.IFNAME.forwarding': '1'}}]), None, {})
+                                       'sysctls': {'net.ipv4.conf.IFNAME.forwarding': '1'}}]), None, {})
     assert steps[1]['endpoint'] == {'GwPriority': 5, 'DriverOpts': {
         IFNAME: 'lan0', SYSCTLS: 'net.ipv4.conf.IFNAME.forwarding=1'}}
 
@@ -272,5 +272,5 @@ def test_a_reattach_that_would_lose_a_set_mac_is_refused_and_one_that_would_not_
         assert 'web (02:42:c6:13:00:99) would lose the MAC address it was created with' in str(err.value)
         assert err.value.details['containers'] == ['web']
     steps = steps_of(want(labels={'x': 'y'}, recreate='reconnect', containers_exclusive=True,
-                              containers=[{'name': 'db'}]), have(['web', 'db']), records)
+                          containers=[{'name': 'db'}]), have(['web', 'db']), records)
     assert steps[0]['disconnect'] == ['web'], 'a container the task detaches on purpose is not refused'

@@ -37,7 +37,7 @@ def test_container_restart_restores_from_the_record():
     inner = {'name': 'eth1', 'mac': '02:42:c6:13:b9:01', 'mtu': 1500, 'addresses': ['198.19.185.1/24']}
     outer = {'name': 'ab12cd34ef56_l'}
     assert plan(_attach.normalise(attach_params()), RUNNING, _model.simulate(sw, steps), outer, inner,
-                        None) == []
+                None) == []
 
 
 @pytest.mark.parametrize('kw,path', [
@@ -57,5 +57,5 @@ def test_bad_container_attach_input_names_the_field(kw, path):
 def test_a_stopped_container_is_refused():
     with pytest.raises(ConflictError) as exc:
         plan(_attach.normalise(attach_params()), dict(RUNNING, running=False, pid=0), switch(), None, None,
-                     None)
+             None)
     assert exc.value.path == 'container'
