@@ -22,6 +22,12 @@ Host and faults:
     ssh_double      a process that looks like an SSH session to the modules' management-path guard
     faultproxy      ``FaultProxy``: a unix-socket proxy to the engine that drops or delays answers
     kernel_expect   what this machine's kernel (or the UML guest's) is expected to offer
+Unit-test data and doubles (tests/unit, run by pytest and by ansible-test units alike):
+    network_data    wanted networks, networks as inspect shows them, endpoint records, ``ListedEngine``
+    engine_double   ``Engine``: an engine double that refuses what the engine refuses and fails chosen calls
+    host_data       host_link parameters and kernel links; ``plan_steps()``
+    swarm_data      docker_swarm's and docker_swarm_node's wants and the swarm state read on an engine
+    ovs_data        a hand-made read of a switch, the links beside it, ovs_* parameters; ``steps_of()``
 The UML guest (tests/uml/README.md):
     guest           boots a User-Mode Linux guest and runs one command in it (also a CLI)
     guest_engine    ``GuestEngine``: a dockerd inside the guest; ``release()``, ``retry()``

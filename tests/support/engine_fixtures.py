@@ -1,6 +1,6 @@
 """Fixtures for tests against the real engine: unique names, containers, veth parents, cleanup.
 
-``client`` and ``scratch`` point at ``docker_engine`` (tests/integration/
+``client`` and ``scratch`` point at ``docker_engine`` (tests/support/
 engine_matrix.py): the default engine, or each engine of the engine tier in
 turn. While a test that uses them runs, ``DOCKER_HOST`` names that engine, so
 every module call the test makes reaches it: ansible-playbook runs

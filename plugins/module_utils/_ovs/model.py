@@ -502,11 +502,11 @@ def simulate(switch, steps):
         elif action == 'add_interface':
             add_iface(step['subject'], step['interface'])
             ports[step['subject']]['interfaces'] = sorted(ports[step['subject']]['interfaces'] +
-                                                       [step['interface']['name']])
+                                                          [step['interface']['name']])
         elif action == 'remove_interface':
             ifaces.pop(step['interface'], None)
             ports[step['subject']]['interfaces'] = [i for i in ports[step['subject']]['interfaces']
-                                                 if i != step['interface']]
+                                                    if i != step['interface']]
         elif action == 'set':
             record = {'Bridge': bridges, 'Port': ports, 'Interface': ifaces}[step['table']][step['subject']]
             if isinstance(step['after'], dict):

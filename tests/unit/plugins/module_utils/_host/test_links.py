@@ -6,29 +6,7 @@ import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, NetprovError, ValidationError
-
-
-def plan_steps(*args, **kwargs):
-    """The planner's steps; it warns of nothing here."""
-    steps, warnings = _links.plan(*args, **kwargs)
-    assert warnings == []
-    return steps
-
-
-def params(**kw):
-    base = dict((k, None) for k in ('kind', 'parent', 'vlan_id', 'macvlan_mode', 'ipvlan_mode', 'ipvlan_flag',
-                                    'peer', 'vxlan_id', 'vxlan_local', 'vxlan_remote', 'vxlan_group',
-                                    'vxlan_port', 'mtu', 'promisc', 'master', 'mac', 'addresses'))
-    base.update(state='present', addresses_exclusive=False)
-    base.update(kw)
-    return base
-
-
-def link(name, **kw):
-    out = {'name': name, 'index': 1, 'kind': None, 'parent': None, 'mtu': 1500, 'mac': '02:00:00:00:00:01',
-           'state': 'up', 'promisc': False, 'master': None, 'addresses': []}
-    out.update(kw)
-    return out
+from ansible_collections.netprov.dockernet.tests.support.host_data import link, params, plan_steps
 
 
 @pytest.mark.parametrize('kw, path, text', [
@@ -175,7 +153,7 @@ def test_recreate_records_the_old_link_to_put_it_back():
     # A veth whose peer is in another namespace cannot be made again as it was: no restore.
     links['v0']['peer'] = None
     steps = plan_steps(_links.normalise(params(name='v0', kind='bridge')), {'v0': links['v0']}, recreate=True,
-                        force=True)
+                       force=True)
     assert 'restore' not in steps[0]
 
 
@@ -187,7 +165,7 @@ def test_ipv6_link_local_address_is_found_among_the_link_local_ones():
     assert plan_steps(want, {'v0': have}) == []
     assert _links.view(want, have)['addresses'] == ['198.18.192.5/24', 'fe80::aa:1/64']
     steps = plan_steps(_links.normalise(params(name='v0', addresses=['fe80::bb:1/64'], addresses_exclusive=True)),
-                        {'v0': have})
+                       {'v0': have})
     assert [(s['action'], s['address']) for s in steps] == [('remove_address', '198.18.192.5/24'),
                                                             ('add_address', 'fe80::bb:1/64')]
     after = _links.simulate(have, steps)
@@ -199,27 +177,27 @@ def test_recreate_keeps_what_the_task_does_not_set():
              'mv': link('mv', kind='macvlan', parent='eth1', macvlan_mode='bridge', mtu=1480, master='br',
                         promisc=True, addresses=['198.18.192.5/24'], state='up')}
     steps = plan_steps(_links.normalise(params(name='mv', kind='macvlan', parent='eth1', macvlan_mode='vepa')),
-                        links, recreate=True)
+                       links, recreate=True)
     assert [(s['action'], s.get('field'), s.get('after') or s.get('address')) for s in steps[2:]] == [
         ('set', 'mtu', 1480), ('set', 'master', 'br'), ('set', 'promisc', True),
         ('add_address', None, '198.18.192.5/24'), ('set', 'state', 'up')]
     # what the task says wins; state down stays down; exclusive addresses replace the old ones
     steps = plan_steps(_links.normalise(params(name='mv', kind='macvlan', parent='eth1', macvlan_mode='vepa',
-                                                mtu=1400, state='down', addresses=['198.18.192.6/24'],
-                                                addresses_exclusive=True)), links, recreate=True)
+                                               mtu=1400, state='down', addresses=['198.18.192.6/24'],
+                                               addresses_exclusive=True)), links, recreate=True)
     assert [(s['action'], s.get('field'), s.get('after') or s.get('address')) for s in steps[2:]] == [
         ('set', 'mtu', 1400), ('set', 'master', 'br'), ('set', 'promisc', True),
         ('add_address', None, '198.18.192.6/24')]
     # an MTU the new link cannot carry (vxlan header) is left to the kernel; a bridge takes no master
     steps = plan_steps(_links.normalise(params(name='mv', kind='vxlan', vxlan_id=9, parent='eth1')), links,
-                        recreate=True)
+                       recreate=True)
     assert 'mtu' not in [s.get('field') for s in steps]
     steps = plan_steps(_links.normalise(params(name='mv', kind='bridge')), links, recreate=True)
     assert [s.get('field') for s in steps if s['action'] == 'set'] == ['mtu', 'promisc', 'state']
     # an MTU the kernel gives the new link anyway (its parent's) is no step
     links['mv']['mtu'] = 1500
     steps = plan_steps(_links.normalise(params(name='mv', kind='macvlan', parent='eth1', macvlan_mode='vepa')),
-                        links, recreate=True)
+                       links, recreate=True)
     assert 'mtu' not in [s.get('field') for s in steps]
 
 

@@ -4,8 +4,7 @@ __metaclass__ = type
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links, persist as _persist
 
-from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._host.test_links import link, params, plan_steps
-
+from ansible_collections.netprov.dockernet.tests.support.host_data import link, params, plan_steps
 
 
 def test_persist_render_vxlan_and_vlan(tmp_path):

@@ -8,6 +8,7 @@ import sys
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import classify, merge_entry
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import NETWORK_OPTIONS
+from ansible_collections.netprov.dockernet.tests.support.network_data import ListedEngine
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), *[os.pardir] * 5))
 
@@ -76,22 +77,11 @@ def test_purge_never_takes_the_swarms_own_networks():
     assert [p[0] for p in plan_purge(state, set(), True)[0]] == ['old']
 
 
-class _Engine(object):
-    """The engine as listed, for the planning that needs no inspect."""
-
-    def __init__(self, nets):
-        from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import network_from_inspect
-        self.networks = [network_from_inspect(n) for n in nets]
-
-    def full(self, name):
-        return [n for n in self.networks if n['name'] == name][0]
-
-
 def test_purge_labels_given_as_yaml_booleans_match_the_engines_spelling():
     from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import plan_purge
     from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL
-    state = _Engine([{'Name': 'old', 'Id': 'old', 'Labels': {MANAGED_LABEL: 'true', 'disposable': 'true'}},
-                     {'Name': 'keep', 'Id': 'keep', 'Labels': {MANAGED_LABEL: 'true', 'disposable': 'false'}}])
+    state = ListedEngine([{'Name': 'old', 'Id': 'old', 'Labels': {MANAGED_LABEL: 'true', 'disposable': 'true'}},
+                          {'Name': 'keep', 'Id': 'keep', 'Labels': {MANAGED_LABEL: 'true', 'disposable': 'false'}}])
     assert [p[0] for p in plan_purge(state, set(), False, {'disposable': True})[0]] == ['old']
     assert [p[0] for p in plan_purge(state, set(), False, {'disposable': False})[0]] == ['keep']
 
@@ -101,7 +91,7 @@ def test_purge_labels_of_a_wrong_type_name_the_field():
     from ansible_collections.netprov.dockernet.plugins.module_utils._network.bulk import plan_purge
     from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
     with pytest.raises(ValidationError) as err:
-        plan_purge(_Engine([]), set(), False, {'stack': ['a']})
+        plan_purge(ListedEngine([]), set(), False, {'stack': ['a']})
     assert str(err.value).startswith('purge_labels:')
 
 

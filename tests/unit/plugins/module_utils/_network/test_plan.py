@@ -6,35 +6,9 @@ import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import compare, create_body, plan_network
-from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL, normalise_want
+from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import MANAGED_LABEL
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import network_from_inspect
-
-
-def want(**kw):
-    kw.setdefault('name', 'n1')
-    return normalise_want(kw)
-
-
-def cid(name):
-    """A container id as network inspect keys its endpoints (64 hex digits)."""
-    return (name.encode().hex() * 64)[:64]
-
-
-def have(containers=None, **kw):
-    net = {'Name': 'n1', 'Id': 'id1', 'Driver': 'bridge', 'Scope': 'local', 'Options': {},
-           'Labels': {MANAGED_LABEL: 'true', 'team': 'a'},
-           'IPAM': {'Driver': 'default', 'Options': {}, 'Config': [{'Subnet': '198.18.1.0/24', 'Gateway': '198.18.1.1'}]},
-           'Containers': dict((cid(c), {'Name': c, 'IPv4Address': '198.18.1.%d/24' % (10 + i)})
-                              for i, c in enumerate(containers or []))}
-    net.update(kw)
-    return network_from_inspect(net)
-
-
-def rec(name, **kw):
-    r = {'container': name, 'aliases': [], 'links': [], 'ipv4_address': None, 'ipv6_address': None,
-         'link_local_ips': [], 'mac': None, 'driver_opts': {}, 'service': None}
-    r.update(kw)
-    return r
+from ansible_collections.netprov.dockernet.tests.support.network_data import have, rec, want
 
 
 def steps_of(want_, have_, records, path=''):
@@ -109,13 +83,13 @@ def test_reconnect_records_every_endpoint_exactly():
 def test_swarm_service_tasks_block_a_recreate():
     with pytest.raises(ConflictError) as err:
         steps_of(want(internal=True, recreate='reconnect'), have(['svc.1.x']),
-                     {'svc.1.x': rec('svc.1.x', service='svc')})
+                 {'svc.1.x': rec('svc.1.x', service='svc')})
     assert 'svc' in str(err.value) and 'services' in str(err.value)
 
 
 def test_endpoint_changes_reconnect_one_container():
     steps = steps_of(want(containers=[{'name': 'web', 'aliases': ['api']}]), have(['web']),
-                         {'web': rec('web', aliases=['www'])})
+                     {'web': rec('web', aliases=['www'])})
     assert actions(steps) == [('reconnect', 'web')]
     assert steps[0]['endpoint'] == {'Aliases': ['api']}
 
@@ -252,7 +226,7 @@ def test_left_out_they_are_not_compared():
 
 def test_a_new_container_is_connected_with_its_settings():
     steps = steps_of(want(containers=[{'name': 'web', 'gw_priority': 5, 'interface_name': 'lan0',
-                                           'sysctls': {'net.ipv4.conf.IFNAME.forwarding': '1'}}]), None, {})
+                                       'sysctls': {'net.ipv4.conf.IFNAME.forwarding': '1'}}]), None, {})
     assert steps[1]['endpoint'] == {'GwPriority': 5, 'DriverOpts': {
         IFNAME: 'lan0', SYSCTLS: 'net.ipv4.conf.IFNAME.forwarding=1'}}
 
@@ -298,5 +272,5 @@ def test_a_reattach_that_would_lose_a_set_mac_is_refused_and_one_that_would_not_
         assert 'web (02:42:c6:13:00:99) would lose the MAC address it was created with' in str(err.value)
         assert err.value.details['containers'] == ['web']
     steps = steps_of(want(labels={'x': 'y'}, recreate='reconnect', containers_exclusive=True,
-                              containers=[{'name': 'db'}]), have(['web', 'db']), records)
+                          containers=[{'name': 'db'}]), have(['web', 'db']), records)
     assert steps[0]['disconnect'] == ['web'], 'a container the task detaches on purpose is not refused'

@@ -7,21 +7,11 @@ import pytest
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
 from ansible_collections.netprov.dockernet.plugins.module_utils._ovs import attach as _attach, model as _model
 
-from ansible_collections.netprov.dockernet.tests.unit.plugins.module_utils._ovs.test_model import steps_of, switch
-
-CID = 'ab12cd34ef56' + '0' * 52
-RUNNING = {'id': CID, 'name': 'web1', 'pid': 4242, 'running': True}
+from ansible_collections.netprov.dockernet.tests.support.ovs_data import CID, RUNNING, attach_params, steps_of, switch
 
 
 def plan(*args):
     return steps_of(_attach.plan(*args))
-
-
-def attach_params(**kw):
-    params = dict(container='web1', bridge='br0', interface=None, state='present', addresses=None, gateway=None,
-                  mac=None, mtu=None, tag=None)
-    params.update(kw)
-    return params
 
 
 def test_container_attach_plans_veth_then_the_port_with_its_record():
@@ -47,7 +37,7 @@ def test_container_restart_restores_from_the_record():
     inner = {'name': 'eth1', 'mac': '02:42:c6:13:b9:01', 'mtu': 1500, 'addresses': ['198.19.185.1/24']}
     outer = {'name': 'ab12cd34ef56_l'}
     assert plan(_attach.normalise(attach_params()), RUNNING, _model.simulate(sw, steps), outer, inner,
-                        None) == []
+                None) == []
 
 
 @pytest.mark.parametrize('kw,path', [
@@ -67,5 +57,5 @@ def test_bad_container_attach_input_names_the_field(kw, path):
 def test_a_stopped_container_is_refused():
     with pytest.raises(ConflictError) as exc:
         plan(_attach.normalise(attach_params()), dict(RUNNING, running=False, pid=0), switch(), None, None,
-                     None)
+             None)
     assert exc.value.path == 'container'

@@ -6,37 +6,9 @@ import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import membership as _swarm
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, EngineError, ValidationError
+from ansible_collections.netprov.dockernet.tests.support.swarm_data import membership_have as have, membership_node as node, membership_want as want
 
 TOKEN = 'SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx'
-
-
-def want(**params):
-    p = dict((k, v.get('default')) for k, v in _swarm.SWARM_ARGS.items())
-    p.update(params)
-    return _swarm.want_from_params(p, resolve=False)
-
-
-def node(ident, role='worker', reachable=True, availability='active', addr=None):
-    n = dict(id=ident, hostname=ident, role=role, availability=availability, state='ready', addr=addr,
-             leader=False, reachability=None, manager_addr=None, engine_version='20.10.24')
-    if role == 'manager':
-        n.update(reachability='reachable' if reachable else 'unreachable', manager_addr='%s:2377' % addr)
-    return n
-
-
-def have(state='active', manager=False, node_id='n1', addr='198.18.128.11', nodes=None, gwbridge=None,
-         remote=('198.18.128.11:2377',), **cluster):
-    h = dict(local_state=state, error='', node_id=node_id if state == 'active' else None,
-             node_addr=addr if state != 'inactive' else None, is_manager=manager and state == 'active',
-             remote_managers=list(remote) if state != 'inactive' else [], cluster=None, nodes=None,
-             gwbridge=gwbridge)
-    if h['is_manager']:
-        c = dict(id='c1', version=10, data_path_port=4789, default_addr_pool=['198.18.176.0/21'], subnet_size=24,
-                 autolock_managers=False)
-        c.update(cluster)
-        h['cluster'] = c
-        h['nodes'] = nodes if nodes is not None else [node(node_id, 'manager', addr=addr)]
-    return h
 
 
 def steps_of(w, h):

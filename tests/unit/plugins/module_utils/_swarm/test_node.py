@@ -8,31 +8,7 @@ import yaml
 from ansible_collections.netprov.dockernet.plugins.module_utils._swarm import membership as _swarm, node as _swarm_node
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ConflictError, ValidationError
 from ansible_collections.netprov.dockernet.plugins.modules import docker_swarm_node
-
-SELF = 'selfid0000000000000000001'
-
-
-def want(**params):
-    p = dict((k, v.get('default')) for k, v in _swarm_node.NODE_ARGS.items())
-    p.update(params)
-    return _swarm_node.want_from_params(p)
-
-
-def node(ident, hostname=None, role='worker', state='ready', reachable=True, availability='active', labels=None):
-    n = dict(id=ident, hostname=hostname or ident, role=role, availability=availability, state=state,
-             addr='198.18.208.11', leader=False, reachability=None, manager_addr=None, engine_version='20.10.24',
-             labels=dict(labels or {}))
-    if role == 'manager':
-        n.update(reachability='reachable' if reachable else 'unreachable', manager_addr='198.18.208.11:2377')
-    return n
-
-
-def have(*nodes, **kw):
-    h = dict(local_state='active', error='', node_id=SELF, node_addr='198.18.208.11', is_manager=True,
-             remote_managers=[], cluster=dict(id='c1'), gwbridge=None,
-             nodes=[node(SELF, 'engine1', 'manager')] + list(nodes))
-    h.update(kw)
-    return h
+from ansible_collections.netprov.dockernet.tests.support.swarm_data import SELF, node_have as have, node_record as node, node_want as want
 
 
 def plan(w, h):
