@@ -19,11 +19,10 @@ import time
 
 import pytest
 
-from ansible_collections.netprov.dockernet.tests.support.guest_engine import IMAGE, ROOT, log, retry
+from ansible_collections.netprov.dockernet.tests.support.guest_engine import IMAGE, log, retry
 from ansible_collections.netprov.dockernet.tests.support.guest_fabric import Node, bridged_namespaces, engines
 
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'integration'))
-from ansible_collections.netprov.dockernet.tests.support.ansible_play import play, run_module  # noqa: E402
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import play, run_module
 
 pytestmark = pytest.mark.kernel_slow
 

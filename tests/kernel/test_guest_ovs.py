@@ -22,19 +22,16 @@ kernel_slow: `make test-kernel` runs it, `make test` does not.
 Addresses: 198.18.80.0/20.
 """
 import os
-import sys
 
 import pytest
 
 from conftest import sh
-from ansible_collections.netprov.dockernet.tests.support.guest_engine import ROOT, log
+from ansible_collections.netprov.dockernet.tests.support.guest_engine import log
 
-sys.path.insert(0, os.path.join(ROOT, 'tests'))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'integration'))
-from ansible_collections.netprov.dockernet.tests.support import inproc  # noqa: E402
-from ansible_collections.netprov.dockernet.tests.support import ovs_switch  # noqa: E402
-from ansible_collections.netprov.dockernet.tests.support.ovs_switch import ping  # noqa: E402
-from ansible_collections.netprov.dockernet.plugins.plugin_utils import _preflight_ovs  # noqa: E402  (inproc's path)
+from ansible_collections.netprov.dockernet.tests.support import inproc
+from ansible_collections.netprov.dockernet.tests.support import ovs_switch
+from ansible_collections.netprov.dockernet.tests.support.ovs_switch import ping
+from ansible_collections.netprov.dockernet.plugins.plugin_utils import _preflight_ovs
 
 KERNEL_MODULES = ('openvswitch', 'vport-vxlan')
 
