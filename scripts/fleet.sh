@@ -118,6 +118,7 @@ up() {
       log "$h started ($BASE.$((10 + i)), $(layout_of "$i") layout)"
     fi
     # The second link, eth1 (connected after eth0: the names sort the same way when the host restarts).
+    # shellcheck disable=SC2016 # a Go template, not shell
     if ! "$DOCKER" container inspect -f '{{range $n, $_ := .NetworkSettings.Networks}}{{$n}} {{end}}' "$h" | grep -qw -- "$UNET"; then
       "$DOCKER" network connect --ip "$UBASE.$((10 + i))" "$UNET" "$h"
     fi

@@ -165,9 +165,9 @@ def test_the_ovs_mesh_carries_its_vlan_between_containers_on_different_hosts(sam
     res = fleet.playbook('fleet_mesh.yml')
     assert res.returncode == 0, res.stdout[-6000:]
     for k, peer in ((1, 2), (2, 3), (3, 1)):
-        line = 'host%d container %s%d -> host%d container %s%d through br-mesh (VLAN 100, VXLAN over the underlay): ' \
-               '3 packets transmitted, 3 packets received, 0%% packet loss' % (k, fleet.mesh_base, 138 + k, peer,
-                                                                              fleet.mesh_base, 138 + peer)
+        line = ('host%d container %s%d -> host%d container %s%d through br-mesh (VLAN 100, VXLAN over the underlay): '
+                '3 packets transmitted, 3 packets received, 0%% packet loss'
+                % (k, fleet.mesh_base, 138 + k, peer, fleet.mesh_base, 138 + peer))
         assert line in res.stdout, res.stdout[-6000:]
     for k in (1, 2, 3):   # the containers and their OVS ports are gone again
         assert fleet.on_host(k, 'ovs-vsctl', 'list-ports', 'br-mesh').stdout.split() == \
