@@ -87,6 +87,8 @@ class Bench(object):
             text = f.read()
         with open(connection, 'w') as f:  # the test fleet's 5 s (for a paused host) is short on a loaded machine
             f.write(text.replace('ansible_timeout: 5\n', 'ansible_timeout: 30\n'))
+        if self.args.no_mesh:
+            self.drop_mesh()
         base = self.fleet.base
         hosts_file = os.path.join(self.fleet.inventory, 'hosts.yml')
         with open(hosts_file) as f:
@@ -105,6 +107,17 @@ class Bench(object):
                                           if int(h[4:]) <= size)
         with open(hosts_file, 'w') as f:
             yaml.safe_dump(doc, f)
+
+    def drop_mesh(self):
+        """The inventory without the Open vSwitch mesh (--no-mesh: what the mesh costs, against a run with it)."""
+        group = os.path.join(self.fleet.inventory, 'group_vars', 'docker_hosts')
+        os.unlink(os.path.join(group, 'ovs.yml'))
+        for name, key in (('interfaces.yml', 'interfaces_links'), ('report.yml', 'fleet_report_mesh')):
+            with open(os.path.join(group, name)) as f:
+                doc = yaml.safe_load(f)
+            doc.pop(key, None)   # the mesh's underlay links (eth1, br-phy); the report's mesh check
+            with open(os.path.join(group, name), 'w') as f:
+                yaml.safe_dump(doc, f)
 
     def host_vars(self, k):
         with open(os.path.join(self.fleet.inventory, 'host_vars', 'host%d.yml' % k)) as f:
@@ -322,6 +335,8 @@ def parse_args(argv):
     ap.add_argument('--keep', action='store_true', help='leave the fleet up at the end')
     ap.add_argument('--reuse', action='store_true', help='use a fleet left up by --keep (no first converge)')
     ap.add_argument('--no-drift', action='store_true', help='skip the drift run')
+    ap.add_argument('--no-mesh', action='store_true',
+                    help="the sample inventory without its Open vSwitch mesh (group_vars' ovs.yml and the underlay links)")
     ap.add_argument('--variants', action='store_true',
                     help='at the largest size, no-change with pipelining off and with 5 forks too')
     args = ap.parse_args(argv)

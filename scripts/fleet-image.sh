@@ -2,8 +2,10 @@
 # Build, once, the local systemd "host" image of the sample fleet: Debian
 # bookworm from debootstrap (no registry is reachable), with systemd, its own
 # Docker Engine, sshd, and the Python libraries the collection's modules need
-# on a target (docker SDK, pyroute2, pinned as in requirements-test.txt), and
-# sudo (for logins as an unprivileged user that become root).
+# on a target (docker SDK, pyroute2, pinned as in requirements-test.txt),
+# sudo (for logins as an unprivileged user that become root), and Debian's
+# Open vSwitch (openvswitch-switch: ovsdb-server and ovs-vswitchd as systemd
+# units; bridges use the userspace datapath, the kernel has no OVS datapath).
 #
 #   scripts/fleet-image.sh         Debian 12's layout: docker.io 20.10 (/usr/sbin/dockerd)
 #   scripts/fleet-image.sh ce      Docker CE's layout, made from that image (scripts/fleet-image-ce.sh)
@@ -17,7 +19,7 @@ cd "$(dirname "$0")/.."
 DOCKER=/usr/bin/docker
 REPO=${NETPROV_FLEET_IMAGE_REPO:-netprov-fleet/host}
 LAYOUT=${1:-debian}
-PACKAGES=python3,iproute2,systemd,systemd-sysv,dbus,docker.io,iptables,openssh-server,procps,kmod,sudo
+PACKAGES=python3,iproute2,systemd,systemd-sysv,dbus,docker.io,iptables,openssh-server,procps,kmod,sudo,openvswitch-switch
 # The target-side libraries, same pins as the controller's venv.
 PIP_PINS=$(grep -E '^(docker|pyroute2)==' requirements-test.txt | sort | tr '\n' ' ')
 SUITE=bookworm
@@ -27,7 +29,7 @@ case "$LAYOUT" in
   trixie) SUITE=trixie; REPO=$REPO-trixie; PACKAGES=$PACKAGES,docker-cli,python3-docker,python3-pyroute2; PIP_PINS= ;;
   *) echo "usage: $0 [debian|ce|trixie]" >&2; exit 2 ;;
 esac
-RECIPE_VERSION=4  # bump when the steps below change
+RECIPE_VERSION=6  # bump when the steps below change
 hash=$(printf '%s|%s|%s%s' "$PACKAGES" "$PIP_PINS" "$RECIPE_VERSION" "${SUITE#bookworm}" | sha256sum | cut -c1-12)
 IMAGE="$REPO:$hash"
 
@@ -92,6 +94,13 @@ for unit in getty@tty1.service console-getty.service systemd-udevd.service syste
             systemd-modules-load.service sys-kernel-config.mount sys-kernel-debug.mount; do
   ln -sf /dev/null "$root/etc/systemd/system/$unit"
 done
+# Open vSwitch: the userspace datapath's internal ports are tap devices, and a
+# container's /dev has no /dev/net/tun; ovs-vswitchd makes it before it starts.
+mkdir -p "$root/etc/systemd/system/ovs-vswitchd.service.d"
+cat > "$root/etc/systemd/system/ovs-vswitchd.service.d/netprov-tun.conf" <<'EOF'
+[Service]
+ExecStartPre=/bin/sh -c 'test -c /dev/net/tun || { mkdir -p /dev/net && mknod -m 0666 /dev/net/tun c 10 200; }'
+EOF
 # The engine's first start already uses addresses of the fleet's range (the
 # machine's eth0 ranges are never used); the engine role then sets its own.
 # log-driver is a key the engine role does not manage: it must survive the merge.

@@ -11,7 +11,10 @@
 # Settings (environment): NETPROV_FLEET_PREFIX (netprov), NETPROV_FLEET_SIZE (3),
 # NETPROV_FLEET_SUBNET (198.18.224.0/24; hosts get .11, .12, ...; the outer
 # engine hands out only .2-.9, so the rest of the /24 stays free for the
-# hosts' macvlan networks), NETPROV_FLEET_STATE (.build/fleet: the SSH key and
+# hosts' macvlan networks), NETPROV_FLEET_UNDERLAY (198.18.96.0/25: a second,
+# internal network, eth1 on each host with .11, .12, ...: the underlay of the
+# sample inventory's Open vSwitch VXLAN mesh, apart from the SSH path on eth0),
+# NETPROV_FLEET_STATE (.build/fleet: the SSH key and
 # known_hosts; a second fleet beside the demo's needs its own),
 # NETPROV_FLEET_LAYOUTS (debian: each host's engine packaging, one word per host,
 # the last word for the rest: debian is Debian's docker.io, ce Docker CE's layout,
@@ -24,6 +27,9 @@ SIZE=${NETPROV_FLEET_SIZE:-3}
 SUBNET=${NETPROV_FLEET_SUBNET:-198.18.224.0/24}
 NET="$PREFIX-fleet"
 BASE=${SUBNET%.*}          # 198.18.224
+UNDERLAY=${NETPROV_FLEET_UNDERLAY:-198.18.96.0/25}
+UNET="$PREFIX-underlay"
+UBASE=${UNDERLAY%.*}       # 198.18.96
 STATE=${NETPROV_FLEET_STATE:-.build/fleet}
 KEY=$STATE/id_ed25519
 TEST_IMAGE=${NETPROV_TEST_IMAGE:-netprov-test/busybox:latest}
@@ -43,13 +49,14 @@ HOST_FLAGS=(
   --tmpfs /run --tmpfs /run/lock
 )
 
-wait_host() {  # name: systemd up, docker.service active, the engine answering, sshd listening
+wait_host() {  # name: systemd up, docker.service active, the engine answering, sshd listening, OVS running
   local h=$1 state=""
   for _ in $(seq 1 120); do
     state=$("$DOCKER" exec "$h" systemctl is-system-running 2>/dev/null || true)
     case "$state" in
       running|degraded)
-        if sh_in "$h" 'systemctl is-active -q docker.service && docker version >/dev/null 2>&1 && systemctl is-active -q ssh.service' 2>/dev/null; then
+        if sh_in "$h" 'systemctl is-active -q docker.service && docker version >/dev/null 2>&1 && systemctl is-active -q ssh.service &&
+                     { [ ! -e /lib/systemd/system/ovs-vswitchd.service ] || systemctl is-active -q ovs-vswitchd.service; }' 2>/dev/null; then
           return 0
         fi ;;
     esac
@@ -89,6 +96,12 @@ up() {
       --label netprov.fleet=true "$NET" >/dev/null
     log "network $NET ($SUBNET)"
   fi
+  # Internal: it never gives a host its default route, which stays on eth0.
+  if ! "$DOCKER" network inspect "$UNET" >/dev/null 2>&1; then
+    "$DOCKER" network create --driver bridge --internal --subnet "$UNDERLAY" --ip-range "$UBASE.0/28" \
+      --gateway "$UBASE.1" --label netprov.fleet=true "$UNET" >/dev/null
+    log "network $UNET ($UNDERLAY, the underlay)"
+  fi
   i=0
   for h in $(hosts); do
     i=$((i + 1))
@@ -98,12 +111,17 @@ up() {
         log "$h runs an older image; run '$0 down' first to rebuild the fleet"
       fi
       "$DOCKER" start "$h" >/dev/null
-      continue
+    else
+      "$DOCKER" run -d --name "$h" --hostname "host$i" --label netprov.fleet=true \
+        --network "$NET" --ip "$BASE.$((10 + i))" \
+        "${HOST_FLAGS[@]}" -v "$h-docker:/var/lib/docker" "$image" >/dev/null
+      log "$h started ($BASE.$((10 + i)), $(layout_of "$i") layout)"
     fi
-    "$DOCKER" run -d --name "$h" --hostname "host$i" --label netprov.fleet=true \
-      --network "$NET" --ip "$BASE.$((10 + i))" \
-      "${HOST_FLAGS[@]}" -v "$h-docker:/var/lib/docker" "$image" >/dev/null
-    log "$h started ($BASE.$((10 + i)), $(layout_of "$i") layout)"
+    # The second link, eth1 (connected after eth0: the names sort the same way when the host restarts).
+    # shellcheck disable=SC2016 # a Go template, not shell
+    if ! "$DOCKER" container inspect -f '{{range $n, $_ := .NetworkSettings.Networks}}{{$n}} {{end}}' "$h" | grep -qw -- "$UNET"; then
+      "$DOCKER" network connect --ip "$UBASE.$((10 + i))" "$UNET" "$h"
+    fi
   done
   : > "$STATE/known_hosts.new"
   i=0
@@ -130,9 +148,11 @@ down() {
     fi
     "$DOCKER" volume rm "$h-docker" >/dev/null 2>&1 || true
   done
-  if "$DOCKER" network inspect "$NET" >/dev/null 2>&1; then
-    "$DOCKER" network rm "$NET" >/dev/null && log "network $NET removed"
-  fi
+  for n in "$NET" "$UNET"; do
+    if "$DOCKER" network inspect "$n" >/dev/null 2>&1; then
+      "$DOCKER" network rm "$n" >/dev/null && log "network $n removed"
+    fi
+  done
   rm -f "$STATE/known_hosts"
 }
 

@@ -3,7 +3,7 @@
 Each test starts its own switch in a fresh network namespace (ovs_fixtures.py, ovs_switch.py).
 What the modules wrote is read back with ovs-vsctl, which the modules never
 use; traffic runs between further namespaces whose veth ends are the ports.
-Addresses come from 198.19.176.0/20.
+Addresses come from 198.19.176.0/20, the interfaces role's ordering tests' from 198.18.110.0/23.
 """
 import os
 
@@ -489,3 +489,54 @@ def test_interfaces_role_takes_bridges_ports_and_tunnels_from_inventory(ovs):
     gone = playbook([role])
     assert gone.rc == 0, gone.stdout[-3000:]
     assert ovs.vsctl('list-br') == ''
+
+
+def _role_run(ovs, role_vars, check=False):
+    """The interfaces role on localhost, ansible-playbook run inside the switch's network namespace (so
+    host_links and host_routes, which run in the host's own namespace, see the switch's links); returns the
+    stdout, asserting that no task failed (the role is included with ignore_errors: a failure is 'ignoring')."""
+    role = {'ansible.builtin.include_role': {'name': 'netprov.dockernet.interfaces'},
+            'vars': dict({'interfaces_unmanage_docker': False, 'interfaces_ovsdb': ovs.remote}, **role_vars)}
+    res = play([role], check=check, wrapper=['nsenter', '--net=' + ovs.netns_path])
+    assert res.rc == 0 and 'fatal:' not in res.stdout and '...ignoring' not in res.stdout, res.stdout[-4000:]
+    return res.stdout
+
+
+# Addresses inside the switch's own namespace, from 198.18.110.0/23.
+SHIM_ROLE_VARS = {
+    'interfaces_ovs_bridges': [{'name': 'br-sh', 'datapath_type': 'netdev'}],
+    'interfaces_ovs_ports': [{'bridge': 'br-sh', 'name': 'in-sh', 'type': 'internal', 'tag': 30}],
+    # an address on the bridge's own device, both up (ovs-vswitchd leaves them down), a shim on the internal port,
+    # a route through the internal port
+    'interfaces_links': [{'name': 'br-sh', 'addresses': ['198.18.110.1/26']}, {'name': 'in-sh'}],
+    'interfaces_macvlan_shims': [{'name': 'shim-sh', 'parent': 'in-sh', 'address': '198.18.110.121/32',
+                                  'routes': ['198.18.110.64/28']}],
+    'interfaces_routes': [{'dest': '198.18.111.0/24', 'dev': 'in-sh', 'scope': 'link'}],
+}
+
+
+def test_interfaces_role_puts_links_on_the_internal_ports_and_bridges_it_makes(ovs):
+    _role_run(ovs, SHIM_ROLE_VARS)
+    assert ovs.get('Port', 'in-sh', 'tag') == '30'
+    shim = ovs.ip('-d', '-o', 'link', 'show', 'shim-sh')
+    assert 'shim-sh@in-sh' in shim and 'macvlan mode bridge' in shim, shim
+    assert 'inet 198.18.110.121/32' in ovs.ip('-o', 'addr', 'show', 'shim-sh')
+    assert 'inet 198.18.110.1/26' in ovs.ip('-o', 'addr', 'show', 'br-sh')
+    routes = ovs.ip('route')
+    assert '198.18.110.64/28 dev shim-sh proto static scope link' in routes, routes
+    assert '198.18.111.0/24 dev in-sh proto static scope link' in routes, routes
+    again = _role_run(ovs, SHIM_ROLE_VARS).split('TASK [dump results]')[0]
+    assert 'changed:' not in again, again[-3000:]   # a second run changes nothing
+
+
+def test_interfaces_role_check_mode_plans_routes_through_ovs_ports_it_would_make(ovs):
+    # the bridge is there already (ovs_port plans ports on existing bridges only); the internal port and the
+    # routes through it and through the bridge's device are new: check mode plans them, and makes nothing
+    _role_run(ovs, {'interfaces_ovs_bridges': SHIM_ROLE_VARS['interfaces_ovs_bridges']})
+    role_vars = {'interfaces_ovs_bridges': SHIM_ROLE_VARS['interfaces_ovs_bridges'],
+                 'interfaces_ovs_ports': SHIM_ROLE_VARS['interfaces_ovs_ports'],
+                 'interfaces_routes': SHIM_ROLE_VARS['interfaces_routes'] + [{'dest': '198.18.110.128/26', 'dev': 'br-sh'}]}
+    out = _role_run(ovs, role_vars, check=True)
+    routes_task = out.split("TASK [netprov.dockernet.interfaces : Routes, the shims' included]", 1)[1].split('TASK [')[0]
+    assert 'changed: [localhost]' in routes_task, out[-3000:]   # planned, not refused for want of their links
+    assert ovs.vsctl('list-ports', 'br-sh') == '' and '198.18.11' not in ovs.ip('route')   # and nothing was made

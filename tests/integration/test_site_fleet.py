@@ -9,6 +9,8 @@
   no change.
 - On a swarm node live-restore is refused (dockerd would not start again).
 - Preflight names a macvlan network whose parent link was deleted.
+- The sample's Open vSwitch VXLAN mesh carries its VLAN between containers on
+  different hosts (playbooks/fleet_mesh.yml).
 """
 import json
 
@@ -146,6 +148,31 @@ def test_an_unreachable_host_is_left_out_named_and_converged_later(sample_fleet)
     third = fleet.playbook('site.yml')
     assert third.returncode == 0
     assert all(c['changed'] == 0 for c in recap(third.stdout).values()), third.stdout[-6000:]
+
+
+def test_the_ovs_mesh_carries_its_vlan_between_containers_on_different_hosts(sample_fleet):
+    fleet = sample_fleet
+    if any(fleet.on_host(k, 'ovs-vsctl', 'br-exists', 'br-mesh', check=False).returncode for k in (1, 2, 3)):
+        converge = fleet.playbook('site.yml')   # this test alone: the fleet is not converged yet
+        assert converge.returncode == 0, converge.stdout[-6000:]
+    for k in (1, 2, 3):
+        others = sorted('vx-host%d' % j for j in (1, 2, 3) if j != k)
+        assert fleet.on_host(k, 'ovs-vsctl', 'list-ports', 'br-mesh').stdout.split() == others
+        assert fleet.on_host(k, 'ovs-vsctl', 'list-ports', 'br-phy').stdout.split() == ['eth1']
+        # the underlay address is on br-phy's device, not on eth1 (the userspace datapath tunnels out of br-phy)
+        assert ' inet ' not in fleet.on_host(k, 'ip', '-o', '-4', 'addr', 'show', 'eth1').stdout
+        assert fleet.mesh_base + '%d/25' % (10 + k) in fleet.on_host(k, 'ip', '-o', '-4', 'addr', 'show', 'br-phy').stdout
+    res = fleet.playbook('fleet_mesh.yml')
+    assert res.returncode == 0, res.stdout[-6000:]
+    for k, peer in ((1, 2), (2, 3), (3, 1)):
+        line = ('host%d container %s%d -> host%d container %s%d through br-mesh (VLAN 100, VXLAN over the underlay): '
+                '3 packets transmitted, 3 packets received, 0%% packet loss'
+                % (k, fleet.mesh_base, 138 + k, peer, fleet.mesh_base, 138 + peer))
+        assert line in res.stdout, res.stdout[-6000:]
+    for k in (1, 2, 3):   # the containers and their OVS ports are gone again
+        assert fleet.on_host(k, 'ovs-vsctl', 'list-ports', 'br-mesh').stdout.split() == \
+            sorted('vx-host%d' % j for j in (1, 2, 3) if j != k)
+        assert fleet.on_host(k, 'docker', 'ps', '-aq', '--filter', 'name=netprov-report-mesh').stdout.strip() == ''
 
 
 def test_live_restore_is_refused_on_a_swarm_node(sample_fleet):

@@ -10,12 +10,21 @@ import os
 import shutil
 import subprocess
 import tempfile
+import zlib
 
 from ansible_collections.netprov.dockernet.tests.support.ansible_play import ROOT, ansible_env
 
 DOCKER = '/usr/bin/docker'
 SAMPLE = os.path.join(ROOT, 'playbooks', 'inventory', 'sample')
 SAMPLE_BASE = '198.18.224.'
+# The sample inventory's Open vSwitch mesh: its underlay (scripts/fleet.sh's second network, the lower half) and
+# the VLAN's container addresses (the upper half). A fleet of a test gets one of the 15 /24s after it,
+# chosen by its LAN subnet, so that fleets beside each other (and the demo's) never overlap.
+SAMPLE_MESH_BASE = '198.18.96.'
+
+
+def mesh_base(subnet):
+    return '198.18.%d.' % (97 + zlib.crc32(subnet.encode()) % 15)
 
 
 class DindFleet(object):
@@ -23,6 +32,7 @@ class DindFleet(object):
         self.prefix, self.size, self.subnet = prefix, size, subnet
         self.layouts = layouts  # scripts/fleet.sh's NETPROV_FLEET_LAYOUTS: 'debian', 'ce', or one word per host
         self.base = subnet.rsplit('.', 1)[0] + '.'
+        self.mesh_base = mesh_base(subnet)
         self.state = os.path.join(ROOT, '.build', 'fleet-' + prefix)
         self.workdir = workdir
         self.inventory = os.path.join(workdir, 'inventory')
@@ -30,7 +40,7 @@ class DindFleet(object):
     def env(self):
         return dict(os.environ, NETPROV_FLEET_PREFIX=self.prefix, NETPROV_FLEET_SIZE=str(self.size),
                     NETPROV_FLEET_SUBNET=self.subnet, NETPROV_FLEET_STATE=self.state,
-                    NETPROV_FLEET_LAYOUTS=self.layouts)
+                    NETPROV_FLEET_LAYOUTS=self.layouts, NETPROV_FLEET_UNDERLAY=self.mesh_base + '0/25')
 
     def fleet_sh(self, action):
         proc = subprocess.run([os.path.join(ROOT, 'scripts', 'fleet.sh'), action], env=self.env(),
@@ -57,14 +67,14 @@ class DindFleet(object):
         self.docker('unpause', self.container(k), check=False)
 
     def write_inventory(self):
-        """The sample inventory, moved onto this fleet's subnet and state directory."""
+        """The sample inventory, moved onto this fleet's subnets and state directory."""
         shutil.copytree(SAMPLE, self.inventory)
         for top, _dirs, files in os.walk(self.inventory):
             for name in files:
                 path = os.path.join(top, name)
                 with open(path) as f:
                     text = f.read()
-                text = text.replace(SAMPLE_BASE, self.base)
+                text = text.replace(SAMPLE_BASE, self.base).replace(SAMPLE_MESH_BASE, self.mesh_base)
                 if name == 'connection.yml':
                     text = text.replace('"{{ inventory_dir }}/../../../.build/fleet"', '"%s"' % self.state)
                     text += 'ansible_timeout: 5\n'  # a paused host is UNREACHABLE after this long

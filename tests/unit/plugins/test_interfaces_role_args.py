@@ -57,7 +57,9 @@ def _role_vars(**inventory):
     variables.update(inventory)
     templar = Templar(loader=DataLoader(), variables=variables)
     return dict((k, templar.template(variables[k])) for k in
-                ('__interfaces_link_entries', '__interfaces_route_entries'))
+                ('__interfaces_link_entries', '__interfaces_route_entries', '__interfaces_ovs_bridges_present',
+                 '__interfaces_ovs_bridges_absent', '__interfaces_ovs_ports_early', '__interfaces_ovs_ports_late',
+                 '__interfaces_ovs_devices'))
 
 
 def test_the_preview_runs_the_task_file_of_the_real_run():
@@ -74,9 +76,15 @@ def test_the_preview_runs_the_task_file_of_the_real_run():
 def test_apply_is_one_call_for_the_links_and_one_for_the_routes():
     tasks = _load('tasks', 'apply.yml')
     host = [t for t in tasks if any(m in t for m in MODULES)]
-    # the links first, the routes last (a route may go through any link or OVS internal port made before it)
+    # the OVS bridges and internal ports, then the links (a link may stand on them), then the other OVS ports
+    # (they may stand on links), the bridges to remove, and the routes last (through any of them)
     assert [[m for m in MODULES if m in t] for t in host] == [[MODULES[0]], [MODULES[1]]]
-    assert tasks[0] is host[0] and tasks[-1] is host[1]
+    assert [t['name'] for t in tasks] == [
+        'Open vSwitch bridges', 'Open vSwitch internal ports (links may stand on them)',
+        'Links and macvlan shims, in dependency order', 'Open vSwitch ports and tunnels, and the ports to remove',
+        'Open vSwitch bridges to remove, after their ports', "Routes, the shims' included"]
+    assert tasks[2] is host[0] and tasks[-1] is host[1]
+    assert tasks[1]['netprov.dockernet.ovs_port'] == tasks[3]['netprov.dockernet.ovs_port']   # the same arguments
     links, routes = host[0][MODULES[0]], host[1][MODULES[1]]
     assert links['links'] == '{{ __interfaces_link_entries }}'
     assert routes['routes'] == '{{ __interfaces_route_entries }}'
@@ -94,7 +102,7 @@ def test_apply_passes_every_option_of_an_ovs_bridge_and_port():
     tasks = dict((t['name'], t) for t in _load('tasks', 'apply.yml'))
     bridges = tasks['Open vSwitch bridges']['netprov.dockernet.ovs_bridge']
     gone = tasks['Open vSwitch bridges to remove, after their ports']['netprov.dockernet.ovs_bridge']
-    ports = tasks['Open vSwitch ports and tunnels']['netprov.dockernet.ovs_port']
+    ports = tasks['Open vSwitch ports and tunnels, and the ports to remove']['netprov.dockernet.ovs_port']
     common = {'ovsdb', 'netns', 'allow_management'}
     bridge_options = set(yaml.safe_load(ovs_bridge.DOCUMENTATION)['options'])
     # ovsdb and netns come from the doc fragment (timeout too: the role leaves it at its default)
@@ -128,3 +136,26 @@ def test_every_option_of_a_link_and_a_route_reaches_the_modules_and_the_shims_ar
     assert [(r['dest'], r['dev'], r['scope']) for r in routes[:2]] == [
         ('198.19.238.64/28', 'lanshim', 'link'), ('198.19.238.80/28', 'lanshim', 'link')]
     assert routes[2] == _routeset.validate([route])[0]  # a removed shim's routes go with it
+
+
+def test_ovs_bridges_and_internal_ports_come_before_the_links_and_their_devices_are_expected_links():
+    bridges = [{'name': 'br-a', 'datapath_type': 'netdev'}, {'name': 'br-b', 'state': 'present'},
+               {'name': 'br-old', 'state': 'absent', 'ports': ['p9']}]
+    ports = [{'bridge': 'br-a', 'name': 'eth1'},
+             {'bridge': 'br-a', 'name': 'in1', 'type': 'internal', 'tag': 10},
+             {'bridge': 'br-a', 'name': 'vx1', 'type': 'vxlan', 'remote_ip': '198.18.96.12'},
+             {'bridge': 'br-b', 'name': 'in2', 'type': 'internal', 'state': 'present'},
+             {'bridge': 'br-b', 'name': 'in3', 'type': 'internal', 'state': 'absent'}]
+    built = _role_vars(interfaces_ovs_bridges=bridges, interfaces_ovs_ports=ports)
+    assert built['__interfaces_ovs_bridges_present'] == bridges[:2]
+    assert built['__interfaces_ovs_bridges_absent'] == bridges[2:]
+    # internal ports to have: before the links; everything else (an internal port to remove too): after
+    assert built['__interfaces_ovs_ports_early'] == [ports[1], ports[3]]
+    assert built['__interfaces_ovs_ports_late'] == [ports[0], ports[2], ports[4]]
+    assert built['__interfaces_ovs_devices'] == ['br-a', 'br-b', 'in1', 'in2']
+    # ovs-vswitchd in another namespace: its devices are not the host's links
+    elsewhere = _role_vars(interfaces_ovs_bridges=bridges, interfaces_ovs_ports=ports, interfaces_ovs_netns='sw')
+    assert elsewhere['__interfaces_ovs_devices'] == []
+    none = _role_vars()
+    assert [none[k] for k in ('__interfaces_ovs_bridges_present', '__interfaces_ovs_ports_early',
+                              '__interfaces_ovs_ports_late', '__interfaces_ovs_devices')] == [[], [], [], []]
