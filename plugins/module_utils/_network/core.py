@@ -582,10 +582,14 @@ def _recreate(journal, step, have):
         journal.detach(have, container, restore=container in kept)
     engine.remove_network(old_id)
     journal.moved(old_id, None)
+    # Until the new network exists the old one is made again from its spec on any failure, also when no
+    # endpoint leads the rollback back to it.
+    journal.replacing[old_id] = name
     try:
         new_id = _create(engine, step['body'], outcome, journal.known)
     except StaleNetwork as exc:
         new_id = _recreate_stale(journal, step, exc.network)
+    journal.replaced(old_id)
     journal.moved(old_id, new_id)
     refused = []
     for item in step.get('reconnect', []):

@@ -128,6 +128,35 @@ def test_a_failed_put_back_during_rollback_is_in_the_error_not_a_dropped_warning
     assert 'ipv4_address 198.18.1.11' in err.value.msg
 
 
+def test_a_failed_create_makes_a_network_without_endpoints_again():
+    # Nothing was detached, so no endpoint leads the rollback back to it: the removed network must come back
+    # from its recorded spec all the same.
+    e = Engine()
+    old = e.network('n1', '198.18.1.0/24')
+    e.faults[('create_network', 1)] = 'refuse'
+    with pytest.raises(NetprovError) as err:
+        run(e, labels={'rev': '2'}, recreate='always')
+    [net] = e.by_name('n1')
+    assert net['Id'] != old and net['IPAM']['Config'] == [{'Subnet': '198.18.1.0/24'}]
+    assert 'network n1 was made again as it was' in err.value.msg, err.value.msg
+    assert err.value.details['networks_restored'] == ['n1']
+
+
+def test_a_failed_create_and_a_failed_remake_name_the_network_without_endpoints():
+    e = Engine()
+    e.network('n1', '198.18.1.0/24')
+    e.faults[('create_network', 1)] = 'refuse'
+    e.faults[('create_network', 2)] = 'refuse'
+    with pytest.raises(NetprovError) as err:
+        run(e, labels={'rev': '2'}, recreate='always')
+    assert e.by_name('n1') == []
+    assert 'network n1 could NOT be made again' in err.value.msg, err.value.msg
+    assert 'docker network create --driver bridge --label %s=true --subnet 198.18.1.0/24 n1' % MANAGED_LABEL \
+        in err.value.msg
+    [net] = err.value.details['networks_not_restored']
+    assert net['network'] == 'n1'
+
+
 def test_create_and_restore_both_failing_name_the_network_spec_and_every_endpoint(eng):
     err = failed_recreate(eng, ('create_network', 1, 'refuse'), ('create_network', 2, 'refuse'))
     assert 'network n1 could NOT be made again' in err.msg
