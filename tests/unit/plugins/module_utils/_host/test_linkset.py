@@ -1,12 +1,11 @@
-"""Pure parts of host_links/host_routes: the dependency order, and entries checked against one item's spec."""
+"""_host.linkset's pure parts: the dependency order, and host_links' entries checked against host_link's spec."""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._host import entries, linkset, routeset as routes
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links, linkset
 
 
 def wants(*specs):
@@ -77,15 +76,3 @@ def test_null_is_not_given_and_defaults_and_conversions_are_host_links():
     got = linkset.validate([{'name': 'eth1', 'kind': None, 'mtu': '1400', 'promisc': 'yes', 'state': None}])[0]
     assert (got['kind'], got['mtu'], got['promisc'], got['state'], got['persist_dir']) == (
         None, 1400, True, 'present', '/etc/systemd/network')
-    assert routes.validate([{'dest': 'default', 'gateway': '198.19.224.1'}])[0]['table'] == 254
-
-
-def test_an_error_placed_at_an_entry_keeps_its_field_and_details():
-    exc = ValidationError('no link x in this namespace', path='dev', failed={'action': 'add'})
-    placed = entries.located(exc, 'routes[2]', 'ipv4 198.19.224.0/24 (table 254, metric 0)')
-    assert str(placed) == ('routes[2].dev: no link x in this namespace (ipv4 198.19.224.0/24 (table 254, metric 0); '
-                           'nothing was changed)')
-    assert placed.details == {'failed': {'action': 'add'}} and placed.__class__.__name__ == 'ValidationError'
-    named = entries.located(ValidationError('gone', path='mv'), 'links[1]', 'mv', done=['a'], not_done=[])
-    assert str(named) == 'links[1]: gone (mv; done: a; not done: none)'
-    assert named.details == {'done': ['a'], 'not_done': []}
