@@ -19,8 +19,8 @@ def test_an_error_placed_at_an_entry_keeps_its_field_and_details():
     assert named.details == {'done': ['a'], 'not_done': []}
 
 
-SPEC = dict(name=dict(type='str', required=True), mtu=dict(type='int'), state=dict(type='str', default='present',
-                                                                                  choices=['present', 'absent']))
+SPEC = dict(name=dict(type='str', required=True), mtu=dict(type='int'),
+            state=dict(type='str', default='present', choices=['present', 'absent']))
 
 
 def test_entries_take_ansible_cores_conversions_and_defaults_and_null_is_not_given():

@@ -69,7 +69,6 @@ def test_no_signal_then_the_pings_decide():
     assert found['verdict'] == 'ok'
 
 
-
 def test_nothing_passes_is_unreachable():
     found = mtu.measure(Path(1500, small_lost=True).send, 1450)
     assert found['verdict'] == 'unreachable' and found['path_mtu'] is None

@@ -14,7 +14,6 @@ def test_failure_line_names_option_target_expected_and_seen():
     assert line == 'targets[0].tcp[1]: web port 81/tcp: expected to accept a TCP connection, seen connection refused'
 
 
-
 # -- the network probed, read through _network.wire -----------------------------------------
 class _Engine(object):
     url = 'unix:///var/run/docker.sock'
