@@ -72,3 +72,16 @@ def test_no_signal_then_the_pings_decide():
 def test_nothing_passes_is_unreachable():
     found = mtu.measure(Path(1500, small_lost=True).send, 1450)
     assert found['verdict'] == 'unreachable' and found['path_mtu'] is None
+
+
+def test_every_packet_sent_is_in_sizes_and_the_search_ends_at_the_largest_that_passed():
+    path = Path(1000)
+    found = mtu.measure(path.send, 1500)
+    assert [s['size'] for s in found['sizes']] == path.sent
+    assert [s['passed'] for s in found['sizes']] == [size <= 1000 for size in path.sent]
+    assert found['path_mtu'] == 1000 and 1001 in path.sent  # the first size above is known lost
+
+
+def test_a_floor_above_what_passes_is_unreachable():
+    found = mtu.measure(Path(500).send, 1500)
+    assert found['verdict'] == 'unreachable' and [s['size'] for s in found['sizes']] == [1500, 1500, 576, 576]

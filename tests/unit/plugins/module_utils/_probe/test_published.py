@@ -53,3 +53,38 @@ def test_published_entries_that_cannot_be_checked_name_the_field(entry, svc, pat
     with pytest.raises(ValidationError) as err:
         published.expand(entry, 'published[0]', svc, NODES, TASKS, lambda text: None)
     assert err.value.path == path and words in err.value.msg, str(err.value)
+
+
+def test_a_node_is_reached_at_its_address_or_else_at_its_manager_address():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._probe import published
+    assert published.node_address({'addr': '198.18.0.12', 'manager_addr': None}) == '198.18.0.12'
+    assert published.node_address({'addr': '0.0.0.0', 'manager_addr': '198.18.0.11:2377'}) == '198.18.0.11'
+    assert published.node_address({'addr': None, 'manager_addr': None}) is None
+
+
+def _check(mode, reachable, target='host2', port=8081):
+    return {'mode': mode, 'reachable': reachable, 'target': target, 'port': port}
+
+
+def test_a_failed_published_check_is_given_what_to_do():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._probe import published
+    assert published.hint(_check('ingress', True)).startswith('the routing mesh needs IPVS in every node')
+    assert published.hint(_check('ingress', True), ipvs_missing='the kernel has no ip_vs module') == (
+        "the kernel has no ip_vs module, so the routing mesh of ingress mode cannot work on this engine's host; "
+        'publish in host mode (mode: host) or run the node on a kernel with ip_vs')
+    assert published.hint(_check('host', True)) == 'the task on host2 does not answer on its target port'
+    assert published.hint(_check('host', False)) == (
+        'something else listens on port 8081 on host2: host mode publishes only where a task runs')
+
+
+def test_published_checks_need_a_swarm_manager():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._probe import published
+    from ansible_collections.netprov.dockernet.tests.support.engine_double import Engine
+    engine = Engine()
+    engine.url = 'unix:///var/run/docker.sock'
+    assert published.read(engine, {'published': []}, None) == []
+    with pytest.raises(ValidationError) as err:
+        published.read(engine, {'published': [{'service': 'web', 'port': 80}]}, None)
+    assert err.value.path == 'published' and err.value.msg.startswith(
+        'published checks read the service, its tasks and the nodes from a swarm manager, and the engine at '
+        'unix:///var/run/docker.sock is not one (inactive)')

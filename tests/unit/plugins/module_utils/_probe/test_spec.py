@@ -58,3 +58,36 @@ def test_bad_options_name_the_field(kw, path, words):
     with pytest.raises(ValidationError) as err:
         spec.validate(params(**kw))
     assert err.value.path == path and words in err.value.msg, str(err.value)
+
+
+@pytest.mark.parametrize('value, address', [
+    ('198.18.0.9', True), ('2001:db8::1', True), ('web', False), ('198.18.0.256', False), ('', False),
+])
+def test_is_address(value, address):
+    assert spec.is_address(value) is address
+
+
+def test_an_address_target_is_canonical_so_two_spellings_are_one_target():
+    checks = spec.validate(params(targets=[target('2001:db8:0::1', path_mtu=False)]))
+    assert [(c['check'], c['target']) for c in checks] == [('icmp', '2001:db8::1')]
+    with pytest.raises(ValidationError) as err:
+        spec.validate(params(targets=[target('2001:db8::1'), target('2001:DB8:0::1')]))
+    assert err.value.path == 'targets[1].name' and 'also targets[0]' in err.value.msg
+
+
+def test_an_expected_mtu_is_carried_to_its_check():
+    checks = spec.validate(params(targets=[target('web', ping=True, mtu=1400)]))
+    assert checks[-1] == {'path': 'targets[0].path_mtu', 'check': 'path_mtu', 'target': 'web', 'expected': 1400,
+                          'mtu': 1400, 'reachable': True}
+
+
+def test_published_entries_alone_are_something_to_check_and_need_a_service():
+    assert spec.validate(params(published=[{'service': 'web', 'port': None}])) == []
+    with pytest.raises(ValidationError) as err:
+        spec.validate(params(published=[{'service': ' ', 'port': 80}]))
+    assert err.value.path == 'published[0].service'
+
+
+def test_the_limits_the_checks_work_with():
+    assert (spec.MIN_MTU, spec.MAX_MTU, spec.VXLAN_OVERHEAD) == (576, 65535, 50)
+    assert spec.DEFAULT_IMAGE == 'busybox:latest'

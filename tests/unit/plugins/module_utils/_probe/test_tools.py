@@ -93,3 +93,26 @@ def test_traceroute_needfrag():
     assert tools.parse_traceroute('64  198.19.210.2  0.006 ms\n') is None
     assert tools.parse_traceroute('64  *\n') is None
     assert tools.traceroute_argv('198.18.0.2', 1500, 2)[-2:] == ['198.18.0.2', '1500']
+
+
+def test_the_toolbox_is_one_sh_line_and_an_output_cut_short_is_incomplete():
+    argv = tools.toolbox_argv()
+    assert argv[:2] == ['sh', '-c'] and len(argv) == 3 and argv[2].endswith('echo toolbox-end')
+    found = tools.parse_toolbox('tool ping\nping_df\nmtu eth0 1450\nmtu eth1 ???\n')
+    assert found == {'tools': {'sh', 'ping'}, 'ping_df': True, 'mtu': {'eth0': 1450}, 'complete': False}
+    assert tools.parse_toolbox(None)['tools'] == {'sh'}
+
+
+def test_the_first_ipv4_address_of_an_answer():
+    assert tools.first_ipv4(['2001:db8::5', '198.18.0.5', '198.18.0.6']) == '198.18.0.5'
+    assert tools.first_ipv4(['2001:db8::5']) is None
+
+
+def test_route_argv_and_a_locked_route_mtu():
+    assert tools.route_argv('198.18.0.2') == ['ip', 'route', 'get', '198.18.0.2']
+    assert tools.parse_route('198.18.0.2 via 198.18.0.1 dev eth1 src 198.18.0.3 mtu lock 1280\n') == ('eth1', 1280)
+    assert tools.parse_route('') == (None, None)
+
+
+def test_a_ping_too_small_to_carry_headers_asks_for_no_payload():
+    assert tools.ping_argv('198.18.0.2', 20, 1, False)[-2:] == ['0', '198.18.0.2']
