@@ -138,3 +138,30 @@ def test_a_mismatch_fails_with_every_failure_and_the_whole_result():
         run._result(_done(), [], SUMMARY, {}, fail_on_mismatch=True)
     assert str(err.value).startswith('1 of 4 checks failed from network backend: targets[0].tcp[0]: web port 80/tcp')
     assert err.value.details['ok'] is False and len(err.value.details['checks']) == 4
+
+
+# -- the engine refusing the probe container, in the user's words ---------------------------------
+PROBE = {'network': 'backend', 'image': 'netprov-test/busybox:latest'}
+
+
+@pytest.mark.parametrize('said, path, text', [
+    ('404 Client Error for http+docker://localhost/v1.41/containers/create: Not Found ("network backend not found")',
+     'network', 'no network named backend could be joined: '),
+    ('404 Client Error: Not Found ("No such image: netprov-test/busybox:latest")', 'image',
+     'image netprov-test/busybox:latest is gone from the engine: '),
+    ('400 Client Error: Bad Request ("failed to create task for container: OCI runtime create failed: exec: '
+     '"sleep": executable file not found in $PATH: unknown")', 'image',
+     'image netprov-test/busybox:latest has no sleep: the probe container needs sh, sleep'),
+])
+def test_an_engine_refusal_to_start_the_probe_names_the_option_to_fix(said, path, text):
+    from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import EngineError
+    from ansible_collections.netprov.dockernet.plugins.module_utils._probe import run
+    got = run._start_error(EngineError(said), PROBE)
+    assert isinstance(got, ValidationError) and got.path == path and got.msg.startswith(text), str(got)
+
+
+def test_any_other_refusal_stays_the_engines():
+    from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import EngineError
+    from ansible_collections.netprov.dockernet.plugins.module_utils._probe import run
+    exc = EngineError('500 Server Error: Internal Server Error ("driver failed programming external connectivity")')
+    assert run._start_error(exc, PROBE) is exc
