@@ -43,6 +43,48 @@ def test_collection_importable():
     assert str(err) == 'ipam_config[0].gateway: outside 198.18.1.0/24'
 
 
+UNIT = os.path.join(ROOT, 'tests', 'unit')
+BOILERPLATE = ('from __future__ import absolute_import, division, print_function', '__metaclass__ = type')
+
+
+def test_every_module_utils_module_has_its_unit_test_file():
+    """plugins/module_utils/<pkg>/<mod>.py is tested in tests/unit/plugins/module_utils/<pkg>/test_<mod>.py."""
+    missing = []
+    for path in sorted(glob.glob(os.path.join(PLUGINS, 'module_utils', '**', '*.py'), recursive=True)):
+        rel = os.path.relpath(path, PLUGINS)
+        folder, name = os.path.split(rel)
+        if name != '__init__.py' and not os.path.isfile(os.path.join(UNIT, 'plugins', folder, 'test_' + name)):
+            missing.append('plugins/%s: write tests/unit/plugins/%s/test_%s'
+                           % (rel.replace(os.sep, '/'), folder.replace(os.sep, '/'), name))
+    assert missing == [], missing
+
+
+def _unit_test_files():
+    for path in sorted(glob.glob(os.path.join(UNIT, '**', 'test_*.py'), recursive=True)):
+        rel = os.path.relpath(path, ROOT).replace(os.sep, '/')
+        with open(path) as f:
+            text = f.read()
+        yield rel, text, ast.parse(text, rel)
+
+
+def test_every_unit_test_file_has_the_boilerplate_and_imports_by_collection_path():
+    """``ansible-test units`` imports test files as packages of the collection: a sibling test file is no
+    module there, so helpers come from the collection path (tests/support) and never from another test file."""
+    found = []
+    for rel, text, tree in _unit_test_files():
+        lines = text.splitlines()
+        found.extend('%s: lacks %r' % (rel, line) for line in BOILERPLATE if line not in lines)
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ''] if isinstance(node, ast.ImportFrom) else []
+            if isinstance(node, ast.ImportFrom) and node.level:
+                found.append('%s:%d imports relatively' % (rel, node.lineno))
+            found.extend('%s:%d imports %s; import it by its collection path' % (rel, node.lineno, name)
+                         for name in names if name.split('.')[-1].startswith('test_') or name.split('.')[0] in (
+                             'support', 'tests', 'conftest'))
+    assert found == [], found
+
+
 def test_only_the_engine_client_talks_to_the_docker_sdk():
     found = []
     for rel, node in _nodes(outside=CLIENT):

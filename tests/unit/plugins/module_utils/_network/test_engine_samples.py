@@ -1,6 +1,6 @@
 """The normaliser and the read side against what real engines stored (one file per engine version).
 
-The files under engine_samples/ are written by scripts/capture_engine_samples.py
+The files under engine_samples/ (read by tests/support/network_samples.py) are written by scripts/capture_engine_samples.py
 against a real engine: each case's network was created from the body the
 collection builds from the case's arguments, so reading it back with the same
 arguments must show no change, on every engine. A new file (another engine
@@ -10,9 +10,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
-import glob
-import json
-import os
 
 import pytest
 
@@ -21,54 +18,7 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors i
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.plan import compare, create_body
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec import normalise_want
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import connect_body, network_from_inspect
-
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'engine_samples')
-FILES = sorted(glob.glob(os.path.join(HERE, 'engine-*.json')))
-
-
-def _load(path):
-    with open(path) as f:
-        return json.load(f)
-
-
-SAMPLES = dict((os.path.basename(p)[:-5], _load(p)) for p in FILES)
-CASES = [(engine, case) for engine in sorted(SAMPLES) for case in sorted(SAMPLES[engine]['cases'])
-         if SAMPLES[engine]['cases'][case]['error'] is None]
-
-
-class ReplayEngine(object):
-    """Answers what the engine answered when the sample was captured: one network and its containers."""
-
-    is_local = False
-
-    def __init__(self, sample, case):
-        self.api_version = sample['engine']['ApiVersion']
-        self.case = sample['cases'][case]
-        self.net = self.case['network']
-
-    def networks(self):
-        listed = dict(self.net)
-        listed['Containers'] = {}
-        return [listed]
-
-    def inspect_network(self, ident):
-        assert ident in (self.net['Id'], self.net['Name'])
-        return self.net
-
-    def containers_on(self, network_id, network_name):
-        assert (network_id, network_name) == (self.net['Id'], self.net['Name'])
-        return self.case['listing']
-
-    def inspect_container(self, ident):
-        for cid, info in self.case['containers'].items():
-            if ident in (cid, info['Name'].lstrip('/')) or (len(ident) >= 12 and cid.startswith(ident)):
-                return info
-        return None
-
-
-def case_of(engine, case):
-    sample = SAMPLES[engine]
-    return sample, sample['cases'][case]
+from ansible_collections.netprov.dockernet.tests.support.network_samples import CASES, FILES, SAMPLES, ReplayEngine, case_of
 
 
 def want_of(c, **extra):

@@ -7,10 +7,6 @@ engine's file extends every test here.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import glob
-import json
-import os
-
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.core import restore_body, summary
@@ -19,18 +15,8 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._network.spec im
 from ansible_collections.netprov.dockernet.plugins.module_utils._network.wire import (
     bridge_body, connect_body, create_body, create_command, endpoint_from_body, endpoint_from_inspect, endpoint_names,
     listed_subnets, network_from_body, network_from_inspect, on_network, peer_addresses, without_duplicate_check)
+from ansible_collections.netprov.dockernet.tests.support.network_samples import CASES, SAMPLES
 
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'engine_samples')
-
-
-def _load(path):
-    with open(path) as f:
-        return json.load(f)
-
-
-SAMPLES = dict((os.path.basename(p)[:-5], _load(p)) for p in sorted(glob.glob(os.path.join(HERE, 'engine-*.json'))))
-CASES = [(engine, case) for engine in sorted(SAMPLES) for case in sorted(SAMPLES[engine]['cases'])
-         if SAMPLES[engine]['cases'][case]['error'] is None]
 MEMBERS = [(engine, case) for engine, case in CASES if SAMPLES[engine]['cases'][case].get('containers')]
 
 

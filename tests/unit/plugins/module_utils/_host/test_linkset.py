@@ -1,12 +1,18 @@
-"""Pure parts of host_links/host_routes: the dependency order, and entries checked against one item's spec."""
+"""_host.linkset's pure parts: the dependency order, host_links' entries checked against host_link's spec, and the
+table of links as each planned entry leaves it.
+
+converge() reads and changes the kernel's links: tests/integration/test_host_links.py exercises it in a scratch netns
+(test_links_in_dependency_order_check_mode_is_the_real_run_and_a_second_run_changes_nothing,
+test_a_failure_while_applying_names_what_was_done_and_what_was_not).
+"""
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
 
-from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._host import entries, linkset, routeset as routes
+from ansible_collections.netprov.dockernet.plugins.module_utils._host import links as _links, linkset
+from ansible_collections.netprov.dockernet.tests.support.host_data import link, params, plan_steps
 
 
 def wants(*specs):
@@ -77,15 +83,38 @@ def test_null_is_not_given_and_defaults_and_conversions_are_host_links():
     got = linkset.validate([{'name': 'eth1', 'kind': None, 'mtu': '1400', 'promisc': 'yes', 'state': None}])[0]
     assert (got['kind'], got['mtu'], got['promisc'], got['state'], got['persist_dir']) == (
         None, 1400, True, 'present', '/etc/systemd/network')
-    assert routes.validate([{'dest': 'default', 'gateway': '198.19.224.1'}])[0]['table'] == 254
 
 
-def test_an_error_placed_at_an_entry_keeps_its_field_and_details():
-    exc = ValidationError('no link x in this namespace', path='dev', failed={'action': 'add'})
-    placed = entries.located(exc, 'routes[2]', 'ipv4 198.19.224.0/24 (table 254, metric 0)')
-    assert str(placed) == ('routes[2].dev: no link x in this namespace (ipv4 198.19.224.0/24 (table 254, metric 0); '
-                           'nothing was changed)')
-    assert placed.details == {'failed': {'action': 'add'}} and placed.__class__.__name__ == 'ValidationError'
-    named = entries.located(ValidationError('gone', path='mv'), 'links[1]', 'mv', done=['a'], not_done=[])
-    assert str(named) == 'links[1]: gone (mv; done: a; not done: none)'
-    assert named.details == {'done': ['a'], 'not_done': []}
+def test_host_links_one_link_has_no_entry_path():
+    ws = wants({'name': 'a', 'kind': 'bridge'}, {'name': 'a', 'kind': 'bridge'})
+    with pytest.raises(ValidationError) as err:
+        linkset.dependency_order(ws, {})
+    assert err.value.path == 'name'
+
+
+def test_an_entry_the_planner_refuses_is_placed_at_the_entry():
+    with pytest.raises(ValidationError) as err:
+        linkset._normalised(params(name='x', kind='vlan'), 'links[2]')
+    assert str(err.value) == 'links[2].parent: kind vlan needs a parent link (x; nothing was changed)'
+    with pytest.raises(ValidationError) as err:
+        linkset._normalised(params(name='x', kind='vlan'), None)
+    assert err.value.path == 'parent'
+
+
+def test_a_veth_planned_leaves_both_ends_in_the_table():
+    want = _links.normalise(params(name='v0', kind='veth', peer='v1'))
+    steps = plan_steps(want, {}, {}, recreate=False, allow_management=False, force=False, elsewhere=None)
+    table = {}
+    linkset._settle(table, 'v0', steps, _links.simulate(None, steps))
+    assert (table['v0']['peer'], table['v1']['peer'], table['v1']['kind']) == ('v1', 'v0', 'veth')
+    assert table['v1']['index'] is None  # made by this run: no index yet
+
+
+def test_a_removal_takes_what_the_kernel_deletes_with_it_out_of_the_table():
+    table = {'eth1': link('eth1', index=2), 'mv': link('mv', index=3, kind='macvlan', parent='eth1'),
+             'br': link('br', index=4, kind='bridge')}
+    want = _links.normalise(params(name='eth1', state='absent'))
+    steps = plan_steps(want, dict(table), {}, recreate=False, allow_management=False, force=True, elsewhere=[])
+    assert [g['name'] for g in steps[0]['goes_with']] == ['mv']
+    linkset._settle(table, 'eth1', steps, _links.simulate(table['eth1'], steps) or None)
+    assert sorted(table) == ['br']
