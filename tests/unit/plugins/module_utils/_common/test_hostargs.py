@@ -25,7 +25,7 @@ def test_the_widths_are_netlinks():
 ])
 def test_the_ends_of_the_range_are_in_it(value, low, high):
     got = hostargs.check_int(value, low, high, 'mtu')
-    assert got == value and type(got) is int
+    assert got == value and isinstance(got, int) and not isinstance(got, bool)
 
 
 @pytest.mark.parametrize('value, low, high, msg', [
