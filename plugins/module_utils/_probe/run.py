@@ -193,12 +193,15 @@ class Prober(object):
         self.addresses = {}  # target -> resolved addresses
 
     # -- exec within the deadline ----------------------------------------------
+    def _timeout(self):
+        return ProbeTimeout('the probe did not finish within %d s (%d of its checks done); raise probe_timeout, '
+                            'or lower reply_timeout' % (self.params['probe_timeout'], len(self.done)),
+                            path='probe_timeout', checks=self.done)
+
     def _exec(self, argv, budget):
         left = self.deadline - time.time()
         if left < 1:
-            raise ProbeTimeout('the probe did not finish within %d s (%d of its checks done); raise probe_timeout, '
-                               'or lower reply_timeout' % (self.params['probe_timeout'], len(self.done)),
-                               path='probe_timeout', checks=self.done)
+            raise self._timeout()
         tools_found = self.toolbox['tools'] if self.toolbox else ()
         try:
             return self.engine.exec_in(self.container, tools.bounded(argv, min(budget, left), tools_found))
@@ -222,6 +225,8 @@ class Prober(object):
         rc, out, err = self._exec(tools.toolbox_argv(), 10)
         self.toolbox = tools.parse_toolbox(out)
         if not self.toolbox['complete']:
+            if self.deadline - time.time() < 1:
+                raise self._timeout()   # cut short by the deadline, not a shell that cannot run it
             raise ValidationError('image %s: the probe\'s tool check did not run (rc=%s: %s); the probe needs a POSIX '
                                   'sh' % (self.params['image'], rc, (err or out).strip()[:200]), path='image')
         self._needs(checks)

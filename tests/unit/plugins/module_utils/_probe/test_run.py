@@ -9,7 +9,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.netprov.dockernet.plugins.module_utils._common.errors import ValidationError
-from ansible_collections.netprov.dockernet.plugins.module_utils._probe.run import describe
+from ansible_collections.netprov.dockernet.plugins.module_utils._probe.run import Prober, ProbeTimeout, describe
 
 
 def test_failure_line_names_option_target_expected_and_seen():
@@ -165,3 +165,33 @@ def test_any_other_refusal_stays_the_engines():
     from ansible_collections.netprov.dockernet.plugins.module_utils._probe import run
     exc = EngineError('500 Server Error: Internal Server Error ("driver failed programming external connectivity")')
     assert run._start_error(exc, PROBE) is exc
+
+
+# -- the deadline ---------------------------------------------------------------------------
+class _SlowExec(object):
+    """An engine whose exec answers after the probe's deadline, cut short as timeout(1) leaves it."""
+
+    def __init__(self, prober, out):
+        self.prober, self.out = prober, out
+
+    def exec_in(self, _container, _argv):
+        self.prober.deadline = 0   # the exec used up what was left
+        return 137, self.out, ''
+
+
+@pytest.mark.parametrize('out', ['', 'tool sh\n'])
+def test_a_tool_check_cut_short_by_the_deadline_is_a_timeout_not_a_missing_shell(out):
+    prober = Prober(None, 'probe', {'reply_timeout': 2, 'probe_timeout': 5, 'image': 'busybox'}, None)
+    prober.engine = _SlowExec(prober, out)
+    with pytest.raises(ProbeTimeout) as err:
+        prober.run([])
+    assert err.value.path == 'probe_timeout'
+    assert err.value.msg.startswith('the probe did not finish within 5 s (0 of its checks done)'), err.value.msg
+
+
+def test_a_tool_check_that_ends_in_time_without_its_output_needs_a_posix_sh():
+    prober = Prober(None, 'probe', {'reply_timeout': 2, 'probe_timeout': 60, 'image': 'scratchy'}, None)
+    prober.engine = type('E', (object,), {'exec_in': lambda self, c, a: (127, '', 'sh: not found')})()
+    with pytest.raises(ValidationError) as err:
+        prober.run([])
+    assert err.value.path == 'image' and 'needs a POSIX sh' in err.value.msg
