@@ -497,7 +497,7 @@ def _role_run(ovs, role_vars, check=False):
     stdout, asserting that no task failed (the role is included with ignore_errors: a failure is 'ignoring')."""
     role = {'ansible.builtin.include_role': {'name': 'netprov.dockernet.interfaces'},
             'vars': dict({'interfaces_unmanage_docker': False, 'interfaces_ovsdb': ovs.remote}, **role_vars)}
-    res = play([role], check=check, wrapper=['nsenter', '--net=' + ovs.netns_path])
+    res = playbook([role], check=check, wrapper=['nsenter', '--net=' + ovs.netns_path])
     assert res.rc == 0 and 'fatal:' not in res.stdout and '...ignoring' not in res.stdout, res.stdout[-4000:]
     return res.stdout
 
