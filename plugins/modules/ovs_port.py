@@ -111,6 +111,24 @@ options:
     description: Allow changes that could cut the management path (see description).
     type: bool
     default: false
+  expect_bridges:
+    description:
+      - In check mode, bridges to take as present although the switch does not have them yet - bridges that an
+        earlier task of the same run makes (in check mode M(netprov.dockernet.ovs_bridge) only plans them). A port
+        on any other missing bridge is refused.
+      - A real run ignores it; the bridge has to exist then.
+    type: list
+    elements: str
+    default: []
+  expect_links:
+    description:
+      - In check mode, kernel links to take as present for a V(system) port or a bond although the host does not
+        have them yet - links that an earlier task of the same run makes, such as the links
+        M(netprov.dockernet.host_links) returned.
+      - A real run ignores it; the link has to exist then.
+    type: list
+    elements: str
+    default: []
 notes:
   - Check mode and diff mode are supported; the plan returned in check mode is
     exactly what a real run applies.
@@ -199,7 +217,9 @@ from ansible_collections.netprov.dockernet.plugins.module_utils._common.runner i
 
 def run(module):
     want = _model.normalise_port(module.params)
-    have, after, steps, mgmt = _conn.reconcile(module, lambda switch, links: _model.plan_port(want, switch, links))
+    expect = (module.params['expect_bridges'], module.params['expect_links'])
+    have, after, steps, mgmt = _conn.reconcile(module, lambda switch, links: _model.plan_port(want, switch, links),
+                                               expect)
     port = _model.port_facts(want['name'], after)
     members = [i['name'] for i in port['interfaces']] if port else [want['name']]
     result = {'changed': bool(steps), 'plan': _model.shown(steps), 'port': port,
@@ -228,6 +248,8 @@ def main():
         vlan_mode=dict(type='str', choices=list(_model.VLAN_MODES)),
         mtu=dict(type='int'),
         external_ids=dict(type='dict'),
+        expect_bridges=dict(type='list', elements='str', default=[]),
+        expect_links=dict(type='list', elements='str', default=[]),
     ), run, connection=_conn.OVS_HOST_ARGS)
 
 

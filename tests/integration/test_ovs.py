@@ -6,10 +6,12 @@ use; traffic runs between further namespaces whose veth ends are the ports.
 Addresses come from 198.19.176.0/20, the interfaces role's ordering tests' from 198.18.110.0/23.
 """
 import os
+import subprocess
 
 import pytest
+import yaml
 
-from ansible_collections.netprov.dockernet.tests.support.ansible_play import play as playbook
+from ansible_collections.netprov.dockernet.tests.support.ansible_play import PYTHON, ROOT, ansible_env, play as playbook
 from ansible_collections.netprov.dockernet.tests.support import ssh_double
 # play: the tasks in-process, one module call each (the module's real main()); the tests of a playbook's
 # bad inputs, of the SSH session's guard and of the role run ansible-playbook (playbook).
@@ -515,7 +517,8 @@ SHIM_ROLE_VARS = {
 }
 
 
-def test_interfaces_role_puts_links_on_the_internal_ports_and_bridges_it_makes(ovs):
+def test_interfaces_role_puts_links_on_the_internal_ports_and_bridges_it_makes_and_teardown_undoes_them(
+        ovs, tmp_path):
     _role_run(ovs, SHIM_ROLE_VARS)
     assert ovs.get('Port', 'in-sh', 'tag') == '30'
     shim = ovs.ip('-d', '-o', 'link', 'show', 'shim-sh')
@@ -528,15 +531,46 @@ def test_interfaces_role_puts_links_on_the_internal_ports_and_bridges_it_makes(o
     again = _role_run(ovs, SHIM_ROLE_VARS).split('TASK [dump results]')[0]
     assert 'changed:' not in again, again[-3000:]   # a second run changes nothing
 
+    # playbooks/teardown.yml (its ovs and links plays) takes apart what the role made, and nothing else: a
+    # port someone else put on br-sh keeps br-sh until teardown_force, a bridge of their own stays
+    ovs.vsctl('add-port', 'br-sh', 'hand-sh', '--', 'set', 'Interface', 'hand-sh', 'type=internal')
+    ovs.vsctl('add-br', 'br-hand', '--', 'set', 'bridge', 'br-hand', 'datapath_type=netdev')
+    refused = _teardown(ovs, SHIM_ROLE_VARS, tmp_path)
+    assert refused.returncode != 0 and 'hand-sh' in refused.stdout, refused.stdout[-3000:]
+    assert sorted(ovs.vsctl('list-ports', 'br-sh').split()) == ['hand-sh', 'in-sh']   # nothing lost on refusal
+    forced = _teardown(ovs, SHIM_ROLE_VARS, tmp_path, '-e', 'teardown_force=true')
+    assert forced.returncode == 0, forced.stdout[-3000:]
+    assert ovs.vsctl('list-br') == 'br-hand' and 'shim-sh' not in ovs.ip('link')
+    again = _teardown(ovs, SHIM_ROLE_VARS, tmp_path)
+    assert again.returncode == 0 and ' changed=0 ' in again.stdout, again.stdout[-3000:]
+
+
+def _teardown(ovs, role_vars, tmp_path, *args):
+    """playbooks/teardown.yml's ovs and links plays for a host with ``role_vars``, run in the switch's
+    network namespace as _role_run runs the role."""
+    (tmp_path / 'host_vars').mkdir(exist_ok=True)
+    (tmp_path / 'host_vars' / 'localhost.yml').write_text(yaml.safe_dump(dict(role_vars, interfaces_ovsdb=ovs.remote)))
+    (tmp_path / 'inventory.ini').write_text('[docker_hosts]\nlocalhost ansible_connection=local '
+                                            'ansible_python_interpreter=%s\n' % PYTHON)
+    return subprocess.run(['nsenter', '--net=' + ovs.netns_path, os.path.join(ROOT, '.venv', 'bin', 'ansible-playbook'),
+                           '-i', str(tmp_path / 'inventory.ini'), os.path.join(ROOT, 'playbooks', 'teardown.yml'),
+                           '--tags', 'ovs,links'] + list(args),
+                          capture_output=True, text=True, env=ansible_env(), timeout=600, check=False)
+
 
 def test_interfaces_role_check_mode_plans_routes_through_ovs_ports_it_would_make(ovs):
-    # the bridge is there already (ovs_port plans ports on existing bridges only); the internal port and the
-    # routes through it and through the bridge's device are new: check mode plans them, and makes nothing
-    _role_run(ovs, {'interfaces_ovs_bridges': SHIM_ROLE_VARS['interfaces_ovs_bridges']})
+    # a fresh host: the bridge, its internal port, a port on a veth the links task would make, and the routes
+    # through the internal port and the bridge's device are all new: check mode plans each (none refused for
+    # want of what an earlier task only planned), and makes nothing
     role_vars = {'interfaces_ovs_bridges': SHIM_ROLE_VARS['interfaces_ovs_bridges'],
-                 'interfaces_ovs_ports': SHIM_ROLE_VARS['interfaces_ovs_ports'],
+                 'interfaces_ovs_ports': SHIM_ROLE_VARS['interfaces_ovs_ports']
+                 + [{'bridge': 'br-sh', 'name': 've-sh', 'tag': 30}],
+                 'interfaces_links': [{'name': 've-sh', 'kind': 'veth', 'peer': 've-sh-p'}],
                  'interfaces_routes': SHIM_ROLE_VARS['interfaces_routes'] + [{'dest': '198.18.110.128/26', 'dev': 'br-sh'}]}
     out = _role_run(ovs, role_vars, check=True)
-    routes_task = out.split("TASK [netprov.dockernet.interfaces : Routes, the shims' included]", 1)[1].split('TASK [')[0]
-    assert 'changed: [localhost]' in routes_task, out[-3000:]   # planned, not refused for want of their links
-    assert ovs.vsctl('list-ports', 'br-sh') == '' and '198.18.11' not in ovs.ip('route')   # and nothing was made
+    for task in ('Open vSwitch bridges', 'Open vSwitch internal ports (links may stand on them)',
+                 'Open vSwitch ports and tunnels, and the ports to remove', "Routes, the shims' included"):
+        shown = out.split('TASK [netprov.dockernet.interfaces : %s]' % task, 1)[1].split('TASK [')[0]
+        assert 'changed: [localhost]' in shown and 'failed' not in shown, (task, out[-3000:])
+    assert ovs.vsctl('list-br') == '' and '198.18.11' not in ovs.ip('route')   # and nothing was made
+    assert 've-sh' not in ovs.ip('link')

@@ -51,18 +51,22 @@ def kernel_view(module, switch):
     return links, _model.management(links, routes, switch, session)
 
 
-def reconcile(module, plan):
+def reconcile(module, plan, expect=None):
     """Read the switch, plan, guard the management path, then stop (check mode) or apply in one transaction.
 
     ``plan(have, links)`` returns (steps, warnings) for a read of the switch and
     the kernel links beside it. Returns (have, after, steps, management links);
     ``after`` is the switch as the steps leave it: simulated in check mode,
-    read back after a real run.
+    read back after a real run. ``expect``: (bridges, links) that earlier tasks
+    of the run make, taken as there in check mode only (those tasks only
+    planned them); a real run plans on what is there.
     """
     params = module.params
     with open_switch(params) as switch:
         have = switch.read()
         links, mgmt = kernel_view(module, have)
+        if expect and module.check_mode:
+            have, links = _model.expected(have, links, *expect)
         steps, warnings = plan(have, links)
         for warning in warnings:
             module.warn(warning)

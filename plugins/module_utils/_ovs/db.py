@@ -53,6 +53,15 @@ PORT_COLUMNS = ('tag', 'trunks', 'vlan_mode', 'bond_mode', 'lacp', 'external_ids
 MAPS = ('external_ids', 'other_config', 'options')
 
 
+# Why a bridge's local port has no ofport after a create or a move of its datapath, as ovs-vswitchd logs it.
+_WHY_NO_BRIDGE = {
+    'bridge': ' (it could not create the bridge: see its log; the system datapath needs the kernel\'s openvswitch '
+              'module)',
+    'datapath': ' (it could not remake the bridge on the new datapath: see its log; the netdev datapath needs '
+                '/dev/net/tun, the system datapath the kernel\'s openvswitch module)',
+}
+
+
 class OvsdbError(NetprovError):
     """OVSDB could not be reached, refused a transaction, or ovs-vswitchd could not apply it."""
 
@@ -251,6 +260,10 @@ class Switch(object):
             elif action == 'set':
                 row = {'Bridge': bridges, 'Port': ports, 'Interface': ifaces}[step['table']][step['subject']]
                 self._set(txn, row, step['table'], step['field'], step['before'], step['after'])
+                if step['table'] == 'Bridge' and step['field'] == 'datapath_type':
+                    # ovs-vswitchd remakes the bridge on the other datapath, and may fail to (netdev without
+                    # /dev/net/tun): its local port then has no ofport, checked as a new bridge's is
+                    created.append(('datapath', step['subject'], [{'name': step['subject'], 'type': 'internal'}]))
             else:  # pragma: no cover - the planners make only the actions above
                 raise OvsdbError('unknown step %r' % action)
         root.increment('next_cfg')
@@ -318,9 +331,7 @@ class Switch(object):
                                     'other bridge)' % (member, peer))
                     continue
                 if not why and _first(iface.ofport) in (None, -1):
-                    why = 'ovs-vswitchd did not open it%s' % (
-                        ' (it could not create the bridge: see its log; the system datapath needs the kernel\'s '
-                        'openvswitch module)' if kind == 'bridge' else '')
+                    why = 'ovs-vswitchd did not open it%s' % (_WHY_NO_BRIDGE.get(kind, ''))
                 if why:
                     errors.append('%s: %s' % (member, why))
             if errors:
@@ -331,6 +342,12 @@ class Switch(object):
         for kind, name, _errors in failed:
             if kind == 'bridge':
                 undo.append({'action': 'remove_bridge', 'subject': name, 'reason': 'undo: %s failed' % name})
+            elif kind == 'datapath':
+                moved = next(s for s in steps if s['action'] == 'set' and s['table'] == 'Bridge'
+                             and s['subject'] == name and s['field'] == 'datapath_type')
+                undo.append({'action': 'set', 'table': 'Bridge', 'subject': name, 'field': 'datapath_type',
+                             'before': moved['after'], 'after': moved['before'],
+                             'reason': 'undo: %s could not move to datapath %s' % (name, moved['after'])})
             else:
                 bridge = next(s['bridge'] for s in steps if s['action'] == 'create_port' and s['subject'] == name)
                 undo.append({'action': 'remove_port', 'subject': name, 'bridge': bridge,
@@ -342,6 +359,11 @@ class Switch(object):
             raise OvsdbError('ovs-vswitchd could not set up %s; removing what this run added failed too (%s): '
                              'remove %s by hand' % (what, exc, ', '.join(n for _k, n, _e in failed)),
                              path='name', failed=shown(undo))
+        if any(k == 'datapath' for k, _n, _e in failed):
+            raise OvsdbError('ovs-vswitchd could not set up %s; what this run changed was undone (%s back on '
+                             'datapath %s)' % (what, ', '.join(u['subject'] for u in undo), ', '.join(
+                                 u['after'] or 'system' for u in undo if u['action'] == 'set')),
+                             path='datapath_type')
         raise OvsdbError('ovs-vswitchd could not set up %s; what this run added (%s) was removed again'
                          % (what, ', '.join(n for _k, n, _e in failed)), path='name')
 

@@ -382,7 +382,7 @@ def _port_steps(want, switch, links):
             raise ValidationError('no link %s in the switch\'s network namespace; a %s port adds an existing '
                                   'link (create it first, or use type internal for a port OVS makes)'
                                   % (member['name'], kind), path=path)
-        if member['type'] != 'system' and member['name'] in links:
+        if member['type'] != 'system' and member['name'] in links and not links[member['name']].get('expected'):
             raise ConflictError('a %s link named %s already exists; OVS makes a device of that name for a %s port: '
                                 'pick another name' % (links[member['name']].get('kind') or 'physical',
                                                        member['name'], kind), path=path)
@@ -519,6 +519,21 @@ def simulate(switch, steps):
             else:
                 record[step['field']] = step['after']
     return sw
+
+
+def expected(switch, links, bridges=(), link_names=()):
+    """(switch, links) as the earlier tasks of a check-mode run would leave them: each of ``bridges`` that is
+    not there is added as ovs_bridge would make it (with its internal port), each of ``link_names`` is taken as
+    a link of unknown kind (which a port OVS makes may be: host_links may have planned that very device).
+    ``links`` None (a switch on another host) stays None."""
+    missing = [b for b in bridges if b not in switch['bridges']]
+    switch = simulate(switch, [{'action': 'create_bridge', 'subject': b, 'settings': {}, 'reason': 'expected'}
+                               for b in missing])
+    if links is not None:
+        links = dict(links)
+        for name in list(link_names) + missing:
+            links.setdefault(name, {'name': name, 'kind': None, 'expected': True})
+    return switch, links
 
 
 # ---------------------------------------------------------------- management path

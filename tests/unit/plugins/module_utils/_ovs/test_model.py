@@ -229,6 +229,24 @@ def test_remote_switch_skips_the_kernel_link_checks():
     assert [s['action'] for s in steps_of(_model.plan_port(want, switch(), None))] == ['create_port']
 
 
+def test_check_mode_takes_expected_bridges_and_links_as_there():
+    # a port on a bridge and a link that earlier tasks of a check-mode run only planned: planned, not refused
+    want = _model.normalise_port(port_params(bridge='br-new', name='veth-later', tag=30))
+    with pytest.raises(ValidationError) as exc:
+        plan(want, switch())
+    assert exc.value.path == 'bridge'
+    sw, links = _model.expected(switch(), LINKS, ['br0', 'br-new'], ['veth-later'])
+    assert sorted(sw['bridges']) == ['br-new', 'br0'] and sw['bridges']['br0'] == switch()['bridges']['br0']
+    assert sw['ports']['br-new']['interfaces'] == ['br-new'] and 'br-new' in links and 'br-new' not in LINKS
+    steps = steps_of(_model.plan_port(want, sw, links))
+    assert [(s['action'], s['bridge'], s['interfaces']) for s in steps] == [
+        ('create_port', 'br-new', [{'name': 'veth-later', 'type': 'system'}])]
+    # an internal port named like a link host_links planned is OVS's own device, not a clash
+    internal = _model.normalise_port(port_params(bridge='br-new', name='veth-later', type='internal'))
+    assert [s['action'] for s in steps_of(_model.plan_port(internal, sw, links))] == ['create_port']
+    assert _model.expected(switch(), None, ['br-new'], ['x'])[1] is None   # a remote switch: no links to add to
+
+
 # ---------------------------------------------------------------- the management path
 
 def mgmt_links():
