@@ -115,31 +115,6 @@ def _wait_running(fleet, name):
         time.sleep(1)
 
 
-def test_refused_while_a_service_publishes_a_port_in_ingress_mode(swarm):
-    listen = [swarm.image, 'sleep', '3600']
-    swarm.docker(1, 'service', 'create', '-d', '--name', 'ing-web', '--publish', 'published=8085,target=80', *listen)
-    swarm.docker(1, 'service', 'create', '-d', '--name', 'ing-agent',
-                 '--publish', 'published=8086,target=80,mode=host', *listen)
-    try:
-        _wait_running(swarm, 'ing-web')
-        before = ingress_of(swarm)
-        for mode in (dict(check=True), dict()):
-            r = run_module(M, want(swarm, 'mesh2', swarm.other_subnet), **mode)
-            assert r.get('failed') is True, r
-            assert r['msg'].startswith('ingress: the swarm\'s ingress network %s cannot be replaced' % before['Name'])
-            assert 'ing-web (8085/tcp)' in r['msg'] and 'ing-agent' not in r['msg'], r['msg']
-            assert r['services'] == ['ing-web']
-            assert ingress_of(swarm)['Id'] == before['Id']
-        # with the ingress-mode service gone the host-mode one does not stand in the way
-        swarm.docker(1, 'service', 'rm', 'ing-web')
-        r = run_module(M, want(swarm, 'mesh2', swarm.other_subnet), check=True)
-        assert r.get('failed') is not True, r.get('msg')
-        assert [s['action'] for s in r['plan']] == ['remove', 'create']
-    finally:
-        for name in ('ing-web', 'ing-agent'):
-            swarm.docker(1, 'service', 'rm', name, check=False)
-
-
 def test_a_failed_create_puts_the_old_ingress_network_back(swarm):
     before = ingress_of(swarm)
     old = (before['Name'], before['IPAM']['Config'])
@@ -218,3 +193,31 @@ def test_the_swarm_role_applies_swarm_ingress_once_on_the_bootstrap_manager(swar
     alone = role_play(swarm, tmp_path, None)
     assert alone.rc == 0 and _changed(alone) == [], alone.stdout[-3000:]
     assert ingress_of(swarm)['Id'] == made['Id']
+
+
+# Last in the file: Engine 26.1 keeps an ingress network whose routing mesh served a published port listed after
+# its removal, its name taken (seen to outlast leaving the swarm and joining again), so no test after this one
+# replaces the ingress network this one publishes on.
+def test_refused_while_a_service_publishes_a_port_in_ingress_mode(swarm):
+    listen = [swarm.image, 'sleep', '3600']
+    swarm.docker(1, 'service', 'create', '-d', '--name', 'ing-web', '--publish', 'published=8085,target=80', *listen)
+    swarm.docker(1, 'service', 'create', '-d', '--name', 'ing-agent',
+                 '--publish', 'published=8086,target=80,mode=host', *listen)
+    try:
+        _wait_running(swarm, 'ing-web')
+        before = ingress_of(swarm)
+        for mode in (dict(check=True), dict()):
+            r = run_module(M, want(swarm, 'mesh2', swarm.other_subnet), **mode)
+            assert r.get('failed') is True, r
+            assert r['msg'].startswith('ingress: the swarm\'s ingress network %s cannot be replaced' % before['Name'])
+            assert 'ing-web (8085/tcp)' in r['msg'] and 'ing-agent' not in r['msg'], r['msg']
+            assert r['services'] == ['ing-web']
+            assert ingress_of(swarm)['Id'] == before['Id']
+        # with the ingress-mode service gone the host-mode one does not stand in the way
+        swarm.docker(1, 'service', 'rm', 'ing-web')
+        r = run_module(M, want(swarm, 'mesh2', swarm.other_subnet), check=True)
+        assert r.get('failed') is not True, r.get('msg')
+        assert [s['action'] for s in r['plan']] == ['remove', 'create']
+    finally:
+        for name in ('ing-web', 'ing-agent'):
+            swarm.docker(1, 'service', 'rm', name, check=False)

@@ -14,6 +14,7 @@ that the output (and input) packet counters rose. Retries are Ansible's own
 (`until`, bounded) and each one is logged to guest.log.
 """
 import os
+import subprocess
 import tempfile
 import time
 
@@ -41,11 +42,11 @@ def scenario():
                               [(h, e.host, n.addr) for h, e, n in zip(HOSTS, engs, NODES)],
                               swarm_pool='198.19.24.0/22', overlay_name='np-apenc', overlay_subnet='198.19.28.0/24',
                               container_prefix='np-apc', image=IMAGE)
-        yield inv, os.path.join(tmp, 'results.json')
+        yield inv, os.path.join(tmp, 'results.json'), engs
 
 
 def _play(scenario, what, *args):
-    inv, results_file = scenario
+    inv, results_file, engs = scenario
     t0 = time.monotonic()
     # -vv: each retry with its result; the junit callback records each task's time
     proc, results = run_playbook(inv, results_file, '-vv', *args, callbacks=['ansible.builtin.junit'],
@@ -57,6 +58,14 @@ def _play(scenario, what, *args):
         log('RETRY (ansible until) %s' % line)
     if proc.returncode != 0:
         kernel = '\n'.join('--- ip -s xfrm state in %s\n%s' % (n.netns, esp_states(n.netns)[1]) for n in NODES)
+        # what each engine makes of the swarm: an attach that times out again and again is the dispatcher's
+        for eng in engs:
+            for argv in (('node', 'ls'), ('info', '--format', '{{json .Swarm}}'), ('network', 'ls')):
+                try:
+                    out = eng.docker(*argv, check=False, timeout=30).stdout
+                except subprocess.TimeoutExpired:
+                    out = '(no answer in 30 s)'
+                kernel += '\n--- %s: docker %s\n%s' % (eng.name, ' '.join(argv), out)
         raise AssertionError('%s: ansible-playbook rc=%d\n%s\n%s\n%s' % (
             what, proc.returncode, proc.stdout[-8000:], proc.stderr[-3000:], kernel))
     assert set(results) == set(HOSTS), results.keys()

@@ -506,7 +506,9 @@ class Journal(object):
         try:
             try:
                 new_id = _create(self.engine, body, self.outcome, self.known)
-            except StaleNetwork:
+            except StaleNetwork as exc:
+                if exc.network.get('Id') == read_id:
+                    raise _held(network, read_id)
                 # it was one of several of that name before this run: it may be again
                 new_id = _create(self.engine, without_duplicate_check(body), self.outcome, self.known)
         except EngineError as exc:
@@ -588,6 +590,8 @@ def _recreate(journal, step, have):
     try:
         new_id = _create(engine, step['body'], outcome, journal.known)
     except StaleNetwork as exc:
+        if exc.network.get('Id') in journal.bodies:
+            raise _held(name, exc.network['Id'])
         new_id = _recreate_stale(journal, step, exc.network)
     journal.replaced(old_id)
     journal.moved(old_id, new_id)
@@ -608,6 +612,14 @@ def _recreate(journal, step, have):
         raise EngineError('network %s was recreated, but the engine refused to reattach %s with the wanted endpoint'
                           % (name, ', '.join(refused)), containers=[r.split(' ')[0] for r in refused])
     return new_id
+
+
+def _held(name, net_id):
+    """The create of ``name`` is blocked by the very network this run removed, which the engine still holds:
+    Engine 26.1 keeps listing an ingress network whose routing mesh served a published port after its removal
+    answered, and its name stays taken."""
+    return EngineError('create network %s: the engine still holds the network of that name this run removed (%s), '
+                       'so the name stays taken' % (name, net_id[:12]))
 
 
 def _recreate_stale(journal, step, listed):

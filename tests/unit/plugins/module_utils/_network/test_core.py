@@ -157,6 +157,22 @@ def test_a_failed_create_and_a_failed_remake_name_the_network_without_endpoints(
     assert net['network'] == 'n1'
 
 
+def test_a_removed_network_the_engine_still_holds_is_named_not_made_again():
+    # Engine 26.1 answers the removal of an ingress network that served the routing mesh and keeps listing it
+    # (its name taken): the remake cannot succeed, and the error says why instead of blaming another network
+    class Holding(Engine):
+        def remove_network(self, ident):
+            return self._call('remove_network', (ident,), lambda: None)
+    e = Holding()
+    old = e.network('n1', '198.18.1.0/24')
+    with pytest.raises(NetprovError) as err:
+        run(e, labels={'rev': '2'}, recreate='always')
+    assert 'network n1 could NOT be made again' in err.value.msg, err.value.msg
+    assert 'the engine still holds the network of that name this run removed (%s)' % old[:12] in err.value.msg
+    [net] = err.value.details['networks_not_restored']
+    assert net['network'] == 'n1' and 'docker network create' in net['command']
+
+
 def test_create_and_restore_both_failing_name_the_network_spec_and_every_endpoint(eng):
     err = failed_recreate(eng, ('create_network', 1, 'refuse'), ('create_network', 2, 'refuse'))
     assert 'network n1 could NOT be made again' in err.msg
