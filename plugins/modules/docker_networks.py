@@ -122,6 +122,10 @@ options:
         - If the create fails (or the swarm does not allocate the new network) after the old one was removed, the old
           one is made again from its recorded spec; if even that fails, the error gives its C(docker network create --ingress
           ...) command.
+        - Engine 26.1 keeps an ingress network whose routing mesh has served a published port listed after its removal
+          answered, and its name stays taken (seen to outlast leaving the swarm). Replacing it by one of the same name
+          then fails after 120 s, and so does making it again; the error says the engine still holds it. Give the new
+          one another name there.
         - Only what is given is compared; what the engine adds (its VXLAN id) is not a change. Left out, a network that
           is the ingress network is managed as it (V(false) on it is refused, as it cannot become an ordinary network
           in place).
@@ -416,6 +420,10 @@ options:
         - If the create fails (or the swarm does not allocate the new network) after the old one was removed, the old
           one is made again from its recorded spec; if even that fails, the error gives its C(docker network create --ingress
           ...) command.
+        - Engine 26.1 keeps an ingress network whose routing mesh has served a published port listed after its removal
+          answered, and its name stays taken (seen to outlast leaving the swarm). Replacing it by one of the same name
+          then fails after 120 s, and so does making it again; the error says the engine still holds it. Give the new
+          one another name there.
         - Only what is given is compared; what the engine adds (its VXLAN id) is not a change. Left out, a network that
           is the ingress network is managed as it (V(false) on it is refused, as it cannot become an ordinary network
           in place).
