@@ -44,6 +44,10 @@ def kernel_datapath():
     for mod in KERNEL_MODULES:
         sh('modprobe', mod)
     assert os.path.isdir('/sys/module/openvswitch')
+    yield
+    # the later guest tests start from the boot's modules (the vxlan module Docker's overlays use stays)
+    for mod in reversed(KERNEL_MODULES):
+        sh('rmmod', mod.replace('-', '_'), check=False)
 
 
 @pytest.fixture

@@ -262,7 +262,11 @@ class Switch(object):
                 self._set(txn, row, step['table'], step['field'], step['before'], step['after'])
                 if step['table'] == 'Bridge' and step['field'] == 'datapath_type':
                     # ovs-vswitchd remakes the bridge on the other datapath, and may fail to (netdev without
-                    # /dev/net/tun): its local port then has no ofport, checked as a new bridge's is
+                    # /dev/net/tun), leaving every column of the old one as it was: the local port's ofport is
+                    # cleared here, so that only a bridge made again has one, checked as a new bridge's is
+                    local = ifaces.get(step['subject'])
+                    if local is not None:
+                        local.ofport = []
                     created.append(('datapath', step['subject'], [{'name': step['subject'], 'type': 'internal'}]))
             else:  # pragma: no cover - the planners make only the actions above
                 raise OvsdbError('unknown step %r' % action)
