@@ -12,6 +12,10 @@ second run of the same playbook (tag `ping`) pings by name across; the test
 reads each namespace's ESP states itself before and after it and asserts
 that the output (and input) packet counters rose. Retries are Ansible's own
 (`until`, bounded) and each one is logged to guest.log.
+
+kernel_slow (`make test-kernel`, not `make test`): in the guest the first `docker run` on the overlay misses
+the engine's 20 s attach deadline again and again (5 misses on a quiet machine, 9 and more under load, the
+cause not found), so the file takes 10-15 minutes; it failed CI's `make test`, and here it once outlasted 900 s.
 """
 import os
 import subprocess
@@ -24,6 +28,8 @@ from ansible_collections.netprov.dockernet.tests.support.guest_engine import IMA
 from ansible_collections.netprov.dockernet.tests.support.guest_fabric import Node, bridged_namespaces, engines, esp_states
 
 from ansible_collections.netprov.dockernet.tests.support.esp_playbook import retries, run_playbook, write_inventory  # noqa: E402
+
+pytestmark = pytest.mark.kernel_slow
 
 BRIDGE = 'np-apbr'
 NODES = (  # 198.19.16.0/20 of the tier's range: engine pools, link, bips, swarm pool
@@ -50,7 +56,7 @@ def _play(scenario, what, *args):
     t0 = time.monotonic()
     # -vv: each retry with its result; the junit callback records each task's time
     proc, results = run_playbook(inv, results_file, '-vv', *args, callbacks=['ansible.builtin.junit'],
-                                 env={'JUNIT_OUTPUT_DIR': os.path.dirname(inv)})
+                                 env={'JUNIT_OUTPUT_DIR': os.path.dirname(inv)}, timeout=1300)
     with open(os.path.join(os.path.dirname(inv), 'playbook-%s.log' % '-'.join(args).strip('-')), 'w') as f:
         f.write(proc.stdout + proc.stderr)
     log('%s: ansible-playbook rc=%d in %.1f s' % (what, proc.returncode, time.monotonic() - t0))
