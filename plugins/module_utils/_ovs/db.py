@@ -364,10 +364,9 @@ class Switch(object):
                              'remove %s by hand' % (what, exc, ', '.join(n for _k, n, _e in failed)),
                              path='name', failed=shown(undo))
         if any(k == 'datapath' for k, _n, _e in failed):
-            raise OvsdbError('ovs-vswitchd could not set up %s; what this run changed was undone (%s back on '
-                             'datapath %s)' % (what, ', '.join(u['subject'] for u in undo), ', '.join(
-                                 u['after'] or 'system' for u in undo if u['action'] == 'set')),
-                             path='datapath_type')
+            raise OvsdbError('ovs-vswitchd could not set up %s; what this run changed was undone (%s)' % (
+                what, ', '.join('%s back on datapath %s' % (u['subject'], u['after']) if u['action'] == 'set'
+                                else '%s removed again' % u['subject'] for u in undo)), path='datapath_type')
         raise OvsdbError('ovs-vswitchd could not set up %s; what this run added (%s) was removed again'
                          % (what, ', '.join(n for _k, n, _e in failed)), path='name')
 
